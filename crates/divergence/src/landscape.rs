@@ -1,0 +1,302 @@
+//! Landscapes D(μ, σ) over a rectangle, their local minima refined off the grid, and
+//! descent paths from a start point.
+
+use crate::divergences::{eval_full, Divergence};
+use crate::error::Error;
+use crate::quad::Tol;
+use crate::target::{Gaussian, Target, LN_SQRT_2PI};
+
+/// A rectangle of (μ, σ) sampled on a grid; σ linear or logarithmic.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grid {
+    pub mu: Vec<f64>,
+    pub sigma: Vec<f64>,
+    pub log_sigma: bool,
+}
+
+fn spaced(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| {
+            if i + 1 == n {
+                hi
+            } else {
+                lo + (hi - lo) * i as f64 / (n - 1) as f64
+            }
+        })
+        .collect()
+}
+
+impl Grid {
+    /// `n_mu × n_sigma` points over `[mu_lo, mu_hi] × [sigma_lo, sigma_hi]` (2 to 2048 each).
+    pub fn new(
+        mu: (f64, f64),
+        sigma: (f64, f64),
+        n_mu: usize,
+        n_sigma: usize,
+        log_sigma: bool,
+    ) -> Result<Self, Error> {
+        let bad = |what: &str, why: &str| Error::Parse(format!("{what} {why}"));
+        if !(mu.0.is_finite() && mu.1.is_finite() && mu.0 < mu.1) {
+            return Err(bad("mu range", "must be finite with LO < HI"));
+        }
+        if mu.0.abs().max(mu.1.abs()) > crate::target::MAX_ABS_MEAN {
+            return Err(bad("mu range", "must lie within ±1e8"));
+        }
+        if !(sigma.0.is_finite() && sigma.1.is_finite() && sigma.0 < sigma.1) {
+            return Err(bad("sigma range", "must be finite with LO < HI"));
+        }
+        if sigma.0 < crate::target::MIN_STD || sigma.1 > crate::target::MAX_STD {
+            return Err(bad("sigma range", "must lie within [1e-8, 1e8]"));
+        }
+        for (what, n) in [("grid mu count", n_mu), ("grid sigma count", n_sigma)] {
+            if !(2..=2048).contains(&n) {
+                return Err(Error::Parse(format!("{what} {n} must lie in 2..=2048")));
+            }
+        }
+        let sigma = if log_sigma {
+            spaced(sigma.0.ln(), sigma.1.ln(), n_sigma)
+                .into_iter()
+                .map(f64::exp)
+                .enumerate()
+                .map(|(i, s)| match i {
+                    0 => sigma.0,
+                    i if i + 1 == n_sigma => sigma.1,
+                    _ => s,
+                })
+                .collect()
+        } else {
+            spaced(sigma.0, sigma.1, n_sigma)
+        };
+        Ok(Self {
+            mu: spaced(mu.0, mu.1, n_mu),
+            sigma,
+            log_sigma,
+        })
+    }
+}
+
+/// Values of one divergence over a grid, row-major with one row per σ.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Landscape {
+    pub grid: Grid,
+    pub values: Vec<f64>,
+}
+
+impl Landscape {
+    /// The value at σ index `i`, μ index `j`.
+    pub fn at(&self, i: usize, j: usize) -> f64 {
+        self.values[i * self.grid.mu.len() + j]
+    }
+}
+
+/// Differential entropy H(p) = −∫ p ln p, to full precision.
+pub fn entropy(p: &Target) -> f64 {
+    // ∫ p ln p = KL(p‖q) + E_p[ln q] for any q; q = the moment match keeps KL small.
+    let q = p.moment_match();
+    let kl = eval_full(p, &q, &Divergence::ForwardKl, Tol::EXACT, false)[0];
+    -(kl + expected_log_q(p, &q))
+}
+
+/// E_p[ln q] in closed form.
+pub fn expected_log_q(p: &Target, q: &Gaussian) -> f64 {
+    let dm = p.mean() - q.mu;
+    -q.sigma.ln() - LN_SQRT_2PI - (p.variance() + dm * dm) / (2.0 * q.sigma * q.sigma)
+}
+
+/// Evaluates `div` over `grid`. Forward KL uses the closed form −H(p) − E_p[ln q]; the rest
+/// use the exact evaluator at landscape tolerance (relative error well below 1e-6).
+pub fn landscape(p: &Target, div: &Divergence, grid: &Grid) -> Landscape {
+    let n = grid.mu.len() * grid.sigma.len();
+    let mut values = Vec::with_capacity(n);
+    let h = matches!(div, Divergence::ForwardKl).then(|| entropy(p));
+    for &s in &grid.sigma {
+        for &m in &grid.mu {
+            let q = Gaussian { mu: m, sigma: s };
+            let v = match h {
+                Some(h) => (-h - expected_log_q(p, &q)).max(0.0),
+                None => eval_full(p, &q, div, Tol::LANDSCAPE, false)[0],
+            };
+            values.push(v);
+        }
+    }
+    Landscape {
+        grid: grid.clone(),
+        values,
+    }
+}
+
+/// A local minimum of D over (μ, σ).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Minimum {
+    pub mu: f64,
+    pub sigma: f64,
+    pub value: f64,
+}
+
+/// Tolerance of values and gradients during refinement.
+const REFINE_TOL: Tol = Tol {
+    rel: 1e-12,
+    abs: 1e-300,
+    max_intervals: 4000,
+};
+
+/// D and its gradient in (μ, t = ln σ).
+fn value_grad_t(p: &Target, div: &Divergence, mu: f64, t: f64) -> [f64; 3] {
+    let s = t.exp();
+    let [v, gm, gs] = eval_full(p, &Gaussian { mu, sigma: s }, div, REFINE_TOL, true);
+    [v, gm, gs * s]
+}
+
+fn value_t(p: &Target, div: &Divergence, mu: f64, t: f64) -> f64 {
+    let s = t.exp();
+    if !(crate::target::MIN_STD..=crate::target::MAX_STD).contains(&s) {
+        return f64::INFINITY;
+    }
+    eval_full(p, &Gaussian { mu, sigma: s }, div, REFINE_TOL, false)[0]
+}
+
+/// Result of a descent: every iterate `[μ, σ, D]` and whether the gradient vanished.
+pub struct Descent {
+    pub path: Vec<[f64; 3]>,
+    pub converged: bool,
+}
+
+/// Damped Newton descent on (μ, ln σ) from `(mu, sigma)`: exact gradients, a Hessian from
+/// central differences of them, gradient steps where it is not positive definite, and an
+/// Armijo backtracking line search. Stops when the step falls below 1e-10.
+pub fn descend(p: &Target, div: &Divergence, mu: f64, sigma: f64, max_iter: usize) -> Descent {
+    let mut x = [mu, sigma.ln()];
+    let mut cur = value_grad_t(p, div, x[0], x[1]);
+    let mut path = vec![[x[0], x[1].exp(), cur[0]]];
+    if !cur[0].is_finite() {
+        return Descent {
+            path,
+            converged: false,
+        };
+    }
+    let mut converged = false;
+    for _ in 0..max_iter {
+        let g = [cur[1], cur[2]];
+        let h = 1e-4;
+        let gp0 = value_grad_t(p, div, x[0] + h, x[1]);
+        let gm0 = value_grad_t(p, div, x[0] - h, x[1]);
+        let gp1 = value_grad_t(p, div, x[0], x[1] + h);
+        let gm1 = value_grad_t(p, div, x[0], x[1] - h);
+        let h00 = (gp0[1] - gm0[1]) / (2.0 * h);
+        let h11 = (gp1[2] - gm1[2]) / (2.0 * h);
+        let h01 = 0.25 * ((gp0[2] - gm0[2]) + (gp1[1] - gm1[1])) / h;
+        let det = h00 * h11 - h01 * h01;
+        let mut step = if h00 > 0.0 && det > 0.0 && det.is_finite() {
+            [
+                -(h11 * g[0] - h01 * g[1]) / det,
+                -(-h01 * g[0] + h00 * g[1]) / det,
+            ]
+        } else {
+            let n = (g[0] * g[0] + g[1] * g[1]).sqrt().max(1e-300);
+            [-g[0] / n * 0.5, -g[1] / n * 0.5]
+        };
+        // Keep one step within a sensible trust region (half a decade of σ, a few stds of μ).
+        let limit = 0.5f64;
+        let len = step[0].abs().max(step[1].abs());
+        if len > limit * x[1].exp().max(1.0) || step[1].abs() > limit {
+            let f = (limit / step[1].abs()).min(limit * x[1].exp().max(1.0) / len);
+            step = [step[0] * f, step[1] * f];
+        }
+        let slope = g[0] * step[0] + g[1] * step[1];
+        let mut a = 1.0;
+        let mut accepted = None;
+        for _ in 0..40 {
+            let y = [x[0] + a * step[0], x[1] + a * step[1]];
+            let v = value_t(p, div, y[0], y[1]);
+            if v.is_finite() && v <= cur[0] + 1e-4 * a * slope.min(0.0) {
+                accepted = Some(y);
+                break;
+            }
+            a *= 0.5;
+        }
+        let Some(y) = accepted else {
+            converged = (g[0].abs() + g[1].abs()) < 1e-7 * (1.0 + cur[0].abs());
+            break;
+        };
+        let moved = (y[0] - x[0]).abs().max((y[1] - x[1]).abs());
+        x = y;
+        cur = value_grad_t(p, div, x[0], x[1]);
+        path.push([x[0], x[1].exp(), cur[0]]);
+        if moved < 1e-10 {
+            converged = true;
+            break;
+        }
+    }
+    Descent { path, converged }
+}
+
+/// Local minima of the continuous D over the landscape's rectangle: every grid cell lower
+/// than its neighbours is refined by [`descend`]; converged points inside the rectangle are
+/// merged (within 1e-4) and sorted by value.
+pub fn minima(p: &Target, div: &Divergence, land: &Landscape) -> Vec<Minimum> {
+    let (nm, ns) = (land.grid.mu.len(), land.grid.sigma.len());
+    let mut cands = Vec::new();
+    for i in 0..ns {
+        for j in 0..nm {
+            let v = land.at(i, j);
+            if !v.is_finite() {
+                continue;
+            }
+            let mut lowest = true;
+            for di in -1i64..=1 {
+                for dj in -1i64..=1 {
+                    let (ii, jj) = (i as i64 + di, j as i64 + dj);
+                    if (di, dj) == (0, 0) || ii < 0 || jj < 0 || ii >= ns as i64 || jj >= nm as i64
+                    {
+                        continue;
+                    }
+                    let w = land.at(ii as usize, jj as usize);
+                    // Ties go to the first cell in scan order.
+                    if w < v || (w == v && (ii, jj) < (i as i64, j as i64)) {
+                        lowest = false;
+                    }
+                }
+            }
+            if lowest {
+                cands.push((land.grid.mu[j], land.grid.sigma[i]));
+            }
+        }
+    }
+    let (mlo, mhi) = (land.grid.mu[0], land.grid.mu[nm - 1]);
+    let (slo, shi) = (land.grid.sigma[0], land.grid.sigma[ns - 1]);
+    let mut out: Vec<Minimum> = Vec::new();
+    for (m, s) in cands {
+        let d = descend(p, div, m, s, 100);
+        let Some(&[mu, sigma, value]) = d.path.last() else {
+            continue;
+        };
+        let inside = mu >= mlo - 1e-9 && mu <= mhi + 1e-9 && sigma >= slo * (1.0 - 1e-9);
+        if !d.converged || !inside || sigma > shi * (1.0 + 1e-9) {
+            continue;
+        }
+        let dup = out
+            .iter()
+            .any(|o| (o.mu - mu).abs() < 1e-4 && (o.sigma - sigma).abs() < 1e-4);
+        if !dup {
+            out.push(Minimum { mu, sigma, value });
+        }
+    }
+    out.sort_by(|a, b| a.value.total_cmp(&b.value));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_grid_ends_exactly() {
+        let g = Grid::new((-1.0, 1.0), (0.1, 10.0), 3, 3, true).unwrap();
+        assert_eq!((g.sigma[0], g.sigma[2]), (0.1, 10.0));
+        assert!((g.sigma[1] - 1.0).abs() < 1e-15);
+        assert_eq!(g.mu, vec![-1.0, 0.0, 1.0]);
+        assert!(Grid::new((1.0, -1.0), (0.1, 1.0), 3, 3, false).is_err());
+        assert!(Grid::new((-1.0, 1.0), (0.0, 1.0), 3, 3, false).is_err());
+        assert!(Grid::new((-1.0, 1.0), (0.1, 1.0), 1, 3, false).is_err());
+    }
+}

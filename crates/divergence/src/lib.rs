@@ -1,0 +1,17 @@
+//! Divergences between a Gaussian mixture target p and a Gaussian model q: exact values,
+//! gradients, landscapes over (μ, σ) with their minima, descent paths, and the pointwise
+//! mode-covering pressure. Pure Rust, no I/O: the CLI and the web page are thin layers on it.
+
+pub mod divergences;
+pub mod error;
+pub mod landscape;
+pub mod presets;
+pub mod pressure;
+pub mod quad;
+pub mod target;
+
+pub use divergences::{eval, eval_full, eval_grad, imq_stein, Divergence, Params, NAMES};
+pub use error::Error;
+pub use landscape::{descend, entropy, landscape, minima, Descent, Grid, Landscape, Minimum};
+pub use pressure::pressure;
+pub use target::{Component, Gaussian, Target};

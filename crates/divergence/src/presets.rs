@@ -1,0 +1,82 @@
+//! The named views of SPEC §5, shared by the command line and the page.
+
+use crate::target::Component;
+
+/// A named starting view: target, q, divergences and the (μ, σ) rectangle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Preset {
+    pub name: &'static str,
+    pub target: Vec<Component>,
+    pub q: (f64, f64),
+    pub divergences: Vec<&'static str>,
+    pub mu_range: (f64, f64),
+    pub sigma_range: (f64, f64),
+}
+
+const fn c(weight: f64, mean: f64, std: f64) -> Component {
+    Component { weight, mean, std }
+}
+
+/// Names of all presets; the first is the default.
+pub const PRESET_NAMES: [&str; 5] = [
+    "blog-kl",
+    "blog-stein",
+    "asymmetric",
+    "three-modes",
+    "light-mode",
+];
+
+/// The preset called `name`.
+pub fn preset(name: &str) -> Option<Preset> {
+    let bimodal = vec![c(0.5, -4.0, 1.0), c(0.5, 4.0, 1.0)];
+    let p = |target, q, divergences, mu_range, sigma_range| Preset {
+        name: PRESET_NAMES
+            .iter()
+            .copied()
+            .find(|n| *n == name)
+            .unwrap_or("blog-kl"),
+        target,
+        q,
+        divergences,
+        mu_range,
+        sigma_range,
+    };
+    Some(match name {
+        "blog-kl" => p(
+            bimodal,
+            (0.0, 2.0),
+            vec!["reverse_kl", "forward_kl"],
+            (-7.0, 7.0),
+            (0.5, 5.0),
+        ),
+        "blog-stein" => p(
+            bimodal,
+            (0.0, 2.0),
+            vec!["reverse_kl", "forward_kl", "ksd", "log_ksd"],
+            (-7.0, 7.0),
+            (0.5, 5.0),
+        ),
+        "asymmetric" => p(
+            vec![c(0.7, -2.0, 0.8), c(0.3, 3.0, 1.6)],
+            (0.0, 2.0),
+            vec!["reverse_kl", "forward_kl"],
+            (-6.0, 7.0),
+            (0.3, 5.0),
+        ),
+        "three-modes" => p(
+            vec![c(1.0, -5.0, 0.8), c(1.0, 0.0, 0.8), c(1.0, 5.0, 0.8)],
+            (0.0, 2.0),
+            vec!["reverse_kl", "forward_kl"],
+            (-8.0, 8.0),
+            (0.3, 6.0),
+        ),
+        "light-mode" => p(
+            vec![c(0.45, -4.0, 1.0), c(0.45, 0.0, 1.0), c(0.1, 4.0, 1.0)],
+            (-2.0, 2.0),
+            vec!["reverse_kl", "hellinger", "forward_kl"],
+            (-7.0, 7.0),
+            (0.5, 5.0),
+        ),
+        _ => return None,
+    })
+}

@@ -1,0 +1,74 @@
+//! Pointwise mode-covering pressure ψ(x) = −δD/δq(x) (SPEC §3), in log space.
+
+use crate::divergences::{eval, Divergence, Pair};
+use crate::quad::Tol;
+use crate::target::{Gaussian, Target};
+
+/// ψ(x) of `div` at each of `xs`, fixed to 0 where p = q for f-divergences. With
+/// r = p/q = exp(ln p − ln q), tails where q underflows give the right large value or +inf.
+pub fn pressure(p: &Target, q: &Gaussian, div: &Divergence, xs: &[f64]) -> Vec<f64> {
+    // Normalisers some divergences need: BC for Bhattacharyya, ∫p^a q^(1−a) for Rényi.
+    let norm = match *div {
+        Divergence::Bhattacharyya => (-eval(p, q, div)).exp(),
+        Divergence::Renyi { order } if order != 1.0 => ((order - 1.0) * eval(p, q, div)).exp(),
+        _ => 1.0,
+    };
+    let pair = matches!(div, Divergence::Ksd { .. }).then(|| Pair::new(p, *q));
+    let ksd_breaks = pair.as_ref().map(|pr| pr.breaks(&[], |x| pr.lq(x)));
+    xs.iter()
+        .map(|&x| {
+            let d = p.log_pdf(x) - q.log_pdf(x);
+            let v = match *div {
+                Divergence::ForwardKl => d.exp_m1(),
+                Divergence::ReverseKl => d,
+                Divergence::JensenShannon => {
+                    0.5 * (d.max(0.0) + (-d.abs()).exp().ln_1p() - std::f64::consts::LN_2)
+                }
+                Divergence::Hellinger => 0.5 * (0.5 * d).exp_m1(),
+                Divergence::Bhattacharyya => (0.5 * d).exp_m1() / (2.0 * norm),
+                Divergence::TotalVariation => 0.5 * if d == 0.0 { 0.0 } else { d.signum() },
+                Divergence::PearsonChi2 => (2.0 * d).exp_m1(),
+                Divergence::NeymanChi2 => -2.0 * (-d).exp_m1(),
+                Divergence::Amari { alpha } => {
+                    let b = 0.5 * (1.0 + alpha);
+                    if b == 0.0 {
+                        d
+                    } else {
+                        (b * d).exp_m1() / b
+                    }
+                }
+                Divergence::Renyi { order } => (order * d).exp_m1() / norm,
+                Divergence::Fisher => {
+                    // −δF/δq = s_q² + 2s_q′ − s_p² − 2s_p′, zero everywhere when q = p.
+                    let sq = -(x - q.mu) / (q.sigma * q.sigma);
+                    let (_, sp, dsp) = p.log_pdf_derivs(x);
+                    sq * sq - 2.0 / (q.sigma * q.sigma) - sp * sp - 2.0 * dsp
+                }
+                Divergence::Mmd { bandwidth: l } => {
+                    let k = |m: f64, s: f64| {
+                        let v = l * l + s * s;
+                        l / v.sqrt() * (-(x - m) * (x - m) / (2.0 * v)).exp()
+                    };
+                    let ep: f64 = p
+                        .components()
+                        .iter()
+                        .map(|c| c.weight * k(c.mean, c.std))
+                        .sum();
+                    2.0 * (ep - k(q.mu, q.sigma))
+                }
+                Divergence::Ksd { c, beta } => {
+                    let (Some(pr), Some(br)) = (&pair, &ksd_breaks) else {
+                        unreachable!("set for ksd above")
+                    };
+                    let (_, sx, _) = p.log_pdf_derivs(x);
+                    -2.0 * pr.ksd_inner(x, sx, c, beta, br, Tol::EXACT)
+                }
+            };
+            if v.is_nan() {
+                f64::INFINITY
+            } else {
+                v
+            }
+        })
+        .collect()
+}
