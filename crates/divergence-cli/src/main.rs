@@ -1,1 +1,360 @@
-fn main() {}
+//! `divergence`: the command line of SPEC §4. JSON on stdout; bad input is one line on
+//! stderr, exit status 2, nothing on stdout and no partial file.
+
+mod figure;
+
+use clap::{Args, Parser, Subcommand};
+use divergence::{
+    descend, eval, landscape, minima, pressure, Divergence, Gaussian, Grid, Params, Target,
+};
+use serde_json::{json, Map, Value};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "divergence",
+    version,
+    about = "Divergences between a Gaussian mixture p and a Gaussian q: values, landscapes, pressure, optimisation, figures"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// D(p‖q) at one q, for one divergence or `all`.
+    Eval {
+        #[command(flatten)]
+        t: TargetArg,
+        #[arg(long, allow_hyphen_values = true)]
+        mu: f64,
+        #[arg(long, allow_hyphen_values = true)]
+        sigma: f64,
+        /// A canonical name (SPEC §2) or `all`.
+        #[arg(long)]
+        divergence: String,
+        #[command(flatten)]
+        params: ParamArgs,
+    },
+    /// D over a (μ, σ) rectangle with its local minima.
+    Landscape {
+        #[command(flatten)]
+        t: TargetArg,
+        #[arg(long)]
+        divergence: String,
+        /// LO:HI
+        #[arg(long, allow_hyphen_values = true, value_parser = range)]
+        mu_range: (f64, f64),
+        /// LO:HI, 0 < LO < HI
+        #[arg(long, allow_hyphen_values = true, value_parser = range)]
+        sigma_range: (f64, f64),
+        /// NMUxNSIGMA
+        #[arg(long, default_value = "64x64", value_parser = grid)]
+        grid: (usize, usize),
+        /// Space σ logarithmically.
+        #[arg(long)]
+        log_sigma: bool,
+        #[command(flatten)]
+        params: ParamArgs,
+    },
+    /// Pointwise pressure ψ(x) = −δD/δq(x) (SPEC §3).
+    Pressure {
+        #[command(flatten)]
+        t: TargetArg,
+        #[arg(long, allow_hyphen_values = true)]
+        mu: f64,
+        #[arg(long, allow_hyphen_values = true)]
+        sigma: f64,
+        #[arg(long)]
+        divergence: String,
+        /// X[,X…]
+        #[arg(long, allow_hyphen_values = true, value_parser = numbers)]
+        x: Vec<f64>,
+        #[command(flatten)]
+        params: ParamArgs,
+    },
+    /// Descent on (μ, ln σ) from a start point to a local minimum, with the whole path.
+    Optimize {
+        #[command(flatten)]
+        t: TargetArg,
+        #[arg(long)]
+        divergence: String,
+        /// MU,SIGMA
+        #[arg(long, allow_hyphen_values = true, value_parser = pair)]
+        from: (f64, f64),
+        #[command(flatten)]
+        params: ParamArgs,
+    },
+    /// Draws a preset's figure (SPEC §6) to PNG or SVG.
+    Figure {
+        /// A preset name (SPEC §5).
+        #[arg(long)]
+        preset: String,
+        /// FILE.png or FILE.svg
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct TargetArg {
+    /// w:m:s,w:m:s,… (weight:mean:std per component)
+    #[arg(long, allow_hyphen_values = true)]
+    target: String,
+}
+
+#[derive(Args)]
+struct ParamArgs {
+    /// Amari α.
+    #[arg(long, allow_hyphen_values = true, default_value_t = 0.0)]
+    alpha: f64,
+    /// Rényi order a > 0.
+    #[arg(long, allow_hyphen_values = true, default_value_t = 0.5)]
+    order: f64,
+    /// MMD bandwidth ℓ > 0.
+    #[arg(long, allow_hyphen_values = true, default_value_t = 1.0)]
+    bandwidth: f64,
+    /// KSD kernel c > 0.
+    #[arg(long, allow_hyphen_values = true, default_value_t = 1.0)]
+    kernel_c: f64,
+    /// KSD kernel β > 0.
+    #[arg(long, allow_hyphen_values = true, default_value_t = 0.5)]
+    kernel_beta: f64,
+}
+
+impl ParamArgs {
+    fn params(&self) -> Params {
+        Params {
+            alpha: self.alpha,
+            order: self.order,
+            bandwidth: self.bandwidth,
+            kernel_c: self.kernel_c,
+            kernel_beta: self.kernel_beta,
+        }
+    }
+}
+
+fn number(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .map_err(|_| format!("'{s}' is not a number"))
+}
+
+fn range(s: &str) -> Result<(f64, f64), String> {
+    let (a, b) = s.split_once(':').ok_or("expected LO:HI")?;
+    Ok((number(a)?, number(b)?))
+}
+
+fn pair(s: &str) -> Result<(f64, f64), String> {
+    let (a, b) = s.split_once(',').ok_or("expected MU,SIGMA")?;
+    Ok((number(a)?, number(b)?))
+}
+
+fn grid(s: &str) -> Result<(usize, usize), String> {
+    let (a, b) = s.split_once('x').ok_or("expected NMUxNSIGMA, e.g. 64x64")?;
+    let n = |v: &str| {
+        v.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("'{v}' is not a whole number"))
+    };
+    Ok((n(a)?, n(b)?))
+}
+
+fn numbers(s: &str) -> Result<Vec<f64>, String> {
+    if s.trim().is_empty() {
+        return Err("expected X[,X…]".into());
+    }
+    s.split(',').map(number).collect()
+}
+
+/// A number for JSON: finite as is, +inf as "inf" (SPEC §4).
+fn num(v: f64) -> Value {
+    if v.is_finite() {
+        json!(v)
+    } else if v == f64::INFINITY {
+        json!("inf")
+    } else if v == f64::NEG_INFINITY {
+        json!("-inf")
+    } else {
+        json!("nan")
+    }
+}
+
+fn nums(v: &[f64]) -> Value {
+    Value::Array(v.iter().map(|&x| num(x)).collect())
+}
+
+/// An error for the user: `--arg: why`.
+struct Fail(String);
+
+fn fail(arg: &str, e: impl std::fmt::Display) -> Fail {
+    Fail(format!("{arg}: {e}"))
+}
+
+fn target(t: &TargetArg) -> Result<Target, Fail> {
+    Target::parse(&t.target).map_err(|e| fail("--target", e))
+}
+
+fn model(mu: f64, sigma: f64) -> Result<Gaussian, Fail> {
+    Gaussian::new(mu, sigma).map_err(|e| {
+        let arg = if e.to_string().starts_with("q mean") {
+            "--mu"
+        } else {
+            "--sigma"
+        };
+        fail(arg, e)
+    })
+}
+
+fn divergence(name: &str, params: &ParamArgs) -> Result<Divergence, Fail> {
+    let p = params.params();
+    p.validate().map_err(|e| {
+        let arg = match e.to_string().split_whitespace().next() {
+            Some("kernel") if e.to_string().starts_with("kernel c") => "--kernel-c",
+            Some("kernel") => "--kernel-beta",
+            Some(w) => return fail(&format!("--{w}"), &e),
+            None => "--params",
+        };
+        fail(arg, e)
+    })?;
+    Divergence::new(name, &p).map_err(|e| fail("--divergence", e))
+}
+
+fn run(cmd: Cmd) -> Result<Value, Fail> {
+    Ok(match cmd {
+        Cmd::Eval {
+            t,
+            mu,
+            sigma,
+            divergence: name,
+            params,
+        } => {
+            let (p, q) = (target(&t)?, model(mu, sigma)?);
+            if name == "all" {
+                let ps = params.params();
+                ps.validate().map_err(|e| fail("params", e))?;
+                let mut values = Map::new();
+                for d in Divergence::all(&ps).map_err(|e| fail("params", e))? {
+                    values.insert(d.name().into(), num(eval(&p, &q, &d)));
+                }
+                json!({"mu": mu, "sigma": sigma, "values": values})
+            } else {
+                let d = divergence(&name, &params)?;
+                json!({"divergence": d.name(), "mu": mu, "sigma": sigma, "value": num(eval(&p, &q, &d))})
+            }
+        }
+        Cmd::Landscape {
+            t,
+            divergence: name,
+            mu_range,
+            sigma_range,
+            grid: (nm, ns),
+            log_sigma,
+            params,
+        } => {
+            let p = target(&t)?;
+            let d = divergence(&name, &params)?;
+            let g = Grid::new(mu_range, sigma_range, nm, ns, log_sigma).map_err(|e| {
+                let arg = match e.to_string() {
+                    s if s.starts_with("mu") => "--mu-range",
+                    s if s.starts_with("sigma") => "--sigma-range",
+                    _ => "--grid",
+                };
+                fail(arg, e)
+            })?;
+            let l = landscape(&p, &d, &g);
+            let rows: Vec<Value> = l.values.chunks(nm).map(nums).collect();
+            let mins: Vec<Value> = minima(&p, &d, &l)
+                .iter()
+                .map(|m| json!({"mu": m.mu, "sigma": m.sigma, "value": num(m.value)}))
+                .collect();
+            json!({"divergence": d.name(), "mu": nums(&g.mu), "sigma": nums(&g.sigma), "values": rows, "minima": mins})
+        }
+        Cmd::Pressure {
+            t,
+            mu,
+            sigma,
+            divergence: name,
+            x,
+            params,
+        } => {
+            let (p, q) = (target(&t)?, model(mu, sigma)?);
+            let d = divergence(&name, &params)?;
+            if let Some(bad) = x.iter().find(|v| !v.is_finite()) {
+                return Err(fail("--x", format!("{bad} is not finite")));
+            }
+            json!({"divergence": d.name(), "x": nums(&x), "pressure": nums(&pressure(&p, &q, &d, &x))})
+        }
+        Cmd::Optimize {
+            t,
+            divergence: name,
+            from: (m0, s0),
+            params,
+        } => {
+            let p = target(&t)?;
+            let d = divergence(&name, &params)?;
+            Gaussian::new(m0, s0).map_err(|e| fail("--from", e))?;
+            let r = descend(&p, &d, m0, s0, 200);
+            let Some(&[mu, sigma, value]) = r.path.last() else {
+                return Err(fail("--from", "no descent path"));
+            };
+            if !value.is_finite() {
+                return Err(fail(
+                    "--from",
+                    format!(
+                        "{} is +inf at ({m0}, {s0}); start where it is finite",
+                        d.name()
+                    ),
+                ));
+            }
+            let path: Vec<Value> = r.path.iter().map(|s| nums(s)).collect();
+            json!({"divergence": d.name(), "path": path, "converged": r.converged,
+                   "optimum": {"mu": mu, "sigma": sigma, "value": num(value)}})
+        }
+        Cmd::Figure { preset, out } => {
+            figure::write(&preset, &out)?;
+            json!({"preset": preset, "out": out.display().to_string()})
+        }
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind::*;
+            if matches!(e.kind(), DisplayHelp | DisplayVersion) {
+                print!("{e}");
+                return ExitCode::SUCCESS;
+            }
+            let text = e.to_string();
+            let line = text.lines().next().unwrap_or("invalid arguments");
+            let line = line.strip_prefix("error: ").unwrap_or(line);
+            eprintln!("divergence: {line}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli.cmd) {
+        Ok(v) => {
+            println!("{v}");
+            ExitCode::SUCCESS
+        }
+        Err(Fail(msg)) => {
+            eprintln!("divergence: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_numbers_spell_infinity() {
+        assert_eq!(num(1.5), json!(1.5));
+        assert_eq!(num(f64::INFINITY), json!("inf"));
+        assert_eq!(divergence::NAMES.len(), 13);
+    }
+}

@@ -236,6 +236,29 @@ pub fn integrate<const N: usize, F: FnMut(f64) -> [f64; N]>(
     exact
 }
 
+/// Nodes and weights of the 10-point Gauss–Legendre rule on each piece between consecutive
+/// breakpoints, every piece first cut into equal parts no wider than `max_width`.
+pub fn gauss_legendre_nodes(breaks: &[f64], max_width: f64) -> (Vec<f64>, Vec<f64>) {
+    let (mut xs, mut ws) = (Vec::new(), Vec::new());
+    for w in breaks.windows(2) {
+        let len = w[1] - w[0];
+        if len <= 0.0 {
+            continue;
+        }
+        let parts = ((len / max_width).ceil() as usize).clamp(1, 100_000);
+        let h = len / parts as f64;
+        for k in 0..parts {
+            let c = w[0] + (k as f64 + 0.5) * h;
+            for (j, &wg) in WG.iter().enumerate() {
+                let dx = 0.5 * h * XGK[2 * j + 1];
+                xs.extend([c - dx, c + dx]);
+                ws.extend([0.5 * h * wg, 0.5 * h * wg]);
+            }
+        }
+    }
+    (xs, ws)
+}
+
 /// Scalar convenience wrapper around [`integrate`].
 pub fn integrate1<F: FnMut(f64) -> f64>(mut f: F, breaks: &[f64], tol: Tol) -> f64 {
     integrate(|x| [f(x)], breaks, tol)[0]
@@ -264,6 +287,14 @@ mod tests {
         let v = integrate1(|x: f64| (x - 0.1234).abs(), &[-1.0, 1.0], Tol::EXACT);
         let exact = 0.5 * (1.1234f64.powi(2) + 0.8766f64.powi(2));
         assert!((v - exact).abs() < 1e-12, "{v} {exact}");
+    }
+
+    #[test]
+    fn gauss_legendre_pieces() {
+        let (x, w) = gauss_legendre_nodes(&[0.0, 1.0, 3.0], 0.5);
+        assert_eq!(x.len(), 60);
+        let v: f64 = x.iter().zip(&w).map(|(x, w)| w * x.powi(19)).sum();
+        assert!((v - 3f64.powi(20) / 20.0).abs() < 1e-9 * 3f64.powi(20));
     }
 
     #[test]

@@ -1,0 +1,521 @@
+//! Drawing the explorer's panels on any plotters backend: landscape heatmaps (a raster plus
+//! vector contours, markers and a colorbar), shared by the native figure (bitmap and SVG)
+//! and the page (canvas, with the raster put as `ImageData`).
+
+use divergence::{Component, Landscape, Minimum};
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::element::{Drawable, PointCollection};
+use plotters::prelude::*;
+use plotters_backend::{BackendCoord, DrawingErrorKind};
+
+pub use plotters;
+
+/// Registers the bundled DejaVu Sans as plotters' `sans-serif` (native backends only; in a
+/// browser the canvas draws text itself).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn register_font() {
+    static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+    for style in [FontStyle::Normal, FontStyle::Bold] {
+        // Registering the same font twice is harmless; a failure leaves plotters' default.
+        let _ = plotters::style::register_font("sans-serif", style, FONT);
+    }
+}
+
+/// How values map to colours: linear or log10, between `lo` and `hi` (values beyond are
+/// clipped to the ends).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scale {
+    pub log: bool,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// Colour of +inf cells (a divergent integral): neutral grey, named in the legend.
+pub const INF_RGB: [u8; 3] = [150, 150, 150];
+
+impl Scale {
+    /// The range of the finite values, the top cut at quantile `clip` (1 = no clipping);
+    /// a log scale starts at the smallest positive value, or 1e-12 of the top.
+    pub fn auto(values: &[f64], log: bool, clip: f64) -> Scale {
+        let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+        if v.is_empty() {
+            return Scale {
+                log,
+                lo: 0.0,
+                hi: 1.0,
+            };
+        }
+        v.sort_by(f64::total_cmp);
+        let lo = v[0];
+        let k = ((v.len() - 1) as f64 * clip.clamp(0.0, 1.0)).round() as usize;
+        let mut hi = v[k];
+        if log {
+            let floor = (hi * 1e-12).max(f64::MIN_POSITIVE);
+            let lo = v.iter().copied().find(|&x| x > floor).unwrap_or(floor);
+            if hi <= lo {
+                hi = lo * 10.0;
+            }
+            return Scale { log, lo, hi };
+        }
+        if hi <= lo {
+            hi = lo + 1.0;
+        }
+        Scale { log, lo, hi }
+    }
+
+    fn tr(&self, v: f64) -> f64 {
+        if self.log {
+            v.max(self.lo).log10()
+        } else {
+            v
+        }
+    }
+
+    /// Position in [0, 1] of a value, or None for +inf/NaN.
+    pub fn t(&self, v: f64) -> Option<f64> {
+        if !v.is_finite() {
+            return None;
+        }
+        let (a, b) = (self.tr(self.lo), self.tr(self.hi));
+        Some(((self.tr(v) - a) / (b - a)).clamp(0.0, 1.0))
+    }
+
+    /// The value at position t ∈ [0, 1].
+    pub fn value(&self, t: f64) -> f64 {
+        let (a, b) = (self.tr(self.lo), self.tr(self.hi));
+        let x = a + t * (b - a);
+        if self.log {
+            10f64.powf(x)
+        } else {
+            x
+        }
+    }
+}
+
+/// Reversed viridis as in the post: yellow is low.
+pub fn color(t: f64) -> [u8; 3] {
+    let c = colorous::VIRIDIS.eval_continuous(1.0 - t.clamp(0.0, 1.0));
+    [c.r, c.g, c.b]
+}
+
+/// The landscape as pixels, `channels` 3 (RGB) or 4 (RGBA), top row = largest σ.
+pub fn raster(land: &Landscape, scale: &Scale, channels: usize) -> Vec<u8> {
+    let (nm, ns) = (land.grid.mu.len(), land.grid.sigma.len());
+    let mut out = Vec::with_capacity(nm * ns * channels);
+    for i in (0..ns).rev() {
+        for j in 0..nm {
+            let rgb = scale.t(land.at(i, j)).map(color).unwrap_or(INF_RGB);
+            out.extend_from_slice(&rgb);
+            if channels == 4 {
+                out.push(255);
+            }
+        }
+    }
+    out
+}
+
+/// `n` contour levels evenly spaced in the scale's (linear or log) space, ends excluded.
+pub fn contour_levels(scale: &Scale, n: usize) -> Vec<f64> {
+    (1..=n)
+        .map(|k| scale.value(k as f64 / (n + 1) as f64))
+        .collect()
+}
+
+/// Contour polylines of the landscape at `levels`, in (μ, σ) coordinates. Cells at +inf
+/// are treated as very high so that lines close around them.
+pub fn contours(land: &Landscape, levels: &[f64]) -> Vec<Vec<(f64, f64)>> {
+    let (nm, ns) = (land.grid.mu.len(), land.grid.sigma.len());
+    let top = land
+        .values
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let vals: Vec<f64> = land
+        .values
+        .iter()
+        .map(|&v| if v.is_finite() { v } else { 2.0 * top + 1.0 })
+        .collect();
+    let Ok(lines) = contour::ContourBuilder::new(nm, ns, true).lines(&vals, levels) else {
+        return Vec::new();
+    };
+    // Grid index space → data space, interpolating between grid nodes (log σ grids too).
+    let interp = |xs: &[f64], u: f64| {
+        let u = u.clamp(0.0, (xs.len() - 1) as f64);
+        let k = (u.floor() as usize).min(xs.len() - 2);
+        xs[k] + (u - k as f64) * (xs[k + 1] - xs[k])
+    };
+    // The builder puts value k at coordinate k + ½ and closes rings along a padded border:
+    // shift back, and cut each ring into runs that stay inside the grid.
+    let inside = |u: f64, n: usize| (-1e-9..=(n - 1) as f64 + 1e-9).contains(&u);
+    let mut out = Vec::new();
+    for line in lines {
+        for ls in line.geometry().0.iter() {
+            let mut run: Vec<(f64, f64)> = Vec::new();
+            for c in ls.0.iter() {
+                let (u, v) = (c.x - 0.5, c.y - 0.5);
+                if inside(u, nm) && inside(v, ns) {
+                    run.push((interp(&land.grid.mu, u), interp(&land.grid.sigma, v)));
+                } else if run.len() > 1 {
+                    out.push(std::mem::take(&mut run));
+                } else {
+                    run.clear();
+                }
+            }
+            if run.len() > 1 {
+                out.push(run);
+            }
+        }
+    }
+    out
+}
+
+/// Everything one landscape panel shows.
+pub struct Panel<'a> {
+    pub title: &'a str,
+    pub land: &'a Landscape,
+    pub scale: Scale,
+    pub minima: &'a [Minimum],
+    pub components: &'a [Component],
+    /// The moment-matched Gaussian (mixture mean, mixture std).
+    pub moment: (f64, f64),
+    /// q's current (μ, σ), if shown.
+    pub q: Option<(f64, f64)>,
+    pub contours: &'a [Vec<(f64, f64)>],
+    pub dark: bool,
+    /// A descent path to overlay, `[μ, σ, D]` per step.
+    pub path: Option<&'a [[f64; 3]]>,
+}
+
+/// Pixel rectangle (x, y, w, h) of a panel's plot area, where the raster goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rect {
+    pub x: i32,
+    pub y: i32,
+    pub w: u32,
+    pub h: u32,
+}
+
+type Chart<'b, DB> = ChartContext<'b, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+fn fg(dark: bool) -> RGBColor {
+    if dark {
+        RGBColor(230, 230, 230)
+    } else {
+        RGBColor(30, 30, 30)
+    }
+}
+
+/// The heatmap area on the left, the colorbar on the right.
+fn split<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>) {
+    let w = area.dim_in_pixel().0;
+    let bar = (w as f64 * 0.17).clamp(56.0, 90.0) as u32;
+    area.split_horizontally(w.saturating_sub(bar))
+}
+
+fn chart<'b, DB: DrawingBackend>(
+    area: &'b DrawingArea<DB, Shift>,
+    p: &Panel,
+) -> Result<Chart<'b, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let (h, w) = (area.dim_in_pixel().1, area.dim_in_pixel().0);
+    let font = (h.min(w) as f64 / 22.0).clamp(11.0, 18.0);
+    let g = &p.land.grid;
+    ChartBuilder::on(area)
+        .caption(
+            p.title,
+            ("sans-serif", font * 1.2).into_font().color(&fg(p.dark)),
+        )
+        .margin(6)
+        .margin_right(10)
+        .x_label_area_size(font * 2.6)
+        .y_label_area_size(font * 3.2)
+        .build_cartesian_2d(
+            g.mu[0]..g.mu[g.mu.len() - 1],
+            g.sigma[0]..g.sigma[g.sigma.len() - 1],
+        )
+}
+
+/// Draws the frame (title, axes, colorbar) and returns the plot area's pixel rectangle;
+/// the raster goes there next, then [`draw_overlay`].
+pub fn draw_frame<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &Panel,
+) -> Result<Rect, DrawingAreaErrorKind<DB::ErrorType>> {
+    let (left, bar) = split(area);
+    let mut c = chart(&left, p)?;
+    let font = (left.dim_in_pixel().1.min(left.dim_in_pixel().0) as f64 / 22.0).clamp(11.0, 18.0);
+    let text = ("sans-serif", font).into_font().color(&fg(p.dark));
+    c.configure_mesh()
+        .disable_mesh()
+        .x_desc("μ (q mean)")
+        .y_desc("σ (q std)")
+        .label_style(text.clone())
+        .axis_desc_style(text.clone())
+        .axis_style(fg(p.dark))
+        .x_labels(7)
+        .y_labels(6)
+        .draw()?;
+    draw_colorbar(&bar, p, font)?;
+    let (xr, yr) = c.plotting_area().get_pixel_range();
+    Ok(Rect {
+        x: xr.start,
+        y: yr.start,
+        w: (xr.end - xr.start).max(1) as u32,
+        h: (yr.end - yr.start).max(1) as u32,
+    })
+}
+
+fn draw_colorbar<DB: DrawingBackend>(
+    bar: &DrawingArea<DB, Shift>,
+    p: &Panel,
+    font: f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let s = p.scale;
+    let (a, b) = if s.log {
+        (s.lo.log10(), s.hi.log10())
+    } else {
+        (s.lo, s.hi)
+    };
+    let text = ("sans-serif", font * 0.85).into_font().color(&fg(p.dark));
+    let mut c = ChartBuilder::on(bar)
+        .margin_top(font * 1.2 + 12.0)
+        .margin_bottom(font * 2.6 + 6.0)
+        .margin_right(2)
+        .y_label_area_size(0)
+        .right_y_label_area_size(font * 3.0)
+        .build_cartesian_2d(0.0..1.0, a..b)?;
+    let log = s.log;
+    c.configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_labels(6)
+        .label_style(text)
+        .axis_style(fg(p.dark))
+        .y_label_formatter(&move |v: &f64| fmt_value(if log { 10f64.powf(*v) } else { *v }))
+        .draw()?;
+    let n = 64;
+    c.draw_series((0..n).map(|k| {
+        let (t0, t1) = (k as f64 / n as f64, (k + 1) as f64 / n as f64);
+        let [r, g, bb] = color(t0 + 0.5 / n as f64);
+        Rectangle::new(
+            [(0.0, a + t0 * (b - a)), (0.35, a + t1 * (b - a))],
+            RGBColor(r, g, bb).filled(),
+        )
+    }))?;
+    if p.land.values.iter().any(|v| !v.is_finite()) {
+        let [r, g, bb] = INF_RGB;
+        c.draw_series(std::iter::once(Rectangle::new(
+            [(0.0, b), (0.35, b + 0.06 * (b - a))],
+            RGBColor(r, g, bb).filled(),
+        )))?;
+        c.draw_series(std::iter::once(Text::new(
+            "+inf",
+            (0.4, b + 0.07 * (b - a)),
+            ("sans-serif", font * 0.8).into_font().color(&fg(p.dark)),
+        )))?;
+    }
+    Ok(())
+}
+
+/// A colorbar label: three significant digits, exponent form outside [0.01, 10⁴).
+pub fn fmt_value(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 {
+        "0".into()
+    } else if !(0.01..1e4).contains(&a) {
+        format!("{v:.1e}")
+    } else if a >= 100.0 {
+        format!("{v:.0}")
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// Contours (white), red × per component, red + at the moment match, the minima (the
+/// global one larger, ringed), q's marker and a descent path.
+pub fn draw_overlay<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &Panel,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (left, _) = split(area);
+    let mut c = chart(&left, p)?;
+    let white = WHITE.mix(0.85);
+    for line in p.contours {
+        c.draw_series(std::iter::once(PathElement::new(
+            line.clone(),
+            white.stroke_width(1),
+        )))?;
+    }
+    let sz = (left.dim_in_pixel().1 as f64 / 40.0).clamp(5.0, 10.0) as i32;
+    for comp in p.components {
+        c.draw_series(std::iter::once(Cross::new(
+            (comp.mean, comp.std),
+            sz,
+            RED.stroke_width(2),
+        )))?;
+    }
+    let best = p.minima.first().map_or(0.0, |m| m.value);
+    for m in p.minima {
+        let global = m.value <= best + 1e-9 * best.abs().max(1e-12);
+        let r = if global { sz } else { sz * 2 / 3 };
+        c.draw_series(std::iter::once(
+            EmptyElement::at((m.mu, m.sigma))
+                + Circle::new((0, 0), r, WHITE.filled())
+                + Circle::new((0, 0), r, BLACK.stroke_width(if global { 2 } else { 1 })),
+        ))?;
+    }
+    let (mm, ms) = p.moment;
+    c.draw_series(std::iter::once(
+        EmptyElement::at((mm, ms))
+            + PathElement::new(vec![(-sz, 0), (sz, 0)], RED.stroke_width(2))
+            + PathElement::new(vec![(0, -sz), (0, sz)], RED.stroke_width(2)),
+    ))?;
+    if let Some(path) = p.path {
+        let pts: Vec<(f64, f64)> = path.iter().map(|s| (s[0], s[1])).collect();
+        c.draw_series(std::iter::once(PathElement::new(
+            pts,
+            RGBColor(255, 120, 0).stroke_width(2),
+        )))?;
+    }
+    if let Some((qm, qs)) = p.q {
+        c.draw_series(std::iter::once(
+            EmptyElement::at((qm, qs))
+                + Circle::new((0, 0), sz, RGBColor(255, 64, 160).stroke_width(3)),
+        ))?;
+    }
+    Ok(())
+}
+
+/// A raster placed at a pixel rectangle through the backend's `blit_bitmap` (native
+/// backends; RGB, top row first).
+pub struct Raster {
+    pub rect: Rect,
+    pub rgb: Vec<u8>,
+}
+
+impl Raster {
+    /// Resamples an RGB image of `w × h` (nearest neighbour) to fill `rect`.
+    pub fn fit(rgb: &[u8], w: usize, h: usize, rect: Rect) -> Raster {
+        let (rw, rh) = (rect.w as usize, rect.h as usize);
+        let mut out = Vec::with_capacity(rw * rh * 3);
+        for y in 0..rh {
+            let sy = (y * h / rh).min(h - 1);
+            for x in 0..rw {
+                let sx = (x * w / rw).min(w - 1);
+                let k = 3 * (sy * w + sx);
+                out.extend_from_slice(&rgb[k..k + 3]);
+            }
+        }
+        Raster { rect, rgb: out }
+    }
+}
+
+impl<'a> PointCollection<'a, BackendCoord> for &'a Raster {
+    type Point = &'a BackendCoord;
+    type IntoIter = std::iter::Empty<&'a BackendCoord>;
+    fn point_iter(self) -> Self::IntoIter {
+        std::iter::empty()
+    }
+}
+
+impl<DB: DrawingBackend> Drawable<DB> for Raster {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        _: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        backend.blit_bitmap(
+            (self.rect.x, self.rect.y),
+            (self.rect.w, self.rect.h),
+            &self.rgb,
+        )
+    }
+}
+
+/// Draws a whole landscape panel natively: frame, raster, overlay.
+pub fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &Panel,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let rect = draw_frame(area, p)?;
+    let g = &p.land.grid;
+    let rgb = raster(p.land, &p.scale, 3);
+    // `rect` is in the backend's absolute pixels, which is what `blit_bitmap` takes.
+    let r = Raster::fit(&rgb, g.mu.len(), g.sigma.len(), rect);
+    area.draw(&r)?;
+    draw_overlay(area, p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use divergence::{Grid, Landscape};
+
+    fn fixture() -> Landscape {
+        // 3 μ × 2 σ, asymmetric so that flips and transposes show.
+        let grid = Grid::new((0.0, 2.0), (1.0, 2.0), 3, 2, false).unwrap();
+        Landscape {
+            grid,
+            values: vec![0.0, 1.0, 2.0, 3.0, 4.0, f64::INFINITY],
+        }
+    }
+
+    #[test]
+    fn raster_puts_the_largest_sigma_row_first() {
+        let l = fixture();
+        let s = Scale::auto(&l.values, false, 1.0);
+        assert_eq!((s.lo, s.hi), (0.0, 4.0));
+        let px = raster(&l, &s, 4);
+        assert_eq!(px.len(), 3 * 2 * 4);
+        // first pixel: σ = 2, μ = 0 → value 3 → t = 0.75
+        assert_eq!(&px[0..3], &color(0.75));
+        assert_eq!(px[3], 255);
+        // last of the first row is +inf: grey
+        assert_eq!(&px[8..11], &INF_RGB);
+        // second row starts at σ = 1, μ = 0 → value 0 → yellow end of reversed viridis
+        assert_eq!(&px[12..15], &color(0.0));
+        let c = color(0.0);
+        assert!(
+            c[0] > 200 && c[1] > 200 && c[2] < 80,
+            "yellow is low: {c:?}"
+        );
+    }
+
+    #[test]
+    fn log_scale_and_levels() {
+        let s = Scale::auto(&[0.0, 1e-3, 1.0, 10.0], true, 1.0);
+        assert_eq!((s.lo, s.hi), (1e-3, 10.0));
+        assert!((s.t(1e-1).unwrap() - 0.5).abs() < 1e-12);
+        let lv = contour_levels(&s, 3);
+        assert!((lv[1] - 0.1).abs() < 1e-12);
+        assert_eq!(s.t(f64::INFINITY), None);
+    }
+
+    #[test]
+    fn contours_follow_a_known_level_set() {
+        // D = μ² + σ² on a grid: the level-1 contour is the unit circle.
+        let grid = Grid::new((-2.0, 2.0), (0.1, 2.0), 81, 81, false).unwrap();
+        let mut values = Vec::new();
+        for &s in &grid.sigma {
+            for &m in &grid.mu {
+                values.push(m * m + s * s);
+            }
+        }
+        let l = Landscape { grid, values };
+        let lines = contours(&l, &[1.0]);
+        assert!(!lines.is_empty());
+        for line in &lines {
+            for &(m, s) in line {
+                assert!(((m * m + s * s).sqrt() - 1.0).abs() < 0.01, "({m}, {s})");
+            }
+        }
+    }
+}
