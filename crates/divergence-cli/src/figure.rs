@@ -124,7 +124,17 @@ fn render(pre: &divergence::presets::Preset, path: &Path, svg: bool) -> Result<(
             cols,
         )
     };
-    r.map_err(|e| fail("--out", format!("drawing failed: {e}")))
+    r.map_err(|e| fail("--out", format!("drawing failed: {e}")))?;
+    if svg {
+        // plotters labels its embedded raster `data:png`; browsers want the MIME type.
+        let text = std::fs::read_to_string(path).map_err(|e| fail("--out", e))?;
+        std::fs::write(
+            path,
+            text.replace("href=\"data:png;", "href=\"data:image/png;"),
+        )
+        .map_err(|e| fail("--out", e))?;
+    }
+    Ok(())
 }
 
 fn draw_all<DB: DrawingBackend>(

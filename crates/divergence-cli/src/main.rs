@@ -70,7 +70,7 @@ enum Cmd {
         divergence: String,
         /// X[,X…]
         #[arg(long, allow_hyphen_values = true, value_parser = numbers)]
-        x: Vec<f64>,
+        x: Xs,
         #[command(flatten)]
         params: ParamArgs,
     },
@@ -161,11 +161,15 @@ fn grid(s: &str) -> Result<(usize, usize), String> {
     Ok((n(a)?, n(b)?))
 }
 
-fn numbers(s: &str) -> Result<Vec<f64>, String> {
+/// A comma-separated list of x values.
+#[derive(Clone)]
+struct Xs(Vec<f64>);
+
+fn numbers(s: &str) -> Result<Xs, String> {
     if s.trim().is_empty() {
         return Err("expected X[,X…]".into());
     }
-    s.split(',').map(number).collect()
+    s.split(',').map(number).collect::<Result<_, _>>().map(Xs)
 }
 
 /// A number for JSON: finite as is, +inf as "inf" (SPEC §4).
@@ -276,7 +280,7 @@ fn run(cmd: Cmd) -> Result<Value, Fail> {
             mu,
             sigma,
             divergence: name,
-            x,
+            x: Xs(x),
             params,
         } => {
             let (p, q) = (target(&t)?, model(mu, sigma)?);
@@ -328,9 +332,19 @@ fn main() -> ExitCode {
                 print!("{e}");
                 return ExitCode::SUCCESS;
             }
+            if e.kind() == DisplayHelpOnMissingArgumentOrSubcommand {
+                eprintln!("divergence: a subcommand is required: eval, landscape, pressure, optimize or figure (see --help)");
+                return ExitCode::from(2);
+            }
+            // clap's message up to its usage block, folded onto one line.
             let text = e.to_string();
-            let line = text.lines().next().unwrap_or("invalid arguments");
-            let line = line.strip_prefix("error: ").unwrap_or(line);
+            let msg: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.is_empty() && !l.starts_with("Usage:"))
+                .map(str::trim)
+                .collect();
+            let line = msg.join(" ");
+            let line = line.strip_prefix("error: ").unwrap_or(&line);
             eprintln!("divergence: {line}");
             return ExitCode::from(2);
         }

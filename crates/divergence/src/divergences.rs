@@ -643,7 +643,7 @@ impl<'a> Pair<'a> {
             rel: tol.rel * 0.1,
             ..tol
         };
-        let v = integrate(
+        integrate(
             |x| {
                 let (_, sx, _) = self.p.log_pdf_derivs(x);
                 let g = self.ksd_inner(x, sx, c, beta, &br, inner_tol) * self.lq(x).exp();
@@ -657,8 +657,7 @@ impl<'a> Pair<'a> {
             },
             &br,
             tol,
-        );
-        v
+        )
     }
 }
 

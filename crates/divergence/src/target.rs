@@ -282,7 +282,7 @@ mod tests {
             let e = Target::parse(spec).unwrap_err().to_string();
             assert!(e.contains(needle), "{spec}: {e}");
         }
-        let nine = vec!["1:0:1"; 9].join(",");
+        let nine = ["1:0:1"; 9].join(",");
         assert!(Target::parse(&nine)
             .unwrap_err()
             .to_string()

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# One entry point for people and CI: setup, build, serve, test, bench.
+#   ./build.sh serve [PORT]   install what is missing, build, serve the explorer
+#   ./build.sh test           fmt, clippy, every Rust test, the wasm and browser tests
+#   ./build.sh bench          benchmarks, written to BENCHMARKS.md
+#   ./build.sh build          the wasm bundle in www/pkg and the native CLI
+set -euo pipefail
+cd "$(dirname "$0")"
+
+WASM_BINDGEN_VERSION=0.2.130
+WASM_TARGET=wasm32-unknown-unknown
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_wasm_tools() {
+  if ! rustup target list --installed | grep -qx "$WASM_TARGET"; then
+    say "adding the $WASM_TARGET target"
+    rustup target add "$WASM_TARGET"
+  fi
+  if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 3 minutes)"
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  fi
+}
+
+ensure_chromium() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    say "installing Debian's chromium and chromium-driver"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+}
+
+ensure_npm() {
+  if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/binaryen ] \
+     || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "installing npm packages (playwright-core, binaryen)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+build_web() {
+  [ -d crates/divergence-web ] || return 0
+  ensure_wasm_tools
+  ensure_npm
+  say "building the wasm bundle"
+  cargo build --release --target "$WASM_TARGET" -p divergence-web
+  rm -rf www/pkg
+  wasm-bindgen --target web --no-typescript --out-dir www/pkg \
+    "target/$WASM_TARGET/release/divergence_web.wasm"
+  node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals \
+    www/pkg/divergence_web_bg.wasm -o www/pkg/divergence_web_bg.wasm
+}
+
+cmd_build() {
+  build_web
+  say "building the native CLI"
+  cargo build --release -p divergence-cli
+}
+
+cmd_serve() {
+  local port=${1:-8000}
+  if [ ! -d crates/divergence-web ]; then
+    echo "The page is coming; meanwhile: cargo run --release -p divergence-cli -- figure --preset blog-kl --out blog-kl.png"
+    exit 0
+  fi
+  build_web
+  say "serving the explorer"
+  exec node tests/serve.mjs --port "$port"
+}
+
+cmd_test() {
+  say "cargo fmt --check"
+  cargo fmt --all -- --check
+  say "cargo clippy -D warnings"
+  cargo clippy --workspace --all-targets --release -- -D warnings
+  say "cargo test (core, plot, CLI)"
+  cargo test --workspace --release
+  if [ -d crates/divergence-web ]; then
+    ensure_chromium
+    build_web
+    say "wasm-bindgen tests in headless Chromium"
+    CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
+      CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+      cargo test --release --target "$WASM_TARGET" -p divergence-web
+    clippy_wasm
+    say "browser tests (Playwright, Chromium)"
+    node --test tests/
+  fi
+}
+
+clippy_wasm() {
+  say "cargo clippy for the wasm crate"
+  cargo clippy --release --target "$WASM_TARGET" -p divergence-web --all-targets -- -D warnings
+}
+
+cmd_bench() {
+  say "criterion benchmarks of the core"
+  cargo bench -p divergence --bench landscape
+}
+
+case "${1:-help}" in
+  build) cmd_build ;;
+  serve) shift; cmd_serve "$@" ;;
+  test) cmd_test ;;
+  bench) cmd_bench ;;
+  *)
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac

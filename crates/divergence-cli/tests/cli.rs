@@ -1,0 +1,504 @@
+//! The real `divergence` binary: JSON shapes and values (SPEC §4), and bad input.
+
+use serde_json::Value;
+use std::process::Command;
+
+const POST: &str = "0.5:-4:1,0.5:4:1";
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_divergence"))
+        .args(args)
+        .output()
+        .expect("run divergence");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(args: &[&str]) -> Value {
+    let (code, out, err) = run(args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    assert!(err.is_empty(), "stderr: {err}");
+    serde_json::from_str(&out).expect("stdout is JSON")
+}
+
+#[test]
+fn eval_one_and_all() {
+    let v = json(&[
+        "eval",
+        "--target",
+        POST,
+        "--mu",
+        "-4",
+        "--sigma",
+        "1",
+        "--divergence",
+        "reverse_kl",
+    ]);
+    let core = divergence::eval(
+        &divergence::Target::parse(POST).unwrap(),
+        &divergence::Gaussian::new(-4.0, 1.0).unwrap(),
+        &divergence::Divergence::ReverseKl,
+    );
+    assert_eq!(v["value"].as_f64().unwrap(), core);
+    // KL(N(−4,1) ‖ ½N(−4,1)+½N(4,1)): just above the minimum 0.693053, below ln 2
+    assert!(core > 0.693053 && core < std::f64::consts::LN_2, "{core}");
+
+    let v = json(&[
+        "eval",
+        "--target",
+        POST,
+        "--mu=0",
+        "--sigma",
+        "0.6",
+        "--divergence",
+        "all",
+    ]);
+    let vals = v["values"].as_object().unwrap();
+    assert_eq!(vals.len(), 13);
+    for name in divergence::NAMES {
+        assert!(vals.contains_key(name), "{name}");
+    }
+    // σ = 0.6 < s/√2: pearson's integral diverges and is spelled "inf"
+    assert_eq!(vals["pearson_chi2"], Value::String("inf".into()));
+    assert!(vals["hellinger"].as_f64().unwrap() > 0.0);
+
+    let v = json(&[
+        "eval",
+        "--target",
+        POST,
+        "--mu",
+        "1",
+        "--sigma",
+        "2",
+        "--divergence",
+        "amari",
+        "--alpha",
+        "-1",
+    ]);
+    let r = json(&[
+        "eval",
+        "--target",
+        POST,
+        "--mu",
+        "1",
+        "--sigma",
+        "2",
+        "--divergence",
+        "reverse_kl",
+    ]);
+    assert_eq!(v["value"], r["value"]);
+}
+
+#[test]
+fn landscape_shape_and_minima() {
+    let v = json(&[
+        "landscape",
+        "--target",
+        POST,
+        "--divergence",
+        "forward_kl",
+        "--mu-range",
+        "-7:7",
+        "--sigma-range",
+        "0.5:5",
+        "--grid",
+        "15x11",
+    ]);
+    assert_eq!(v["mu"].as_array().unwrap().len(), 15);
+    assert_eq!(v["sigma"].as_array().unwrap().len(), 11);
+    let rows = v["values"].as_array().unwrap();
+    assert_eq!(rows.len(), 11);
+    assert!(rows.iter().all(|r| r.as_array().unwrap().len() == 15));
+    let m = &v["minima"][0];
+    assert!(m["mu"].as_f64().unwrap().abs() < 1e-6);
+    assert!((m["sigma"].as_f64().unwrap() - 17f64.sqrt()).abs() < 1e-6);
+    assert!((m["value"].as_f64().unwrap() - 0.723553).abs() < 1e-6);
+    let v = json(&[
+        "landscape",
+        "--target",
+        POST,
+        "--divergence",
+        "reverse_kl",
+        "--mu-range",
+        "-7:7",
+        "--sigma-range",
+        "0.5:5",
+        "--grid",
+        "40x30",
+        "--log-sigma",
+    ]);
+    let s: Vec<f64> = v["sigma"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    assert!((s[1] / s[0] - s[29] / s[28]).abs() < 1e-12, "log spacing");
+    let mins = v["minima"].as_array().unwrap();
+    assert!((mins[0]["value"].as_f64().unwrap() - 0.693053).abs() < 1e-6);
+    assert!((mins[0]["mu"].as_f64().unwrap().abs() - 3.9996).abs() < 1e-4);
+    assert!((mins[1]["mu"].as_f64().unwrap() + mins[0]["mu"].as_f64().unwrap()).abs() < 1e-6);
+}
+
+#[test]
+fn pressure_and_optimize() {
+    let v = json(&[
+        "pressure",
+        "--target",
+        POST,
+        "--mu",
+        "0",
+        "--sigma",
+        "1",
+        "--divergence",
+        "forward_kl",
+        "--x",
+        "-4,0,200",
+    ]);
+    let p = v["pressure"].as_array().unwrap();
+    assert_eq!(v["x"].as_array().unwrap().len(), 3);
+    assert!(p[0].as_f64().unwrap() > 1000.0);
+    assert_eq!(p[2], Value::String("inf".into()));
+    let v = json(&[
+        "optimize",
+        "--target",
+        POST,
+        "--divergence",
+        "reverse_kl",
+        "--from",
+        "-2,1.5",
+    ]);
+    let path = v["path"].as_array().unwrap();
+    assert!(path.len() > 2);
+    assert_eq!(path[0][0].as_f64().unwrap(), -2.0);
+    let o = &v["optimum"];
+    assert!((o["mu"].as_f64().unwrap() + 3.9996).abs() < 1e-4, "{o}");
+    assert!((o["value"].as_f64().unwrap() - 0.693053).abs() < 1e-6);
+}
+
+#[test]
+fn figure_png_and_svg() {
+    let dir = std::env::temp_dir().join(format!("divfig-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join("f.png");
+    json(&[
+        "figure",
+        "--preset",
+        "blog-kl",
+        "--out",
+        png.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    // IHDR width and height: two 700×560 panels
+    assert_eq!(u32::from_be_bytes(bytes[16..20].try_into().unwrap()), 1400);
+    assert_eq!(u32::from_be_bytes(bytes[20..24].try_into().unwrap()), 560);
+    let svg = dir.join("f.svg");
+    json(&[
+        "figure",
+        "--preset",
+        "blog-kl",
+        "--out",
+        svg.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"));
+    assert!(text.contains("Reverse KL") && text.contains("<text"));
+    assert!(
+        text.contains("data:image/png;base64"),
+        "heatmap raster embedded"
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        2,
+        "no temporary files left"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_input_is_one_line_exit_2_nothing_written() {
+    let dir = std::env::temp_dir().join(format!("divbad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("x.png");
+    let o = out.to_str().unwrap();
+    let e = [
+        "eval",
+        "--target",
+        POST,
+        "--mu",
+        "0",
+        "--sigma",
+        "1",
+        "--divergence",
+        "reverse_kl",
+    ];
+    let with = |k: &str, v: &str| {
+        let mut a: Vec<String> = e.iter().map(|s| s.to_string()).collect();
+        let i = a.iter().position(|x| x == k).unwrap();
+        a[i + 1] = v.to_string();
+        a
+    };
+    let mut cases: Vec<(Vec<String>, &str)> = vec![
+        (with("--target", "0.5:-4"), "--target"),
+        (with("--target", "0.5:-4:0"), "--target"),
+        (with("--target", "x:1:1"), "--target"),
+        (with("--target", "-1:1:1"), "--target"),
+        (with("--target", &["1:0:1"; 9].join(",")), "--target"),
+        (with("--mu", "abc"), "--mu"),
+        (with("--mu", "nan"), "--mu"),
+        (with("--mu", "1e300"), "--mu"),
+        (with("--sigma", "-1"), "--sigma"),
+        (with("--sigma", "0"), "--sigma"),
+        (with("--sigma", "inf"), "--sigma"),
+        (with("--divergence", "kl"), "--divergence"),
+        (
+            e.iter()
+                .map(|s| s.to_string())
+                .filter(|s| s != "--mu" && s != "0")
+                .collect(),
+            "--mu",
+        ),
+    ];
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    cases.extend([
+        (
+            s(&[
+                "eval",
+                "--target",
+                POST,
+                "--mu",
+                "0",
+                "--sigma",
+                "1",
+                "--divergence",
+                "renyi",
+                "--order",
+                "0",
+            ]),
+            "--order",
+        ),
+        (
+            s(&[
+                "eval",
+                "--target",
+                POST,
+                "--mu",
+                "0",
+                "--sigma",
+                "1",
+                "--divergence",
+                "mmd",
+                "--bandwidth",
+                "-2",
+            ]),
+            "--bandwidth",
+        ),
+        (
+            s(&[
+                "eval",
+                "--target",
+                POST,
+                "--mu",
+                "0",
+                "--sigma",
+                "1",
+                "--divergence",
+                "ksd",
+                "--kernel-c",
+                "0",
+            ]),
+            "--kernel-c",
+        ),
+        (
+            s(&[
+                "eval",
+                "--target",
+                POST,
+                "--mu",
+                "0",
+                "--sigma",
+                "1",
+                "--divergence",
+                "ksd",
+                "--kernel-beta",
+                "nan",
+            ]),
+            "--kernel-beta",
+        ),
+        (
+            s(&[
+                "eval",
+                "--target",
+                POST,
+                "--mu",
+                "0",
+                "--sigma",
+                "1",
+                "--divergence",
+                "amari",
+                "--alpha",
+                "inf",
+            ]),
+            "--alpha",
+        ),
+        (
+            s(&[
+                "landscape",
+                "--target",
+                POST,
+                "--divergence",
+                "reverse_kl",
+                "--mu-range",
+                "7:-7",
+                "--sigma-range",
+                "0.5:5",
+            ]),
+            "--mu-range",
+        ),
+        (
+            s(&[
+                "landscape",
+                "--target",
+                POST,
+                "--divergence",
+                "reverse_kl",
+                "--mu-range",
+                "-7:7",
+                "--sigma-range",
+                "0:5",
+            ]),
+            "--sigma-range",
+        ),
+        (
+            s(&[
+                "landscape",
+                "--target",
+                POST,
+                "--divergence",
+                "reverse_kl",
+                "--mu-range",
+                "-7",
+                "--sigma-range",
+                "0.5:5",
+            ]),
+            "--mu-range",
+        ),
+        (
+            s(&[
+                "landscape",
+                "--target",
+                POST,
+                "--divergence",
+                "reverse_kl",
+                "--mu-range",
+                "-7:7",
+                "--sigma-range",
+                "0.5:5",
+                "--grid",
+                "10",
+            ]),
+            "--grid",
+        ),
+        (
+            s(&[
+                "landscape",
+                "--target",
+                POST,
+                "--divergence",
+                "reverse_kl",
+                "--mu-range",
+                "-7:7",
+                "--sigma-range",
+                "0.5:5",
+                "--grid",
+                "1x10",
+            ]),
+            "--grid",
+        ),
+        (
+            s(&[
+                "pressure",
+                "--target",
+                POST,
+                "--mu",
+                "0",
+                "--sigma",
+                "1",
+                "--divergence",
+                "reverse_kl",
+                "--x",
+                "1,a",
+            ]),
+            "--x",
+        ),
+        (
+            s(&[
+                "optimize",
+                "--target",
+                POST,
+                "--divergence",
+                "reverse_kl",
+                "--from",
+                "0",
+            ]),
+            "--from",
+        ),
+        (
+            s(&[
+                "optimize",
+                "--target",
+                POST,
+                "--divergence",
+                "reverse_kl",
+                "--from",
+                "0,-1",
+            ]),
+            "--from",
+        ),
+        (s(&["figure", "--preset", "nope", "--out", o]), "--preset"),
+        (
+            s(&[
+                "figure",
+                "--preset",
+                "blog-kl",
+                "--out",
+                &format!("{o}.jpg"),
+            ]),
+            "--out",
+        ),
+        (
+            s(&[
+                "figure",
+                "--preset",
+                "blog-kl",
+                "--out",
+                "/nonexistent-dir/f.png",
+            ]),
+            "--out",
+        ),
+        (s(&["frobnicate"]), "frobnicate"),
+        (s(&[]), "subcommand"),
+    ]);
+    for (args, needle) in cases {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out, err) = run(&refs);
+        assert_eq!(code, 2, "{args:?}: exit {code}, stderr {err}");
+        assert!(out.is_empty(), "{args:?}: stdout {out}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.contains(needle),
+            "{args:?}: '{err}' should name {needle}"
+        );
+        assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"));
+    }
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "no file written"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,34 @@
+//! Criterion benchmarks: each divergence's landscape over the post's view.
+//! Grid sizes from `DIVERGENCE_BENCH_GRIDS` (default "256"); `ksd`, a double integral,
+//! runs at an eighth of the side so that a run stays within minutes.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use divergence::{landscape, Divergence, Grid, Params, Target};
+use std::hint::black_box;
+
+fn grids() -> Vec<usize> {
+    std::env::var("DIVERGENCE_BENCH_GRIDS")
+        .unwrap_or_else(|_| "256".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let p = Target::parse("0.5:-4:1,0.5:4:1").expect("post target");
+    let mut g = c.benchmark_group("landscape");
+    g.sample_size(10);
+    for n in grids() {
+        for d in Divergence::all(&Params::default()).expect("defaults are valid") {
+            let side = if d.name() == "ksd" { (n / 8).max(8) } else { n };
+            let grid = Grid::new((-7.0, 7.0), (0.5, 5.0), side, side, false).expect("grid");
+            g.bench_function(format!("{}/{side}x{side}", d.name()), |b| {
+                b.iter(|| black_box(landscape(&p, &d, &grid)))
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
