@@ -103,22 +103,37 @@ pub fn expected_log_q(p: &Target, q: &Gaussian) -> f64 {
     -q.sigma.ln() - LN_SQRT_2PI - (p.variance() + dm * dm) / (2.0 * q.sigma * q.sigma)
 }
 
+/// Fills `out` (one row of `grid.mu.len()` values per σ index in `rows`) with landscape
+/// values: a row at a time, so that a caller can spread the work over frames.
+pub fn landscape_rows(
+    p: &Target,
+    div: &Divergence,
+    grid: &Grid,
+    rows: std::ops::Range<usize>,
+    entropy_cache: &mut Option<f64>,
+    out: &mut [f64],
+) {
+    let nm = grid.mu.len();
+    if matches!(div, Divergence::ForwardKl) && entropy_cache.is_none() {
+        *entropy_cache = Some(entropy(p));
+    }
+    for (r, i) in rows.enumerate() {
+        let s = grid.sigma[i];
+        for (j, &m) in grid.mu.iter().enumerate() {
+            let q = Gaussian { mu: m, sigma: s };
+            out[r * nm + j] = match (div, *entropy_cache) {
+                (Divergence::ForwardKl, Some(h)) => (-h - expected_log_q(p, &q)).max(0.0),
+                _ => eval_full(p, &q, div, Tol::LANDSCAPE, false)[0],
+            };
+        }
+    }
+}
+
 /// Evaluates `div` over `grid`. Forward KL uses the closed form −H(p) − E_p[ln q]; the rest
 /// use the exact evaluator at landscape tolerance (relative error well below 1e-6).
 pub fn landscape(p: &Target, div: &Divergence, grid: &Grid) -> Landscape {
-    let n = grid.mu.len() * grid.sigma.len();
-    let mut values = Vec::with_capacity(n);
-    let h = matches!(div, Divergence::ForwardKl).then(|| entropy(p));
-    for &s in &grid.sigma {
-        for &m in &grid.mu {
-            let q = Gaussian { mu: m, sigma: s };
-            let v = match h {
-                Some(h) => (-h - expected_log_q(p, &q)).max(0.0),
-                None => eval_full(p, &q, div, Tol::LANDSCAPE, false)[0],
-            };
-            values.push(v);
-        }
-    }
+    let mut values = vec![0.0; grid.mu.len() * grid.sigma.len()];
+    landscape_rows(p, div, grid, 0..grid.sigma.len(), &mut None, &mut values);
     Landscape {
         grid: grid.clone(),
         values,
@@ -152,7 +167,9 @@ fn value_t(p: &Target, div: &Divergence, mu: f64, t: f64) -> f64 {
     if !(crate::target::MIN_STD..=crate::target::MAX_STD).contains(&s) {
         return f64::INFINITY;
     }
-    eval_full(p, &Gaussian { mu, sigma: s }, div, REFINE_TOL, false)[0]
+    // `ksd` descends on its tensor-sum values, consistent with its gradients.
+    let ksd = matches!(div, Divergence::Ksd { .. });
+    eval_full(p, &Gaussian { mu, sigma: s }, div, REFINE_TOL, ksd)[0]
 }
 
 /// Result of a descent: every iterate `[μ, σ, D]` and whether the gradient vanished.

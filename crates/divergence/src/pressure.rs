@@ -4,40 +4,53 @@ use crate::divergences::{eval, Divergence, Pair};
 use crate::quad::Tol;
 use crate::target::{Gaussian, Target};
 
-/// ψ(x) of `div` at each of `xs`, fixed to 0 where p = q for f-divergences. With
-/// r = p/q = exp(ln p − ln q), tails where q underflows give the right large value or +inf.
-pub fn pressure(p: &Target, q: &Gaussian, div: &Divergence, xs: &[f64]) -> Vec<f64> {
-    // Normalisers some divergences need: BC for Bhattacharyya, ∫p^a q^(1−a) for Rényi.
-    let norm = match *div {
+/// ψ as a function of ln r = ln(p/q) for the divergences where it is one (SPEC §3's table;
+/// `norm` is BC for Bhattacharyya and ∫p^a q^(1−a) for Rényi); None for `fisher`, `mmd` and
+/// `ksd`, whose pressure is not a function of r.
+pub fn pressure_of_ratio(div: &Divergence, d: f64, norm: f64) -> Option<f64> {
+    Some(match *div {
+        Divergence::ForwardKl => d.exp_m1(),
+        Divergence::ReverseKl => d,
+        Divergence::JensenShannon => {
+            0.5 * (d.max(0.0) + (-d.abs()).exp().ln_1p() - std::f64::consts::LN_2)
+        }
+        Divergence::Hellinger => 0.5 * (0.5 * d).exp_m1(),
+        Divergence::Bhattacharyya => (0.5 * d).exp_m1() / (2.0 * norm),
+        Divergence::TotalVariation => 0.5 * if d == 0.0 { 0.0 } else { d.signum() },
+        Divergence::PearsonChi2 => (2.0 * d).exp_m1(),
+        Divergence::NeymanChi2 => -2.0 * (-d).exp_m1(),
+        Divergence::Amari { alpha } => {
+            let b = 0.5 * (1.0 + alpha);
+            if b == 0.0 {
+                d
+            } else {
+                (b * d).exp_m1() / b
+            }
+        }
+        Divergence::Renyi { order } => (order * d).exp_m1() / norm,
+        Divergence::Fisher | Divergence::Mmd { .. } | Divergence::Ksd { .. } => return None,
+    })
+}
+
+/// The normaliser [`pressure_of_ratio`] needs at this (p, q).
+pub fn pressure_norm(p: &Target, q: &Gaussian, div: &Divergence) -> f64 {
+    match *div {
         Divergence::Bhattacharyya => (-eval(p, q, div)).exp(),
         Divergence::Renyi { order } if order != 1.0 => ((order - 1.0) * eval(p, q, div)).exp(),
         _ => 1.0,
-    };
-    let pair = matches!(div, Divergence::Ksd { .. }).then(|| Pair::new(p, *q));
+    }
+}
+
+/// ψ(x) of `div` at each of `xs`, fixed to 0 where p = q for f-divergences. With
+/// r = p/q = exp(ln p − ln q), tails where q underflows give the right large value or +inf.
+pub fn pressure(p: &Target, q: &Gaussian, div: &Divergence, xs: &[f64]) -> Vec<f64> {
+    let norm = pressure_norm(p, q, div);
+    let pair = matches!(div, Divergence::Ksd { .. }).then(|| Pair::new(p, *q, false));
     let ksd_breaks = pair.as_ref().map(|pr| pr.breaks(&[], |x| pr.lq(x)));
     xs.iter()
         .map(|&x| {
             let d = p.log_pdf(x) - q.log_pdf(x);
             let v = match *div {
-                Divergence::ForwardKl => d.exp_m1(),
-                Divergence::ReverseKl => d,
-                Divergence::JensenShannon => {
-                    0.5 * (d.max(0.0) + (-d.abs()).exp().ln_1p() - std::f64::consts::LN_2)
-                }
-                Divergence::Hellinger => 0.5 * (0.5 * d).exp_m1(),
-                Divergence::Bhattacharyya => (0.5 * d).exp_m1() / (2.0 * norm),
-                Divergence::TotalVariation => 0.5 * if d == 0.0 { 0.0 } else { d.signum() },
-                Divergence::PearsonChi2 => (2.0 * d).exp_m1(),
-                Divergence::NeymanChi2 => -2.0 * (-d).exp_m1(),
-                Divergence::Amari { alpha } => {
-                    let b = 0.5 * (1.0 + alpha);
-                    if b == 0.0 {
-                        d
-                    } else {
-                        (b * d).exp_m1() / b
-                    }
-                }
-                Divergence::Renyi { order } => (order * d).exp_m1() / norm,
                 Divergence::Fisher => {
                     // −δF/δq = s_q² + 2s_q′ − s_p² − 2s_p′, zero everywhere when q = p.
                     let sq = -(x - q.mu) / (q.sigma * q.sigma);
@@ -63,6 +76,7 @@ pub fn pressure(p: &Target, q: &Gaussian, div: &Divergence, xs: &[f64]) -> Vec<f
                     let (_, sx, _) = p.log_pdf_derivs(x);
                     -2.0 * pr.ksd_inner(x, sx, c, beta, br, Tol::EXACT)
                 }
+                _ => pressure_of_ratio(div, d, norm).unwrap_or(f64::NAN),
             };
             if v.is_nan() {
                 f64::INFINITY

@@ -1,0 +1,457 @@
+//! Canvas drawing: plotters-canvas for axes, lines and markers; the heatmap raster goes
+//! through `ImageData` and one scaled `drawImage`.
+
+use crate::state::PanelDef;
+use divergence::{
+    pressure as psi, pressure_norm, pressure_of_ratio, Divergence, Gaussian, Landscape, Minimum,
+    Target,
+};
+use divergence_plot::{
+    contour_levels, contours, draw_frame, draw_overlay, raster, Panel, Rect, Scale,
+};
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{Clamped, JsCast, JsError};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+
+/// Colour options of a landscape panel.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LandscapeOpts {
+    /// None: the panel's default (log for `log_ksd`, and linear otherwise).
+    pub log_scale: Option<bool>,
+    /// Quantile of the values at which colours saturate (1 = the maximum).
+    pub clip: Option<f64>,
+    pub dark: bool,
+    /// A descent path `[μ0, σ0, D0, μ1, …]` to overlay.
+    pub path: Option<Vec<f64>>,
+    pub title: Option<String>,
+}
+
+/// The plot area in canvas pixels.
+#[derive(Serialize)]
+pub struct RectOut {
+    pub x: i32,
+    pub y: i32,
+    pub w: u32,
+    pub h: u32,
+    #[serde(rename = "muRange")]
+    pub mu_range: [f64; 2],
+    #[serde(rename = "sigmaRange")]
+    pub sigma_range: [f64; 2],
+}
+
+fn err<E: std::fmt::Debug>(e: E) -> JsError {
+    JsError::new(&format!("drawing failed: {e:?}"))
+}
+
+fn backend(canvas: &HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
+    CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| JsError::new("no 2d context"))
+}
+
+fn bg(dark: bool) -> RGBColor {
+    if dark {
+        RGBColor(24, 26, 30)
+    } else {
+        WHITE
+    }
+}
+
+fn fg(dark: bool) -> RGBColor {
+    if dark {
+        RGBColor(230, 230, 230)
+    } else {
+        RGBColor(30, 30, 30)
+    }
+}
+
+/// Panel titles as the post writes them.
+pub fn title(name: &str) -> String {
+    match name {
+        "forward_kl" => "Forward KL(p‖q)".into(),
+        "reverse_kl" => "Reverse KL(q‖p)".into(),
+        "ksd" => "KSD²".into(),
+        "log_ksd" => "log KSD²".into(),
+        "jensen_shannon" => "Jensen–Shannon".into(),
+        "total_variation" => "Total variation".into(),
+        "pearson_chi2" => "Pearson χ²".into(),
+        "neyman_chi2" => "Neyman χ²".into(),
+        "mmd" => "MMD²".into(),
+        other => {
+            let mut c = other.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        }
+    }
+}
+
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(255, 127, 14),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+/// Draws a landscape panel; before the first landscape is ready only the frame shows.
+pub fn landscape(
+    canvas: HtmlCanvasElement,
+    panel: &PanelDef,
+    shown: Option<&(Landscape, Vec<Minimum>)>,
+    target: &Target,
+    q: &Gaussian,
+    opts: &LandscapeOpts,
+) -> Result<RectOut, JsError> {
+    let Some((land, mins)) = shown else {
+        let area = backend(&canvas)?.into_drawing_area();
+        area.fill(&bg(opts.dark)).map_err(err)?;
+        return Ok(RectOut {
+            x: 0,
+            y: 0,
+            w: 0,
+            h: 0,
+            mu_range: [0.0; 2],
+            sigma_range: [0.0; 2],
+        });
+    };
+    let log = opts.log_scale.unwrap_or(panel.log);
+    let scale = Scale::auto(&land.values, log, opts.clip.unwrap_or(1.0));
+    let lines = contours(land, &contour_levels(&scale, 9));
+    let mm = target.moment_match();
+    let path: Option<Vec<[f64; 3]>> = opts
+        .path
+        .as_ref()
+        .map(|p| p.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect());
+    let title = opts.title.clone().unwrap_or_else(|| title(&panel.name));
+    let p = Panel {
+        title: &title,
+        land,
+        scale,
+        minima: mins,
+        components: target.components(),
+        moment: (mm.mu, mm.sigma),
+        q: Some((q.mu, q.sigma)),
+        contours: &lines,
+        dark: opts.dark,
+        path: path.as_deref(),
+    };
+    let area = backend(&canvas)?.into_drawing_area();
+    area.fill(&bg(opts.dark)).map_err(err)?;
+    let rect = draw_frame(&area, &p).map_err(err)?;
+    put_raster(&canvas, land, &scale, rect)?;
+    draw_overlay(&area, &p).map_err(err)?;
+    let g = &land.grid;
+    Ok(RectOut {
+        x: rect.x,
+        y: rect.y,
+        w: rect.w,
+        h: rect.h,
+        mu_range: [g.mu[0], g.mu[g.mu.len() - 1]],
+        sigma_range: [g.sigma[0], g.sigma[g.sigma.len() - 1]],
+    })
+}
+
+/// The landscape's RGBA pixels as `ImageData` on a scratch canvas, scaled into `rect` by
+/// one `drawImage` (smoothed: cells blend rather than block).
+fn put_raster(
+    canvas: &HtmlCanvasElement,
+    land: &Landscape,
+    scale: &Scale,
+    rect: Rect,
+) -> Result<(), JsError> {
+    let (w, h) = (land.grid.mu.len() as u32, land.grid.sigma.len() as u32);
+    let rgba = raster(land, scale, 4);
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsError::new("no document"))?;
+    let scratch: HtmlCanvasElement = doc
+        .create_element("canvas")
+        .map_err(|_| JsError::new("cannot create a canvas"))?
+        .dyn_into()
+        .map_err(|_| JsError::new("not a canvas"))?;
+    scratch.set_width(w);
+    scratch.set_height(h);
+    let sctx = context(&scratch)?;
+    let img = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w, h)
+        .map_err(|_| JsError::new("ImageData"))?;
+    sctx.put_image_data(&img, 0.0, 0.0)
+        .map_err(|_| JsError::new("putImageData"))?;
+    let ctx = context(canvas)?;
+    ctx.set_image_smoothing_enabled(true);
+    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+        &scratch,
+        rect.x as f64,
+        rect.y as f64,
+        rect.w as f64,
+        rect.h as f64,
+    )
+    .map_err(|_| JsError::new("drawImage"))
+}
+
+fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsError> {
+    canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or_else(|| JsError::new("no 2d context"))
+}
+
+/// The x window that shows p's components and q: every mean ± 4 stds.
+fn x_window(target: &Target, q: &Gaussian) -> (f64, f64) {
+    let mut lo = q.mu - 4.0 * q.sigma;
+    let mut hi = q.mu + 4.0 * q.sigma;
+    for c in target.components() {
+        lo = lo.min(c.mean - 4.0 * c.std);
+        hi = hi.max(c.mean + 4.0 * c.std);
+    }
+    (lo, hi)
+}
+
+fn font_px(canvas: &HtmlCanvasElement) -> f64 {
+    (canvas.height().min(canvas.width()) as f64 / 20.0).clamp(11.0, 26.0)
+}
+
+/// p (thick), its weighted components (thin) and q over x.
+pub fn density(
+    canvas: HtmlCanvasElement,
+    target: &Target,
+    q: &Gaussian,
+    dark: bool,
+) -> Result<(), JsError> {
+    let (lo, hi) = x_window(target, q);
+    let n = 600;
+    let xs: Vec<f64> = (0..=n)
+        .map(|k| lo + (hi - lo) * k as f64 / n as f64)
+        .collect();
+    let p: Vec<f64> = xs.iter().map(|&x| target.log_pdf(x).exp()).collect();
+    let qv: Vec<f64> = xs.iter().map(|&x| q.log_pdf(x).exp()).collect();
+    let top = p.iter().chain(&qv).copied().fold(0.0, f64::max) * 1.08;
+    let font = font_px(&canvas);
+    let area = backend(&canvas)?.into_drawing_area();
+    area.fill(&bg(dark)).map_err(err)?;
+    let text = ("sans-serif", font).into_font().color(&fg(dark));
+    let mut c = ChartBuilder::on(&area)
+        .caption(
+            "Densities",
+            ("sans-serif", font * 1.15).into_font().color(&fg(dark)),
+        )
+        .margin(8)
+        .x_label_area_size(font * 2.4)
+        .y_label_area_size(font * 3.2)
+        .build_cartesian_2d(lo..hi, 0.0..top.max(1e-12))
+        .map_err(err)?;
+    c.configure_mesh()
+        .disable_mesh()
+        .x_desc("x")
+        .label_style(text.clone())
+        .axis_desc_style(text.clone())
+        .axis_style(fg(dark))
+        .draw()
+        .map_err(err)?;
+    let grey = if dark {
+        RGBColor(150, 150, 150)
+    } else {
+        RGBColor(120, 120, 120)
+    };
+    for (k, comp) in target.components().iter().enumerate() {
+        let s = c
+            .draw_series(LineSeries::new(
+                xs.iter().map(|&x| (x, target.log_component(k, x).exp())),
+                grey.stroke_width(1),
+            ))
+            .map_err(err)?;
+        if k == 0 {
+            s.label("components")
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], grey));
+        }
+        let _ = comp;
+    }
+    let pc = fg(dark);
+    c.draw_series(LineSeries::new(
+        xs.iter().copied().zip(p.iter().copied()),
+        pc.stroke_width(3),
+    ))
+    .map_err(err)?
+    .label("p (target)")
+    .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], pc.stroke_width(3)));
+    let qc = RGBColor(255, 64, 160);
+    c.draw_series(LineSeries::new(
+        xs.iter().copied().zip(qv.iter().copied()),
+        qc.stroke_width(3),
+    ))
+    .map_err(err)?
+    .label("q")
+    .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], qc.stroke_width(3)));
+    c.configure_series_labels()
+        .label_font(text)
+        .background_style(bg(dark).mix(0.8))
+        .border_style(fg(dark))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
+/// sign(y)·log10(1 + |y|): a symmetric log axis that shows decades either side of zero.
+fn symlog(y: f64) -> f64 {
+    y.signum() * y.abs().ln_1p() / std::f64::consts::LN_10
+}
+
+fn symlog_inv(t: f64) -> f64 {
+    t.signum() * (t.abs() * std::f64::consts::LN_10).exp_m1()
+}
+
+/// ψ(x) for each divergence over x, on a symlog axis; +inf drawn at the top edge.
+pub fn pressure(
+    canvas: HtmlCanvasElement,
+    target: &Target,
+    q: &Gaussian,
+    divs: &[(String, Divergence)],
+    dark: bool,
+) -> Result<(), JsError> {
+    let (lo, hi) = x_window(target, q);
+    let n = 300;
+    let xs: Vec<f64> = (0..=n)
+        .map(|k| lo + (hi - lo) * k as f64 / n as f64)
+        .collect();
+    let curves: Vec<Vec<f64>> = divs
+        .iter()
+        .map(|(_, d)| {
+            // KSD's pressure is a quadrature per point: fewer points keep a frame short.
+            if matches!(d, Divergence::Ksd { .. }) {
+                let coarse: Vec<f64> = xs.iter().step_by(6).copied().collect();
+                let v = psi(target, q, d, &coarse);
+                xs.iter()
+                    .enumerate()
+                    .map(|(k, _)| {
+                        let (a, t) = (k / 6, (k % 6) as f64 / 6.0);
+                        let b = (a + 1).min(v.len() - 1);
+                        v[a] * (1.0 - t) + v[b] * t
+                    })
+                    .collect()
+            } else {
+                psi(target, q, d, &xs)
+            }
+        })
+        .collect();
+    let finite = curves.iter().flatten().copied().filter(|v| v.is_finite());
+    let (mut ylo, mut yhi) = finite.fold((0.0f64, 0.0f64), |(a, b), v| {
+        (a.min(symlog(v)), b.max(symlog(v)))
+    });
+    ylo = ylo.max(-30.0).floor().min(-1.0);
+    yhi = yhi.min(300.0).ceil().max(1.0);
+    let font = font_px(&canvas);
+    let area = backend(&canvas)?.into_drawing_area();
+    area.fill(&bg(dark)).map_err(err)?;
+    let text = ("sans-serif", font).into_font().color(&fg(dark));
+    let mut c = ChartBuilder::on(&area)
+        .caption(
+            "Pressure ψ(x) = −δD/δq(x)",
+            ("sans-serif", font * 1.15).into_font().color(&fg(dark)),
+        )
+        .margin(8)
+        .x_label_area_size(font * 2.4)
+        .y_label_area_size(font * 3.6)
+        .build_cartesian_2d(lo..hi, ylo..yhi)
+        .map_err(err)?;
+    c.configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(fg(dark).mix(0.12))
+        .x_desc("x")
+        .y_desc("ψ (symlog)")
+        .label_style(text.clone())
+        .axis_desc_style(text.clone())
+        .axis_style(fg(dark))
+        .y_label_formatter(&|t| divergence_plot::fmt_value(symlog_inv(*t)))
+        .draw()
+        .map_err(err)?;
+    for (k, ((name, _), ys)) in divs.iter().zip(&curves).enumerate() {
+        let col = PALETTE[k % PALETTE.len()];
+        let pts = xs
+            .iter()
+            .zip(ys)
+            .map(|(&x, &y)| (x, if y.is_finite() { symlog(y) } else { yhi }));
+        c.draw_series(LineSeries::new(pts, col.stroke_width(2)))
+            .map_err(err)?
+            .label(title(name))
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], col.stroke_width(2)));
+    }
+    c.configure_series_labels()
+        .label_font(text)
+        .background_style(bg(dark).mix(0.8))
+        .border_style(fg(dark))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
+/// ψ against r = p/q on log–log axes (r from 1 to 1e8): slope 2 for Pearson χ², 1 for
+/// forward KL, ½ for Hellinger and Bhattacharyya, ~0 for log r and bounded ones.
+pub fn pressure_ratio(
+    canvas: HtmlCanvasElement,
+    target: &Target,
+    q: &Gaussian,
+    divs: &[(String, Divergence)],
+    dark: bool,
+) -> Result<(), JsError> {
+    let font = font_px(&canvas);
+    let area = backend(&canvas)?.into_drawing_area();
+    area.fill(&bg(dark)).map_err(err)?;
+    let text = ("sans-serif", font).into_font().color(&fg(dark));
+    let mut c = ChartBuilder::on(&area)
+        .caption(
+            "ψ against r = p/q (log–log)",
+            ("sans-serif", font * 1.15).into_font().color(&fg(dark)),
+        )
+        .margin(8)
+        .x_label_area_size(font * 2.4)
+        .y_label_area_size(font * 3.2)
+        .build_cartesian_2d(0.0..8.0, -3.0..17.0)
+        .map_err(err)?;
+    c.configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(fg(dark).mix(0.12))
+        .x_desc("log₁₀ r")
+        .y_desc("log₁₀ ψ")
+        .label_style(text.clone())
+        .axis_desc_style(text.clone())
+        .axis_style(fg(dark))
+        .draw()
+        .map_err(err)?;
+    let n = 200;
+    for (k, (name, d)) in divs.iter().enumerate() {
+        let norm = pressure_norm(target, q, d);
+        let pts: Vec<(f64, f64)> = (1..=n)
+            .filter_map(|i| {
+                let lr = 8.0 * i as f64 / n as f64;
+                let v = pressure_of_ratio(d, lr * std::f64::consts::LN_10, norm)?;
+                (v > 0.0 && v.is_finite()).then(|| (lr, v.log10()))
+            })
+            .collect();
+        if pts.is_empty() {
+            continue;
+        }
+        let col = PALETTE[k % PALETTE.len()];
+        c.draw_series(LineSeries::new(pts, col.stroke_width(2)))
+            .map_err(err)?
+            .label(title(name))
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], col.stroke_width(2)));
+    }
+    c.configure_series_labels()
+        .label_font(text)
+        .background_style(bg(dark).mix(0.8))
+        .border_style(fg(dark))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}

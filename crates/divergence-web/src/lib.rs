@@ -1,0 +1,336 @@
+//! wasm-bindgen bindings for the explorer page: one `Explorer` handle owns the validated
+//! state and the landscapes, computes them a few rows at a time, and draws every panel on
+//! a canvas (raster heatmaps as `ImageData`, the rest with plotters-canvas).
+
+mod draw;
+mod state;
+
+use divergence::{landscape_rows, minima, Divergence, Gaussian, Grid, Landscape, Minimum, Target};
+use js_sys::{Date, Float64Array};
+use wasm_bindgen::prelude::*;
+
+pub use state::{PanelDef, State};
+
+/// One landscape being computed, or done.
+struct Job {
+    grid: Grid,
+    values: Vec<f64>,
+    rows_done: usize,
+    entropy: Option<f64>,
+    minima: Option<Vec<Minimum>>,
+}
+
+/// The page's handle: validated state, landscapes per panel, drawing.
+#[wasm_bindgen]
+pub struct Explorer {
+    state: State,
+    target: Target,
+    q: Gaussian,
+    panels: Vec<PanelDef>,
+    resolution: (usize, usize),
+    /// The newest landscape per panel, complete or in progress.
+    jobs: Vec<Job>,
+    /// The last complete landscape per panel, drawn while a newer one is computed.
+    shown: Vec<Option<(Landscape, Vec<Minimum>)>>,
+}
+
+fn js_err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+#[wasm_bindgen]
+impl Explorer {
+    /// An explorer on the `blog-kl` preset.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Result<Explorer, JsError> {
+        Explorer::with_state(State::preset("blog-kl").map_err(js_err)?).map_err(js_err)
+    }
+
+    /// The full state of a preset (SPEC §5), as a plain object.
+    #[wasm_bindgen(js_name = presetState)]
+    pub fn preset_state(name: &str) -> Result<JsValue, JsError> {
+        let s = State::preset(name).map_err(js_err)?;
+        serde_wasm_bindgen::to_value(&s).map_err(js_err)
+    }
+
+    /// The current state.
+    pub fn state(&self) -> Result<JsValue, JsError> {
+        serde_wasm_bindgen::to_value(&self.state).map_err(js_err)
+    }
+
+    /// Replaces the whole state after validating it; on error nothing changes. Landscapes
+    /// are recomputed only when the target, parameters, divergences or view change.
+    #[wasm_bindgen(js_name = setState)]
+    pub fn set_state(&mut self, value: JsValue) -> Result<JsValue, JsError> {
+        let s: State = serde_wasm_bindgen::from_value(value)
+            .map_err(|e| JsError::new(&format!("invalid state: {e}")))?;
+        let next = Explorer::with_state(s.clone()).map_err(js_err)?;
+        let same_land = s.same_landscapes(&self.state);
+        let q = next.q;
+        if same_land {
+            self.state = s;
+            self.q = q;
+        } else {
+            // Keep showing each panel's last landscape (now stale) until the new one is done.
+            let res = self.resolution;
+            let old: Vec<(String, Option<(Landscape, Vec<Minimum>)>)> = self
+                .panels
+                .iter()
+                .map(|p| p.name.clone())
+                .zip(std::mem::take(&mut self.shown))
+                .collect();
+            *self = next;
+            self.resolution = res;
+            self.restart();
+            for (k, p) in self.panels.iter().enumerate() {
+                if let Some((_, s)) = old.iter().find(|(n, _)| *n == p.name) {
+                    self.shown[k] = s.clone();
+                }
+            }
+        }
+        self.state()
+    }
+
+    /// Grid size of the landscapes; a change restarts their computation.
+    #[wasm_bindgen(js_name = setResolution)]
+    pub fn set_resolution(&mut self, n_mu: usize, n_sigma: usize) {
+        let n_mu = n_mu.clamp(8, 1024);
+        let n_sigma = n_sigma.clamp(8, 1024);
+        if (n_mu, n_sigma) == self.resolution && !self.jobs.is_empty() {
+            return;
+        }
+        self.resolution = (n_mu, n_sigma);
+        self.restart();
+    }
+
+    /// Computes landscape rows and minima for about `budget_ms` milliseconds. Returns true
+    /// when every panel's landscape at the current resolution is complete.
+    pub fn work(&mut self, budget_ms: f64) -> bool {
+        let start = Date::now();
+        for k in 0..self.jobs.len() {
+            loop {
+                let job = &mut self.jobs[k];
+                let ns = job.grid.sigma.len();
+                if job.rows_done < ns {
+                    let nm = job.grid.mu.len();
+                    let i = job.rows_done;
+                    landscape_rows(
+                        &self.target,
+                        &self.panels[k].div,
+                        &job.grid,
+                        i..i + 1,
+                        &mut job.entropy,
+                        &mut job.values[i * nm..(i + 1) * nm],
+                    );
+                    job.rows_done += 1;
+                } else if job.minima.is_none() {
+                    let land = Landscape {
+                        grid: job.grid.clone(),
+                        values: job.values.clone(),
+                    };
+                    let m = minima(&self.target, &self.panels[k].div, &land);
+                    job.minima = Some(m.clone());
+                    self.shown[k] = Some((land, m));
+                } else {
+                    break;
+                }
+                if Date::now() - start > budget_ms {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// True when every landscape at the current resolution is complete.
+    pub fn done(&self) -> bool {
+        self.jobs.iter().all(|j| j.minima.is_some())
+    }
+
+    /// `{name: [{mu, sigma, value}, …]}`: each shown landscape's local minima by value.
+    pub fn optima(&self) -> Result<JsValue, JsError> {
+        let obj = js_sys::Object::new();
+        for (p, shown) in self.panels.iter().zip(&self.shown) {
+            let arr = js_sys::Array::new();
+            if let Some((_, mins)) = shown {
+                for m in mins {
+                    let o = js_sys::Object::new();
+                    for (k, v) in [("mu", m.mu), ("sigma", m.sigma), ("value", m.value)] {
+                        js_sys::Reflect::set(&o, &k.into(), &v.into())
+                            .map_err(|_| JsError::new("optima"))?;
+                    }
+                    arr.push(&o);
+                }
+            }
+            js_sys::Reflect::set(&obj, &p.name.clone().into(), &arr)
+                .map_err(|_| JsError::new("optima"))?;
+        }
+        Ok(obj.into())
+    }
+
+    /// Number of landscape panels.
+    #[wasm_bindgen(js_name = panelCount)]
+    pub fn panel_count(&self) -> usize {
+        self.panels.len()
+    }
+
+    /// Name of panel `i` as in `state.divergences`.
+    #[wasm_bindgen(js_name = panelName)]
+    pub fn panel_name(&self, i: usize) -> String {
+        self.panels
+            .get(i)
+            .map(|p| p.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// The shown landscape of panel `i`, row-major with one row per σ (empty if none yet).
+    #[wasm_bindgen(js_name = landscapeValues)]
+    pub fn landscape_values(&self, i: usize) -> Float64Array {
+        match self.shown.get(i) {
+            Some(Some((l, _))) => Float64Array::from(&l.values[..]),
+            _ => Float64Array::new_with_length(0),
+        }
+    }
+
+    /// The μ and σ axes of panel `i`'s shown landscape, as `[mu, sigma]` arrays.
+    #[wasm_bindgen(js_name = landscapeAxes)]
+    pub fn landscape_axes(&self, i: usize) -> js_sys::Array {
+        let out = js_sys::Array::new();
+        if let Some(Some((l, _))) = self.shown.get(i) {
+            out.push(&Float64Array::from(&l.grid.mu[..]));
+            out.push(&Float64Array::from(&l.grid.sigma[..]));
+        }
+        out
+    }
+
+    /// D of panel `i` at (μ, σ), at landscape accuracy (for hover read-outs).
+    #[wasm_bindgen(js_name = valueAt)]
+    pub fn value_at(&self, i: usize, mu: f64, sigma: f64) -> Result<f64, JsError> {
+        let q = Gaussian::new(mu, sigma).map_err(js_err)?;
+        let p = self
+            .panels
+            .get(i)
+            .ok_or_else(|| JsError::new("no such panel"))?;
+        Ok(divergence::eval_full(
+            &self.target,
+            &q,
+            &p.div,
+            divergence::quad::Tol::LANDSCAPE,
+            false,
+        )[0])
+    }
+
+    /// Draws landscape panel `i` on `canvas`; returns the plot area `{x, y, w, h}` in canvas
+    /// pixels, for mapping pointer positions to (μ, σ).
+    #[wasm_bindgen(js_name = drawLandscape)]
+    pub fn draw_landscape(
+        &self,
+        i: usize,
+        canvas: web_sys::HtmlCanvasElement,
+        opts: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let opts: draw::LandscapeOpts = serde_wasm_bindgen::from_value(opts).map_err(js_err)?;
+        let p = self
+            .panels
+            .get(i)
+            .ok_or_else(|| JsError::new("no such panel"))?;
+        let shown = self.shown.get(i).and_then(|s| s.as_ref());
+        let rect = draw::landscape(canvas, p, shown, &self.target, &self.q, &opts)?;
+        serde_wasm_bindgen::to_value(&rect).map_err(js_err)
+    }
+
+    /// Draws p, its weighted components and q over x.
+    #[wasm_bindgen(js_name = drawDensity)]
+    pub fn draw_density(
+        &self,
+        canvas: web_sys::HtmlCanvasElement,
+        dark: bool,
+    ) -> Result<(), JsError> {
+        draw::density(canvas, &self.target, &self.q, dark)
+    }
+
+    /// Draws ψ(x) of each chosen divergence on a symmetric-log axis.
+    #[wasm_bindgen(js_name = drawPressure)]
+    pub fn draw_pressure(
+        &self,
+        canvas: web_sys::HtmlCanvasElement,
+        dark: bool,
+    ) -> Result<(), JsError> {
+        draw::pressure(canvas, &self.target, &self.q, &self.pressure_divs(), dark)
+    }
+
+    /// Draws ψ against r = p/q on log–log axes, where growth rates are slopes.
+    #[wasm_bindgen(js_name = drawPressureRatio)]
+    pub fn draw_pressure_ratio(
+        &self,
+        canvas: web_sys::HtmlCanvasElement,
+        dark: bool,
+    ) -> Result<(), JsError> {
+        draw::pressure_ratio(canvas, &self.target, &self.q, &self.pressure_divs(), dark)
+    }
+
+    /// ψ(x) of panel `i`'s divergence at each x (for tests and read-outs).
+    #[wasm_bindgen(js_name = pressureAt)]
+    pub fn pressure_at(&self, i: usize, xs: &[f64]) -> Result<Float64Array, JsError> {
+        let p = self
+            .panels
+            .get(i)
+            .ok_or_else(|| JsError::new("no such panel"))?;
+        Ok(Float64Array::from(
+            &divergence::pressure(&self.target, &self.q, &p.div, xs)[..],
+        ))
+    }
+}
+
+impl Explorer {
+    fn with_state(state: State) -> Result<Explorer, divergence::Error> {
+        let (target, q, panels) = state.validate()?;
+        let mut e = Explorer {
+            state,
+            target,
+            q,
+            panels,
+            resolution: (96, 72),
+            jobs: Vec::new(),
+            shown: Vec::new(),
+        };
+        e.restart();
+        Ok(e)
+    }
+
+    fn restart(&mut self) {
+        let (nm, ns) = self.resolution;
+        let v = &self.state.view;
+        let grid = Grid::new(
+            (v.mu_range[0], v.mu_range[1]),
+            (v.sigma_range[0], v.sigma_range[1]),
+            nm,
+            ns,
+            false,
+        );
+        let Ok(grid) = grid else { return };
+        self.jobs = self
+            .panels
+            .iter()
+            .map(|_| Job {
+                grid: grid.clone(),
+                values: vec![0.0; nm * ns],
+                rows_done: 0,
+                entropy: None,
+                minima: None,
+            })
+            .collect();
+        self.shown.resize(self.panels.len(), None);
+    }
+
+    /// One entry per distinct divergence (`log_ksd` draws the same pressure as `ksd`).
+    fn pressure_divs(&self) -> Vec<(String, Divergence)> {
+        let mut out: Vec<(String, Divergence)> = Vec::new();
+        for p in &self.panels {
+            if !out.iter().any(|(_, d)| *d == p.div) {
+                out.push((p.div.name().to_string(), p.div));
+            }
+        }
+        out
+    }
+}

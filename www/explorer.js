@@ -1,0 +1,462 @@
+// <divergence-explorer>: the explorer as one custom element (SPEC §5). It finds its wasm
+// and stylesheet relative to this module, so the folder can be copied anywhere.
+import init, { Explorer } from './pkg/divergence_web.js';
+
+const NAMES = ['forward_kl', 'reverse_kl', 'jensen_shannon', 'hellinger', 'bhattacharyya',
+  'total_variation', 'pearson_chi2', 'neyman_chi2', 'amari', 'renyi', 'fisher', 'ksd', 'mmd'];
+const LABELS = {
+  forward_kl: 'Forward KL', reverse_kl: 'Reverse KL', jensen_shannon: 'Jensen–Shannon',
+  hellinger: 'Hellinger', bhattacharyya: 'Bhattacharyya', total_variation: 'Total variation',
+  pearson_chi2: 'Pearson χ²', neyman_chi2: 'Neyman χ²', amari: 'Amari α', renyi: 'Rényi',
+  fisher: 'Fisher', ksd: 'KSD²', log_ksd: 'log KSD²', mmd: 'MMD²',
+};
+const PRESETS = ['blog-kl', 'blog-stein', 'asymmetric', 'three-modes', 'light-mode'];
+const ALL_PANELS = ['controls', 'landscape', 'density', 'pressure'];
+// Full and while-dragging landscape resolutions (μ × σ cells).
+const FULL = [128, 96];
+const COARSE = [44, 33];
+
+let wasm = null;
+function loadWasm() {
+  wasm ??= init({ module_or_path: new URL('./pkg/divergence_web_bg.wasm', import.meta.url) });
+  return wasm;
+}
+
+const el = (tag, attrs = {}, ...kids) => {
+  const n = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') n.className = v;
+    else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) n.setAttribute(k, v === true ? '' : v);
+  }
+  for (const kid of kids) n.append(kid);
+  return n;
+};
+
+const clone = (x) => JSON.parse(JSON.stringify(x));
+const fmt = (v) => (Number.isFinite(v) ? (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : +v.toPrecision(6) + '') : (v > 0 ? '+∞' : String(v)));
+
+function merge(base, partial) {
+  const out = clone(base);
+  for (const [k, v] of Object.entries(partial ?? {})) {
+    if (v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' && !Array.isArray(out[k])) {
+      out[k] = { ...out[k], ...v };
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+export class DivergenceExplorer extends HTMLElement {
+  static observedAttributes = ['preset', 'panels', 'divergences', 'height', 'controls', 'theme'];
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: 'open' });
+    this._readyResolve = null;
+    this.ready = new Promise((res, rej) => { this._readyResolve = res; this._readyReject = rej; });
+    this._rects = [];
+    this._dragging = false;
+    this._frame = 0;
+    this._lastEvent = '';
+    this._display = { logScale: true, clip: 1 };
+  }
+
+  get state() { return this._state ? clone(this._state) : null; }
+
+  get optima() { return this._ex ? this._ex.optima() : {}; }
+
+  /** Merge, validate, re-render; invalid input throws an Error (also shown) and changes nothing. */
+  setState(partial) {
+    if (!this._ex) throw new Error('the explorer is not loaded yet: await el.ready');
+    if (partial === null || typeof partial !== 'object' || Array.isArray(partial)) {
+      return this._fail(new Error('setState takes an object'));
+    }
+    const next = merge(this._state, partial);
+    try {
+      this._state = this._ex.setState(next);
+    } catch (e) {
+      return this._fail(e instanceof Error ? e : new Error(String(e)));
+    }
+    this._clearError();
+    this._syncControls();
+    this._schedule();
+    return this.state;
+  }
+
+  _fail(err) {
+    this._showError(err.message);
+    throw err;
+  }
+
+  async connectedCallback() {
+    if (this._started) return;
+    this._started = true;
+    const css = el('link', { rel: 'stylesheet', href: new URL('./explorer.css', import.meta.url).href });
+    this.shadowRoot.append(css);
+    try {
+      await loadWasm();
+      this._ex = new Explorer();
+      const preset = this.getAttribute('preset') || 'blog-kl';
+      let state = Explorer.presetState(PRESETS.includes(preset) ? preset : 'blog-kl');
+      const divs = this.getAttribute('divergences');
+      if (divs) state.divergences = divs.split(',').map((s) => s.trim()).filter(Boolean);
+      this._state = this._ex.setState(state);
+      this._ex.setResolution(...FULL);
+      this._build();
+      this._media = window.matchMedia('(prefers-color-scheme: dark)');
+      this._media.addEventListener('change', () => this._schedule());
+      this._resize = new ResizeObserver(() => this._schedule());
+      this._resize.observe(this._root);
+      this._schedule();
+    } catch (e) {
+      this._showError(`The explorer failed to start: ${e.message ?? e}`);
+      this._readyReject(e);
+    }
+  }
+
+  disconnectedCallback() {
+    this._resize?.disconnect();
+    cancelAnimationFrame(this._raf);
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (!this._ex || old === value) return;
+    if (name === 'preset' && PRESETS.includes(value)) this.setState(Explorer.presetState(value));
+    else if (name === 'divergences' && value) this.setState({ divergences: value.split(',').map((s) => s.trim()) });
+    else { this._build(); this._schedule(); }
+  }
+
+  get _dark() {
+    const t = this.getAttribute('theme');
+    if (t === 'dark') return true;
+    if (t === 'light') return false;
+    return !!this._media?.matches;
+  }
+
+  _panels() {
+    const a = this.getAttribute('panels');
+    return a ? a.split(',').map((s) => s.trim()) : ALL_PANELS;
+  }
+
+  // ---------- layout ----------
+  _build() {
+    this._root?.remove();
+    const panels = this._panels();
+    this._root = el('div', { class: 'explorer', part: 'root' });
+    const h = this.getAttribute('height');
+    if (h) this._root.style.setProperty('--height', /^\d+$/.test(h) ? `${h}px` : h);
+    this._error = el('div', { class: 'error', role: 'alert', hidden: true });
+    this._root.append(this._error);
+    if (panels.includes('controls')) this._root.append(this._buildControls());
+    const plots = el('div', { class: 'plots' });
+    this._landCanvases = [];
+    if (panels.includes('landscape')) {
+      this._lands = el('div', { class: 'landscapes' });
+      plots.append(this._lands);
+      this._buildLandscapes();
+    }
+    this._tip = el('div', { class: 'tip', hidden: true, role: 'status' });
+    plots.append(this._tip);
+    if (panels.includes('density')) {
+      this._density = el('canvas', { class: 'density', role: 'img', 'aria-label': 'Densities p, its components and q' });
+      plots.append(el('figure', {}, this._density));
+    } else this._density = null;
+    if (panels.includes('pressure')) {
+      this._pressure = el('canvas', { role: 'img', 'aria-label': 'Pressure ψ(x) over x' });
+      this._ratio = el('canvas', { role: 'img', 'aria-label': 'Pressure ψ against r = p/q' });
+      plots.append(el('div', { class: 'pressure' },
+        el('figure', {}, this._pressure), el('figure', {}, this._ratio), this._formulaTable()));
+    } else { this._pressure = null; this._ratio = null; }
+    this._root.append(plots);
+    this.shadowRoot.append(this._root);
+    this._syncControls();
+  }
+
+  _buildLandscapes() {
+    this._lands.replaceChildren();
+    this._landCanvases = this._state.divergences.map((name, i) => {
+      const c = el('canvas', {
+        class: 'landscape', tabindex: '0', role: 'img',
+        'aria-label': `${LABELS[name] ?? name} landscape over q mean and std; click or drag to move q, arrow keys nudge it`,
+      });
+      c.dataset.index = i;
+      c.addEventListener('pointerdown', (e) => this._onPointer(e, i, 'down'));
+      c.addEventListener('pointermove', (e) => this._onPointer(e, i, 'move'));
+      c.addEventListener('pointerup', (e) => this._onPointer(e, i, 'up'));
+      c.addEventListener('pointercancel', (e) => this._onPointer(e, i, 'up'));
+      c.addEventListener('pointerleave', () => { this._tip.hidden = true; });
+      c.addEventListener('keydown', (e) => this._onKey(e));
+      this._lands.append(el('figure', {}, c));
+      return c;
+    });
+    this._lands.dataset.count = this._landCanvases.length;
+  }
+
+  _formulaTable() {
+    const rows = [
+      ['Forward KL', 'r − 1', 'O(p/q): mode-covering'],
+      ['Reverse KL', 'log r', 'O(log p/q)'],
+      ['Jensen–Shannon', '½ log((1+r)/2)', 'O(log p/q)'],
+      ['Hellinger', '½(√r − 1)', 'O(√(p/q))'],
+      ['Bhattacharyya', '(√r − 1)/(2·BC)', 'O(√(p/q))'],
+      ['Total variation', '½ sign(r − 1)', 'O(1)'],
+      ['Pearson χ²', 'r² − 1', 'O((p/q)²)'],
+      ['Neyman χ²', '2 − 2/r', 'bounded'],
+      ['Amari α', '(r^β − 1)/β, β = (1+α)/2', 'O((p/q)^β)'],
+      ['Rényi a', '(r^a − 1)/∫p^a q^(1−a)', 'O((p/q)^a)'],
+      ['MMD²', '2(E_p k(x,·) − E_q k(x,·))', 'bounded'],
+      ['KSD²', '−2 E_q[u_p(x,·)]', 'O(|∂ log p|), not in q'],
+      ['Fisher', 's_q² + 2s_q′ − s_p² − 2s_p′', 'O(s_p²), not in q'],
+    ];
+    const tbody = el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c) => el('td', {}, c)))));
+    return el('div', { class: 'formulas' },
+      el('table', {},
+        el('caption', {}, 'ψ(r), r = p(x)/q(x), fixed to 0 where q = p'),
+        el('thead', {}, el('tr', {}, el('th', {}, 'divergence'), el('th', {}, 'ψ'), el('th', {}, 'as q → 0'))),
+        tbody),
+      el('p', { class: 'note' },
+        'The post derives the unconstrained derivative, which differs by a constant: p/q for forward KL and ',
+        'log(p/q) − 1 for reverse KL (the post prints + 1, a sign slip). The growth rates, which are the point, are unaffected.'));
+  }
+
+  _slider(label, min, max, step, get, set) {
+    const range = el('input', { type: 'range', min, max, step, 'aria-label': label });
+    const num = el('input', { type: 'number', step: 'any', 'aria-label': `${label} value`, class: 'num' });
+    const apply = (raw, from) => {
+      const v = Number(raw);
+      if (raw === '' || !Number.isFinite(v)) { this._showError(`${label}: '${raw}' is not a number`); return; }
+      try {
+        this.setState(set(v));
+        if (from !== num) num.value = fmt(v);
+      } catch { /* shown by setState; the previous state stays */ }
+    };
+    range.addEventListener('input', () => apply(range.value, range));
+    range.addEventListener('pointerdown', () => this._setDragging(true));
+    range.addEventListener('change', () => this._setDragging(false));
+    num.addEventListener('change', () => apply(num.value, num));
+    const row = el('label', { class: 'slider' }, el('span', {}, label), range, num);
+    row._sync = () => {
+      const v = get();
+      if (document.activeElement !== range && this.shadowRoot.activeElement !== range) range.value = v;
+      if (this.shadowRoot.activeElement !== num) num.value = fmt(v);
+    };
+    this._syncers.push(row._sync);
+    return row;
+  }
+
+  _buildControls() {
+    this._syncers = [];
+    const box = el('div', { class: 'controls' });
+    const only = (this.getAttribute('controls') || '').split(',').map((s) => s.trim()).filter(Boolean);
+    const want = (k) => only.length === 0 || only.includes(k);
+    if (want('preset')) {
+      const sel = el('select', { 'aria-label': 'Preset' }, ...PRESETS.map((p) => el('option', { value: p }, p)));
+      sel.value = this.getAttribute('preset') || 'blog-kl';
+      sel.addEventListener('change', () => this.setState(Explorer.presetState(sel.value)));
+      box.append(el('label', { class: 'row' }, el('span', {}, 'Preset'), sel));
+    }
+    if (want('target')) {
+      this._compBox = el('fieldset', { class: 'components' });
+      box.append(this._compBox);
+      this._buildComponents();
+    }
+    if (want('q')) {
+      box.append(el('fieldset', {}, el('legend', {}, 'Model q = N(μ, σ²)'),
+        this._slider('q mean', -10, 10, 0.01, () => this._state.q.mu, (v) => ({ q: { mu: v } })),
+        this._slider('q std', 0.05, 6, 0.01, () => this._state.q.sigma, (v) => ({ q: { sigma: v } }))));
+    }
+    if (want('divergences')) {
+      const list = el('fieldset', { class: 'picker' }, el('legend', {}, 'Divergences'));
+      for (const name of [...NAMES, 'log_ksd']) {
+        const cb = el('input', { type: 'checkbox', value: name });
+        cb.addEventListener('change', () => {
+          const cur = this._state.divergences.filter((d) => d !== name);
+          const next = cb.checked ? [...this._state.divergences, name] : cur;
+          try { this.setState({ divergences: next }); } catch { cb.checked = !cb.checked; }
+        });
+        list.append(el('label', { class: 'check' }, cb, LABELS[name] ?? name));
+      }
+      this._picker = list;
+      box.append(list);
+    }
+    if (want('params')) {
+      box.append(el('fieldset', {}, el('legend', {}, 'Parameters'),
+        this._slider('alpha', -3, 3, 0.01, () => this._state.params.alpha, (v) => ({ params: { alpha: v } })),
+        this._slider('order', 0.05, 5, 0.01, () => this._state.params.order, (v) => ({ params: { order: v } })),
+        this._slider('bandwidth', 0.05, 10, 0.01, () => this._state.params.bandwidth, (v) => ({ params: { bandwidth: v } })),
+        this._slider('kernel c', 0.1, 5, 0.01, () => this._state.params.kernelC, (v) => ({ params: { kernelC: v } })),
+        this._slider('kernel beta', 0.05, 2, 0.01, () => this._state.params.kernelBeta, (v) => ({ params: { kernelBeta: v } }))));
+    }
+    if (want('colors')) {
+      const log = el('input', { type: 'checkbox', 'aria-label': 'Log colour scale', checked: this._display.logScale });
+      log.addEventListener('change', () => { this._display.logScale = log.checked; this._schedule(); });
+      const clip = el('input', { type: 'range', min: 0.5, max: 1, step: 0.01, value: 1, 'aria-label': 'Colour clip quantile' });
+      clip.addEventListener('input', () => { this._display.clip = Number(clip.value); this._schedule(); });
+      box.append(el('fieldset', {}, el('legend', {}, 'Colours'),
+        el('label', { class: 'check' }, log, 'log scale'),
+        el('label', { class: 'slider' }, el('span', {}, 'clip at quantile'), clip)));
+    }
+    return box;
+  }
+
+  _buildComponents() {
+    const box = this._compBox;
+    if (!box) return;
+    box.replaceChildren(el('legend', {}, 'Target p: mixture components'));
+    this._syncers = this._syncers.filter((s) => !s._component);
+    this._state.target.forEach((c, k) => {
+      const n = k + 1;
+      const set = (key) => (v) => ({ target: this._state.target.map((t, j) => (j === k ? { ...t, [key]: v } : t)) });
+      const rows = [
+        this._slider(`Component ${n} weight`, 0.01, 1, 0.01, () => this._state.target[k].weight, set('weight')),
+        this._slider(`Component ${n} mean`, -10, 10, 0.01, () => this._state.target[k].mean, set('mean')),
+        this._slider(`Component ${n} std`, 0.05, 5, 0.01, () => this._state.target[k].std, set('std')),
+      ];
+      rows.forEach((r) => { r._sync._component = true; });
+      box.append(el('div', { class: 'component' }, el('strong', {}, `Component ${n}`), ...rows));
+    });
+    const add = el('button', { type: 'button' }, 'Add component');
+    add.disabled = this._state.target.length >= 8;
+    add.addEventListener('click', () => {
+      const t = this._state.target;
+      const last = t[t.length - 1];
+      this.setState({ target: [...t, { weight: last.weight, mean: Math.min(last.mean + 2, 10), std: last.std }] });
+    });
+    const rm = el('button', { type: 'button' }, 'Remove last component');
+    rm.disabled = this._state.target.length <= 1;
+    rm.addEventListener('click', () => this.setState({ target: this._state.target.slice(0, -1) }));
+    box.append(el('div', { class: 'buttons' }, add, rm));
+    this._compCount = this._state.target.length;
+  }
+
+  _syncControls() {
+    if (!this._root) return;
+    if (this._compBox && this._compCount !== this._state.target.length) this._buildComponents();
+    const names = this._state.divergences.join(',');
+    if (this._lands && this._lands.dataset.names !== names) {
+      this._buildLandscapes();
+      this._lands.dataset.names = names;
+    }
+    for (const s of this._syncers ?? []) s();
+    if (this._picker) {
+      for (const cb of this._picker.querySelectorAll('input')) cb.checked = this._state.divergences.includes(cb.value);
+    }
+  }
+
+  _showError(msg) {
+    if (!this._error) return;
+    this._error.textContent = msg;
+    this._error.hidden = false;
+  }
+
+  _clearError() { if (this._error) this._error.hidden = true; }
+
+  // ---------- interaction ----------
+  _setDragging(on) {
+    this._dragging = on;
+    this._ex?.setResolution(...(on ? COARSE : FULL));
+    this._schedule();
+  }
+
+  _toData(e, i) {
+    const c = this._landCanvases[i];
+    const r = this._rects[i];
+    if (!r || !r.w) return null;
+    const b = c.getBoundingClientRect();
+    const sx = c.width / b.width;
+    const px = (e.clientX - b.left) * sx;
+    const py = (e.clientY - b.top) * sx;
+    const u = (px - r.x) / r.w;
+    const v = 1 - (py - r.y) / r.h;
+    if (u < -0.02 || u > 1.02 || v < -0.02 || v > 1.02) return null;
+    const cl = (t) => Math.min(1, Math.max(0, t));
+    return {
+      mu: r.muRange[0] + cl(u) * (r.muRange[1] - r.muRange[0]),
+      sigma: r.sigmaRange[0] + cl(v) * (r.sigmaRange[1] - r.sigmaRange[0]),
+    };
+  }
+
+  _onPointer(e, i, kind) {
+    const d = this._toData(e, i);
+    if (kind === 'down' && d) {
+      this._qDrag = true;
+      e.target.setPointerCapture?.(e.pointerId);
+      this.setState({ q: { mu: d.mu, sigma: d.sigma } });
+    } else if (kind === 'move') {
+      if (this._qDrag && d) this.setState({ q: { mu: d.mu, sigma: d.sigma } });
+      if (d) {
+        let D = NaN;
+        try { D = this._ex.valueAt(i, d.mu, d.sigma); } catch { /* outside the domain */ }
+        this._tip.textContent = `μ = ${d.mu.toFixed(3)}, σ = ${d.sigma.toFixed(3)}, D = ${fmt(D)}`;
+        this._tip.hidden = false;
+      } else this._tip.hidden = true;
+    } else if (kind === 'up') {
+      this._qDrag = false;
+    }
+  }
+
+  _onKey(e) {
+    const v = this._state.view;
+    const dm = (v.muRange[1] - v.muRange[0]) / 100;
+    const ds = (v.sigmaRange[1] - v.sigmaRange[0]) / 100;
+    const step = { ArrowLeft: [-dm, 0], ArrowRight: [dm, 0], ArrowUp: [0, ds], ArrowDown: [0, -ds] }[e.key];
+    if (!step) return;
+    e.preventDefault();
+    const q = this._state.q;
+    try { this.setState({ q: { mu: q.mu + step[0], sigma: Math.max(v.sigmaRange[0], q.sigma + step[1]) } }); } catch { /* shown */ }
+  }
+
+  // ---------- rendering ----------
+  _schedule() {
+    if (this._raf) return;
+    this._raf = requestAnimationFrame(() => { this._raf = 0; this._render(); });
+  }
+
+  _fit(canvas) {
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
+    const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
+    if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
+  }
+
+  _render() {
+    const ex = this._ex;
+    if (!ex) return;
+    let done;
+    try {
+      done = ex.work(this._dragging ? 30 : 12);
+    } catch (e) {
+      this._showError(`Computation failed: ${e.message ?? e}`);
+      return;
+    }
+    const dark = this._dark;
+    this._root.classList.toggle('dark', dark);
+    try {
+      this._landCanvases.forEach((c, i) => {
+        this._fit(c);
+        const opts = { dark, clip: this._display.clip };
+        if (this._display.logScale !== null) opts.logScale = this._display.logScale;
+        this._rects[i] = ex.drawLandscape(i, c, opts);
+      });
+      if (this._density) { this._fit(this._density); ex.drawDensity(this._density, dark); }
+      if (this._pressure) {
+        this._fit(this._pressure); ex.drawPressure(this._pressure, dark);
+        this._fit(this._ratio); ex.drawPressureRatio(this._ratio, dark);
+      }
+    } catch (e) {
+      this._showError(`Drawing failed: ${e.message ?? e}`);
+    }
+    this._frame += 1;
+    if (!done) { this._schedule(); return; }
+    const key = JSON.stringify(this._state);
+    if (key !== this._lastEvent) {
+      this._lastEvent = key;
+      this.dispatchEvent(new CustomEvent('divergence-change', { detail: { state: this.state, optima: this.optima } }));
+    }
+    if (this._readyResolve) { this._readyResolve(); this._readyResolve = null; }
+  }
+}
+
+if (!customElements.get('divergence-explorer')) customElements.define('divergence-explorer', DivergenceExplorer);
