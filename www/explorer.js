@@ -73,6 +73,14 @@ export class DivergenceExplorer extends HTMLElement {
     if (partial === null || typeof partial !== 'object' || Array.isArray(partial)) {
       return this._fail(new Error('setState takes an object'));
     }
+    const known = { target: null, q: ['mu', 'sigma'], divergences: null, params: ['alpha', 'order', 'bandwidth', 'kernelC', 'kernelBeta'], view: ['muRange', 'sigmaRange'] };
+    for (const [k, v] of Object.entries(partial)) {
+      if (!(k in known)) return this._fail(new Error(`unknown state key '${k}'`));
+      if (known[k] && v && typeof v === 'object') {
+        const bad = Object.keys(v).find((s) => !known[k].includes(s));
+        if (bad) return this._fail(new Error(`unknown state key '${k}.${bad}'`));
+      }
+    }
     const next = merge(this._state, partial);
     try {
       this._state = this._ex.setState(next);

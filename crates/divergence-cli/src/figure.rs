@@ -4,7 +4,7 @@ use crate::{fail, Fail};
 use divergence::presets::{preset, PRESET_NAMES};
 use divergence::{landscape, minima, Divergence, Grid, Params, Target};
 use divergence_plot::plotters::prelude::*;
-use divergence_plot::{contour_levels, contours, draw_panel, Panel, Scale};
+use divergence_plot::{contour_levels, contours, draw_panel, title, Panel, Scale};
 use std::path::Path;
 
 /// Grid resolution of a figure: fine for the cheap divergences, coarser for the double
@@ -79,10 +79,11 @@ fn render(pre: &divergence::presets::Preset, path: &Path, svg: bool) -> Result<(
     let params = Params::default();
     let mut panels = Vec::new();
     for &name in &pre.divergences {
-        // `log_ksd` is `ksd` drawn on a log colour scale (the Stein post's fourth panel).
-        let (div_name, log) = match name {
-            "log_ksd" => ("ksd", true),
-            n => (n, false),
+        // `log_ksd` is `ksd` on a log colour scale (the Stein post's fourth panel); every
+        // figure panel uses a log scale, which shows the landscapes' decades.
+        let div_name = match name {
+            "log_ksd" => "ksd",
+            n => n,
         };
         let d = Divergence::new(div_name, &params).map_err(|e| fail("--preset", e))?;
         let n = resolution(div_name);
@@ -91,11 +92,7 @@ fn render(pre: &divergence::presets::Preset, path: &Path, svg: bool) -> Result<(
         let land = landscape(&target, &d, &grid);
         let mins = minima(&target, &d, &land);
         let scale = Scale::auto(&land.values, true, 1.0);
-        let title = if log {
-            "log KSD²".to_string()
-        } else {
-            title(div_name)
-        };
+        let title = title(name);
         panels.push(Computed {
             title,
             land,
@@ -165,14 +162,4 @@ fn draw_all<DB: DrawingBackend>(
         draw_panel(area, &panel).map_err(|e| e.to_string())?;
     }
     root.present().map_err(|e| e.to_string())
-}
-
-/// Panel titles as in the post.
-pub fn title(name: &str) -> String {
-    match name {
-        "forward_kl" => "Forward KL(p‖q)".into(),
-        "reverse_kl" => "Reverse KL(q‖p)".into(),
-        "ksd" => "KSD² (IMQ, c = 1, β = ½)".into(),
-        other => other.replace('_', " "),
-    }
 }

@@ -171,6 +171,27 @@ pub fn contours(land: &Landscape, levels: &[f64]) -> Vec<Vec<(f64, f64)>> {
     out
 }
 
+/// Panel titles as the post writes them.
+pub fn title(name: &str) -> String {
+    match name {
+        "forward_kl" => "Forward KL(p‖q)".into(),
+        "reverse_kl" => "Reverse KL(q‖p)".into(),
+        "ksd" => "KSD²".into(),
+        "log_ksd" => "log KSD²".into(),
+        "jensen_shannon" => "Jensen–Shannon".into(),
+        "total_variation" => "Total variation".into(),
+        "pearson_chi2" => "Pearson χ²".into(),
+        "neyman_chi2" => "Neyman χ²".into(),
+        "mmd" => "MMD²".into(),
+        other => {
+            let mut c = other.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        }
+    }
+}
+
 /// Everything one landscape panel shows.
 pub struct Panel<'a> {
     pub title: &'a str,

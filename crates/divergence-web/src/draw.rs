@@ -6,6 +6,7 @@ use divergence::{
     pressure as psi, pressure_norm, pressure_of_ratio, Divergence, Gaussian, Landscape, Minimum,
     Target,
 };
+use divergence_plot::title;
 use divergence_plot::{
     contour_levels, contours, draw_frame, draw_overlay, raster, Panel, Rect, Scale,
 };
@@ -63,27 +64,6 @@ fn fg(dark: bool) -> RGBColor {
         RGBColor(230, 230, 230)
     } else {
         RGBColor(30, 30, 30)
-    }
-}
-
-/// Panel titles as the post writes them.
-pub fn title(name: &str) -> String {
-    match name {
-        "forward_kl" => "Forward KL(p‖q)".into(),
-        "reverse_kl" => "Reverse KL(q‖p)".into(),
-        "ksd" => "KSD²".into(),
-        "log_ksd" => "log KSD²".into(),
-        "jensen_shannon" => "Jensen–Shannon".into(),
-        "total_variation" => "Total variation".into(),
-        "pearson_chi2" => "Pearson χ²".into(),
-        "neyman_chi2" => "Neyman χ²".into(),
-        "mmd" => "MMD²".into(),
-        other => {
-            let mut c = other.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        }
     }
 }
 

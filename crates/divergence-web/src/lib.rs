@@ -11,6 +11,9 @@ use wasm_bindgen::prelude::*;
 
 pub use state::{PanelDef, State};
 
+/// A complete landscape with its minima.
+type Shown = Option<(Landscape, Vec<Minimum>)>;
+
 /// One landscape being computed, or done.
 struct Job {
     grid: Grid,
@@ -31,7 +34,7 @@ pub struct Explorer {
     /// The newest landscape per panel, complete or in progress.
     jobs: Vec<Job>,
     /// The last complete landscape per panel, drawn while a newer one is computed.
-    shown: Vec<Option<(Landscape, Vec<Minimum>)>>,
+    shown: Vec<Shown>,
 }
 
 fn js_err(e: impl std::fmt::Display) -> JsError {
@@ -73,7 +76,7 @@ impl Explorer {
         } else {
             // Keep showing each panel's last landscape (now stale) until the new one is done.
             let res = self.resolution;
-            let old: Vec<(String, Option<(Landscape, Vec<Minimum>)>)> = self
+            let old: Vec<(String, Shown)> = self
                 .panels
                 .iter()
                 .map(|p| p.name.clone())

@@ -1,0 +1,137 @@
+//! The wasm crate in headless Chromium: state conversions across the boundary, typed
+//! errors as JS `Error`s, the RGBA layout of the heatmap, and a complete computation.
+#![cfg(target_arch = "wasm32")]
+
+use divergence::{Grid, Landscape};
+use divergence_plot::{color, raster, Scale, INF_RGB};
+use divergence_web::Explorer;
+use wasm_bindgen::{Clamped, JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn get(v: &JsValue, path: &[&str]) -> JsValue {
+    path.iter().fold(v.clone(), |o, k| {
+        js_sys::Reflect::get(&o, &(*k).into()).unwrap()
+    })
+}
+
+#[wasm_bindgen_test]
+fn preset_state_has_the_spec_shape() {
+    let s = Explorer::preset_state("blog-kl").unwrap();
+    assert_eq!(get(&s, &["q", "mu"]).as_f64(), Some(0.0));
+    assert_eq!(get(&s, &["params", "kernelC"]).as_f64(), Some(1.0));
+    assert_eq!(get(&s, &["params", "kernelBeta"]).as_f64(), Some(0.5));
+    let mr = get(&s, &["view", "muRange"]);
+    assert_eq!(
+        js_sys::Array::from(&mr)
+            .to_vec()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect::<Vec<_>>(),
+        vec![-7.0, 7.0]
+    );
+    let t = js_sys::Array::from(&get(&s, &["target"]));
+    assert_eq!(t.length(), 2);
+    assert_eq!(get(&t.get(1), &["mean"]).as_f64(), Some(4.0));
+    assert!(Explorer::preset_state("nope").is_err());
+}
+
+#[wasm_bindgen_test]
+fn bad_state_is_a_js_error_and_changes_nothing() {
+    let mut e = Explorer::new().unwrap();
+    let before = js_sys::JSON::stringify(&e.state().unwrap()).unwrap();
+    let s = Explorer::preset_state("blog-kl").unwrap();
+    js_sys::Reflect::set(&get(&s, &["q"]), &"sigma".into(), &(-1.0).into()).unwrap();
+    let err: JsValue = e.set_state(s).err().expect("refused").into();
+    let err: js_sys::Error = err.dyn_into().expect("a real JS Error");
+    assert!(
+        String::from(err.message()).contains("q std"),
+        "{}",
+        String::from(err.message())
+    );
+    // a wrong type is refused too
+    let s = Explorer::preset_state("blog-kl").unwrap();
+    js_sys::Reflect::set(&s, &"divergences".into(), &"reverse_kl".into()).unwrap();
+    let err: js_sys::Error = JsValue::from(e.set_state(s).err().expect("refused"))
+        .dyn_into()
+        .unwrap();
+    assert!(String::from(err.message()).starts_with("invalid state"));
+    assert_eq!(
+        js_sys::JSON::stringify(&e.state().unwrap()).unwrap(),
+        before
+    );
+}
+
+#[wasm_bindgen_test]
+fn rgba_layout_through_image_data() {
+    // 3 μ × 2 σ, asymmetric: the top image row is the largest σ, columns run in μ.
+    let grid = Grid::new((0.0, 2.0), (1.0, 2.0), 3, 2, false).unwrap();
+    let land = Landscape {
+        grid,
+        values: vec![0.0, 1.0, 2.0, 3.0, 4.0, f64::INFINITY],
+    };
+    let scale = Scale::auto(&land.values, false, 1.0);
+    let px = raster(&land, &scale, 4);
+    let img = web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&px), 3, 2).unwrap();
+    let data = img.data().0;
+    let at = |x: usize, y: usize| &data[4 * (y * 3 + x)..4 * (y * 3 + x) + 4];
+    assert_eq!(
+        &at(0, 0)[..3],
+        &color(0.75),
+        "top-left: σ = 2, μ = 0, value 3"
+    );
+    assert_eq!(&at(2, 0)[..3], &INF_RGB, "top-right: +inf");
+    assert_eq!(
+        &at(0, 1)[..3],
+        &color(0.0),
+        "bottom-left: σ = 1, μ = 0, value 0"
+    );
+    assert_eq!(&at(2, 1)[..3], &color(0.5), "bottom-right: value 2");
+    assert!(data.chunks(4).all(|p| p[3] == 255));
+}
+
+#[wasm_bindgen_test]
+fn work_completes_with_the_post_optima_and_draws() {
+    let mut e = Explorer::new().unwrap();
+    e.set_resolution(24, 20);
+    let mut rounds = 0;
+    while !e.work(50.0) {
+        rounds += 1;
+        assert!(rounds < 1000);
+    }
+    let o = e.optima().unwrap();
+    let f = js_sys::Array::from(&get(&o, &["forward_kl"]));
+    assert_eq!(f.length(), 1);
+    assert!((get(&f.get(0), &["sigma"]).as_f64().unwrap() - 17f64.sqrt()).abs() < 1e-6);
+    let v = e.landscape_values(1);
+    assert_eq!(v.length(), 24 * 20);
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let canvas: web_sys::HtmlCanvasElement =
+        doc.create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(500);
+    canvas.set_height(400);
+    let rect = e
+        .draw_landscape(0, canvas.clone(), js_sys::Object::new().into())
+        .unwrap();
+    let (x, y) = (
+        get(&rect, &["x"]).as_f64().unwrap(),
+        get(&rect, &["y"]).as_f64().unwrap(),
+    );
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let w = get(&rect, &["w"]).as_f64().unwrap();
+    let pix = ctx
+        .get_image_data(x + w / 2.0, y + 5.0, 1.0, 1.0)
+        .unwrap()
+        .data()
+        .0;
+    assert!(
+        !(pix[0] == 255 && pix[1] == 255 && pix[2] == 255),
+        "the heatmap is painted: {pix:?}"
+    );
+}

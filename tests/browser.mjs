@@ -1,0 +1,72 @@
+// Shared set-up for the browser tests: a static server and Debian's Chromium via
+// playwright-core, with console errors and warnings collected per page.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { serve } from './serve.mjs';
+
+export const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const OUT = new URL('../out/', import.meta.url).pathname;
+mkdirSync(OUT, { recursive: true });
+
+export async function start({ csp = false } = {}) {
+  const server = await serve({ root: new URL('..', import.meta.url).pathname, csp });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ARGS });
+  return {
+    url: server.url,
+    browser,
+    async page(path = '', viewport = { width: 1400, height: 1000 }, opts = {}) {
+      const ctx = await browser.newContext({ viewport, deviceScaleFactor: opts.dpr ?? 1, colorScheme: opts.colorScheme ?? 'light' });
+      const page = await ctx.newPage();
+      page.messages = [];
+      page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') page.messages.push(`${m.type()}: ${m.text()}`); });
+      page.on('pageerror', (e) => page.messages.push(`pageerror: ${e.message}`));
+      await page.goto(server.url + path);
+      return page;
+    },
+    async close() { await browser.close(); await server.close(); },
+  };
+}
+
+/** Resolves when the element has rendered everything for its current state. */
+export function settled(page, sel = 'divergence-explorer') {
+  return page.evaluate((sel) => new Promise((ok) => {
+    const el = document.querySelector(sel);
+    const check = () => (el._ex && el._ex.done() && !el._raf ? ok() : setTimeout(check, 30));
+    el.ready.then(check);
+  }), sel);
+}
+
+/** Pixels of a canvas in the element's shadow root that differ from its corner pixel,
+ * counted inside the rectangle [x, y, w, h] (default: the whole canvas). */
+export function drawnPixels(page, index, rect, sel = 'divergence-explorer') {
+  return page.evaluate(({ index, rect, sel }) => {
+    const c = document.querySelector(sel).shadowRoot.querySelectorAll('canvas')[index];
+    const [x, y, w, h] = rect ?? [0, 0, c.width, c.height];
+    // Read a copy, so that the page's own canvases are never read back.
+    const copy = document.createElement('canvas');
+    copy.width = c.width; copy.height = c.height;
+    const cx = copy.getContext('2d', { willReadFrequently: true });
+    cx.drawImage(c, 0, 0);
+    const d = cx.getImageData(x, y, w, h).data;
+    const bg = cx.getImageData(0, 0, 1, 1).data;
+    let n = 0;
+    for (let k = 0; k < d.length; k += 4) if (Math.abs(d[k] - bg[0]) + Math.abs(d[k + 1] - bg[1]) + Math.abs(d[k + 2] - bg[2]) > 30) n++;
+    return { drawn: n, total: d.length / 4 };
+  }, { index, rect, sel });
+}
+
+/** A hash of a canvas's pixels, to tell whether a redraw changed it. */
+export function canvasHash(page, index, sel = 'divergence-explorer') {
+  return page.evaluate(({ index, sel }) => {
+    const c = document.querySelector(sel).shadowRoot.querySelectorAll('canvas')[index];
+    const copy = document.createElement('canvas');
+    copy.width = c.width; copy.height = c.height;
+    const cx = copy.getContext('2d', { willReadFrequently: true });
+    cx.drawImage(c, 0, 0);
+    const d = cx.getImageData(0, 0, c.width, c.height).data;
+    let h = 2166136261;
+    for (let k = 0; k < d.length; k += 7) h = Math.imul(h ^ d[k], 16777619);
+    return h >>> 0;
+  }, { index, sel });
+}

@@ -1,0 +1,140 @@
+// The explorer page in headless Chromium: it loads clean, every canvas draws, the post's
+// optima come out, and sliders, the q marker and the keyboard drive it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, settled, drawnPixels, canvasHash, OUT } from './browser.mjs';
+
+let env;
+let page;
+before(async () => {
+  env = await start();
+  page = await env.page('index.html');
+  await settled(page);
+});
+after(async () => { await env.close(); });
+
+const el = (fn, arg) => page.evaluate(([src, arg]) => {
+  const e = document.querySelector('divergence-explorer');
+  return new Function('el', 'arg', `return (${src})(el, arg)`)(e, arg);
+}, [fn.toString(), arg]);
+
+test('loads with no console error or warning, and every canvas draws', async () => {
+  assert.deepEqual(page.messages, []);
+  const n = await page.evaluate(() => document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('canvas').length);
+  assert.equal(n, 5, 'two landscapes, densities, pressure, pressure vs r');
+  const rects = await el((e) => e._rects.map((r) => [r.x, r.y, r.w, r.h]));
+  for (let i = 0; i < 2; i++) {
+    const { drawn, total } = await drawnPixels(page, i, rects[i]);
+    assert.ok(drawn > 0.95 * total, `landscape ${i}: ${drawn}/${total} pixels coloured`);
+  }
+  for (let i = 2; i < 5; i++) {
+    const { drawn, total } = await drawnPixels(page, i);
+    assert.ok(drawn > 0.01 * total, `canvas ${i}: ${drawn}/${total} pixels drawn`);
+  }
+});
+
+test('blog-kl optima match the post', async () => {
+  const o = await el((e) => e.optima);
+  const r = o.reverse_kl;
+  assert.ok(r.length >= 2);
+  for (const m of r.slice(0, 2)) {
+    assert.ok(Math.abs(Math.abs(m.mu) - 3.9996) < 1e-4, JSON.stringify(m));
+    assert.ok(Math.abs(m.sigma - 1.0008) < 1e-4, JSON.stringify(m));
+    assert.ok(Math.abs(m.value - 0.693053) < 1e-6, JSON.stringify(m));
+  }
+  assert.equal(o.forward_kl.length, 1);
+  assert.ok(Math.abs(o.forward_kl[0].mu) < 1e-6);
+  assert.ok(Math.abs(o.forward_kl[0].sigma - Math.sqrt(17)) < 1e-6);
+  assert.ok(Math.abs(o.forward_kl[0].value - 0.723553) < 1e-6);
+  const s = await el((e) => e.state);
+  assert.deepEqual(s.divergences, ['reverse_kl', 'forward_kl']);
+  assert.deepEqual(s.view, { muRange: [-7, 7], sigmaRange: [0.5, 5] });
+});
+
+test('dragging the Component 2 mean slider moves the forward-KL optimum to the mixture mean', async () => {
+  const before = await canvasHash(page, 0);
+  const slider = page.getByRole('slider', { name: 'Component 2 mean', exact: true });
+  const box = await slider.boundingBox();
+  const at = (v) => box.x + 8 + ((v + 10) / 20) * (box.width - 16);
+  await page.mouse.move(at(4), box.y + box.height / 2);
+  await page.mouse.down();
+  for (let k = 1; k <= 10; k++) await page.mouse.move(at(4 + 0.1 * k), box.y + box.height / 2);
+  await page.mouse.up();
+  await settled(page);
+  const s = await el((e) => e.state);
+  const m2 = s.target[1].mean;
+  // the mixture std stays below the view's σ = 5, so the optimum stays in view
+  assert.ok(m2 > 4.5 && m2 < 5.5, `component 2 mean moved to ${m2}`);
+  const total = s.target.reduce((a, c) => a + c.weight, 0);
+  const mean = s.target.reduce((a, c) => a + c.weight * c.mean, 0) / total;
+  const o = await el((e) => e.optima);
+  assert.ok(Math.abs(o.forward_kl[0].mu - mean) < 1e-3, `${o.forward_kl[0].mu} vs ${mean}`);
+  assert.notEqual(await canvasHash(page, 0), before, 'reverse-KL landscape redrawn');
+  assert.equal(await page.getByRole('spinbutton', { name: 'Component 2 mean value' }).inputValue(), String(+m2.toPrecision(6)));
+  await el((e) => e.setState({ target: [{ weight: 0.5, mean: -4, std: 1 }, { weight: 0.5, mean: 4, std: 1 }] }));
+  await settled(page);
+});
+
+test('dragging on a landscape moves q, and the q sliders follow', async () => {
+  const rect = await el((e) => e._rects[0]);
+  const canvas = page.locator('divergence-explorer canvas.landscape').first();
+  const box = await canvas.boundingBox();
+  const toPage = (mu, sigma) => ({
+    x: box.x + (rect.x + ((mu - rect.muRange[0]) / (rect.muRange[1] - rect.muRange[0])) * rect.w) * (box.width / rect.canvasW),
+    y: box.y + (rect.y + (1 - (sigma - rect.sigmaRange[0]) / (rect.sigmaRange[1] - rect.sigmaRange[0])) * rect.h) * (box.height / rect.canvasH),
+  });
+  const cw = await el((e) => [e._landCanvases[0].width, e._landCanvases[0].height]);
+  rect.canvasW = cw[0]; rect.canvasH = cw[1];
+  const a = toPage(-3, 1.5);
+  const b = toPage(2.5, 3.0);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2);
+  await page.mouse.move(b.x, b.y);
+  await page.mouse.up();
+  await settled(page);
+  const q = (await el((e) => e.state)).q;
+  assert.ok(Math.abs(q.mu - 2.5) < 0.1 && Math.abs(q.sigma - 3.0) < 0.1, JSON.stringify(q));
+  const qm = Number(await page.getByRole('spinbutton', { name: 'q mean value' }).inputValue());
+  const qs = Number(await page.getByRole('spinbutton', { name: 'q std value' }).inputValue());
+  assert.ok(Math.abs(qm - q.mu) < 1e-4 && Math.abs(qs - q.sigma) < 1e-4);
+});
+
+test('keyboard: a focused slider moves with the arrow keys', async () => {
+  const before = (await el((e) => e.state)).q.sigma;
+  const s = page.getByRole('slider', { name: 'q std', exact: true });
+  await s.focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await settled(page);
+  const after = (await el((e) => e.state)).q.sigma;
+  assert.ok(after > before, `${before} → ${after}`);
+});
+
+test('setState refuses bad input with an Error, shows it, and keeps the state', async () => {
+  const prev = await el((e) => e.state);
+  const msg = await el((e) => { try { e.setState({ q: { sigma: -1 } }); return 'no error'; } catch (err) { return `${err instanceof Error}: ${err.message}`; } });
+  assert.match(msg, /^true: .*q std/);
+  assert.deepEqual(await el((e) => e.state), prev);
+  const shown = await page.getByRole('alert').textContent();
+  assert.match(shown, /q std/);
+  const m2 = await el((e) => { try { e.setState({ divergences: ['nope'] }); } catch (err) { return err.message; } });
+  assert.match(m2, /unknown divergence 'nope'/);
+  await el((e) => e.setState({ q: { sigma: 2 } }));
+  assert.equal(await page.getByRole('alert').isHidden(), true);
+});
+
+test('divergence-change fires with state and optima after a render', async () => {
+  const detail = await page.evaluate(() => new Promise((ok) => {
+    const e = document.querySelector('divergence-explorer');
+    e.addEventListener('divergence-change', (ev) => ok(ev.detail), { once: true });
+    e.setState({ q: { mu: 1.25 } });
+  }));
+  assert.equal(detail.state.q.mu, 1.25);
+  assert.ok(Array.isArray(detail.optima.reverse_kl));
+});
+
+test('a full-page screenshot for people to look at', async () => {
+  await page.screenshot({ path: `${OUT}explorer.png`, fullPage: true });
+  assert.deepEqual(page.messages, []);
+});
