@@ -67,6 +67,9 @@ export class DivergenceExplorer extends HTMLElement {
 
   get optima() { return this._ex ? this._ex.optima() : {}; }
 
+  /** Bytes of wasm linear memory (for soak tests and diagnostics). */
+  get wasmMemoryBytes() { return this._wasm?.memory?.buffer.byteLength ?? 0; }
+
   /** Merge, validate, re-render; invalid input throws an Error (also shown) and changes nothing. */
   setState(partial) {
     if (!this._ex) throw new Error('the explorer is not loaded yet: await el.ready');
@@ -104,7 +107,7 @@ export class DivergenceExplorer extends HTMLElement {
     const css = el('link', { rel: 'stylesheet', href: new URL('./explorer.css', import.meta.url).href });
     this.shadowRoot.append(css);
     try {
-      await loadWasm();
+      this._wasm = await loadWasm();
       this._ex = new Explorer();
       const preset = this.getAttribute('preset') || 'blog-kl';
       let state = Explorer.presetState(PRESETS.includes(preset) ? preset : 'blog-kl');

@@ -158,6 +158,7 @@ fn draw_all<DB: DrawingBackend>(
             contours: &lines,
             dark: false,
             path: None,
+            pixel_ratio: 1.0,
         };
         draw_panel(area, &panel).map_err(|e| e.to_string())?;
     }

@@ -36,7 +36,7 @@ pub const INF_RGB: [u8; 3] = [150, 150, 150];
 
 impl Scale {
     /// The range of the finite values, the top cut at quantile `clip` (1 = no clipping);
-    /// a log scale starts at the smallest positive value, or 1e-12 of the top.
+    /// a log scale starts at the smallest positive value and spans at most ten decades.
     pub fn auto(values: &[f64], log: bool, clip: f64) -> Scale {
         let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
         if v.is_empty() {
@@ -51,8 +51,10 @@ impl Scale {
         let k = ((v.len() - 1) as f64 * clip.clamp(0.0, 1.0)).round() as usize;
         let mut hi = v[k];
         if log {
-            let floor = (hi * 1e-12).max(f64::MIN_POSITIVE);
-            let lo = v.iter().copied().find(|&x| x > floor).unwrap_or(floor);
+            // From the smallest positive value, at most ten decades up: beyond that, values
+            // that overflow towards 1e300 would flatten every other colour.
+            let lo = v.iter().copied().find(|&x| x > 0.0).unwrap_or(1e-12);
+            hi = hi.min(lo * 1e10);
             if hi <= lo {
                 hi = lo * 10.0;
             }
@@ -207,6 +209,16 @@ pub struct Panel<'a> {
     pub dark: bool,
     /// A descent path to overlay, `[μ, σ, D]` per step.
     pub path: Option<&'a [[f64; 3]]>,
+    /// Device pixels per CSS pixel: text scales with it on HiDPI screens.
+    pub pixel_ratio: f64,
+}
+
+impl Panel<'_> {
+    /// Text size in device pixels for a plot area of `w × h`.
+    fn font(&self, w: u32, h: u32) -> f64 {
+        let r = self.pixel_ratio.max(1.0);
+        (h.min(w) as f64 / 22.0).clamp(11.0 * r, 16.0 * r)
+    }
 }
 
 /// Pixel rectangle (x, y, w, h) of a panel's plot area, where the raster goes.
@@ -242,7 +254,7 @@ fn chart<'b, DB: DrawingBackend>(
     p: &Panel,
 ) -> Result<Chart<'b, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
     let (h, w) = (area.dim_in_pixel().1, area.dim_in_pixel().0);
-    let font = (h.min(w) as f64 / 22.0).clamp(11.0, 18.0);
+    let font = p.font(w, h);
     let g = &p.land.grid;
     ChartBuilder::on(area)
         .caption(
@@ -267,7 +279,7 @@ pub fn draw_frame<DB: DrawingBackend>(
 ) -> Result<Rect, DrawingAreaErrorKind<DB::ErrorType>> {
     let (left, bar) = split(area);
     let mut c = chart(&left, p)?;
-    let font = (left.dim_in_pixel().1.min(left.dim_in_pixel().0) as f64 / 22.0).clamp(11.0, 18.0);
+    let font = p.font(left.dim_in_pixel().0, left.dim_in_pixel().1);
     let text = ("sans-serif", font).into_font().color(&fg(p.dark));
     c.configure_mesh()
         .disable_mesh()

@@ -121,6 +121,7 @@ pub fn landscape(
         contours: &lines,
         dark: opts.dark,
         path: path.as_deref(),
+        pixel_ratio: pixel_ratio(),
     };
     let area = backend(&canvas)?.into_drawing_area();
     area.fill(&bg(opts.dark)).map_err(err)?;
@@ -195,8 +196,14 @@ fn x_window(target: &Target, q: &Gaussian) -> (f64, f64) {
     (lo, hi)
 }
 
+fn pixel_ratio() -> f64 {
+    web_sys::window().map_or(1.0, |w| w.device_pixel_ratio())
+}
+
+/// Text size in device pixels: 12–15 CSS pixels, whatever the screen's density.
 fn font_px(canvas: &HtmlCanvasElement) -> f64 {
-    (canvas.height().min(canvas.width()) as f64 / 20.0).clamp(11.0, 26.0)
+    let r = pixel_ratio().max(1.0);
+    (canvas.height().min(canvas.width()) as f64 / 20.0).clamp(12.0 * r, 15.0 * r)
 }
 
 /// p (thick), its weighted components (thin) and q over x.
@@ -224,6 +231,7 @@ pub fn density(
             ("sans-serif", font * 1.15).into_font().color(&fg(dark)),
         )
         .margin(8)
+        .margin_right(20)
         .x_label_area_size(font * 2.4)
         .y_label_area_size(font * 3.2)
         .build_cartesian_2d(lo..hi, 0.0..top.max(1e-12))
@@ -338,6 +346,7 @@ pub fn pressure(
             ("sans-serif", font * 1.15).into_font().color(&fg(dark)),
         )
         .margin(8)
+        .margin_right(20)
         .x_label_area_size(font * 2.4)
         .y_label_area_size(font * 3.6)
         .build_cartesian_2d(lo..hi, ylo..yhi)
@@ -393,6 +402,7 @@ pub fn pressure_ratio(
             ("sans-serif", font * 1.15).into_font().color(&fg(dark)),
         )
         .margin(8)
+        .margin_right(20)
         .x_label_area_size(font * 2.4)
         .y_label_area_size(font * 3.2)
         .build_cartesian_2d(0.0..8.0, -3.0..17.0)

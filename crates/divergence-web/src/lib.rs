@@ -5,7 +5,10 @@
 mod draw;
 mod state;
 
-use divergence::{landscape_rows, minima, Divergence, Gaussian, Grid, Landscape, Minimum, Target};
+use divergence::{
+    candidates, landscape_cells, merge_minimum, refine, Divergence, Gaussian, Grid, Landscape,
+    Minimum, Target,
+};
 use js_sys::{Date, Float64Array};
 use wasm_bindgen::prelude::*;
 
@@ -18,8 +21,11 @@ type Shown = Option<(Landscape, Vec<Minimum>)>;
 struct Job {
     grid: Grid,
     values: Vec<f64>,
-    rows_done: usize,
+    cells_done: usize,
     entropy: Option<f64>,
+    /// Grid minima still to refine, once every cell is computed.
+    pending: Option<Vec<(f64, f64)>>,
+    found: Vec<Minimum>,
     minima: Option<Vec<Minimum>>,
 }
 
@@ -111,31 +117,42 @@ impl Explorer {
     pub fn work(&mut self, budget_ms: f64) -> bool {
         let start = Date::now();
         for k in 0..self.jobs.len() {
-            loop {
-                let job = &mut self.jobs[k];
-                let ns = job.grid.sigma.len();
-                if job.rows_done < ns {
-                    let nm = job.grid.mu.len();
-                    let i = job.rows_done;
-                    landscape_rows(
+            let div = self.panels[k].div;
+            let job = &mut self.jobs[k];
+            let total = job.values.len();
+            while job.minima.is_none() {
+                if job.cells_done < total {
+                    // A few cells at a time: one `ksd` cell alone takes milliseconds.
+                    let n = if matches!(div, Divergence::Ksd { .. }) {
+                        2
+                    } else {
+                        16
+                    }
+                    .min(total - job.cells_done);
+                    let s0 = job.cells_done;
+                    landscape_cells(
                         &self.target,
-                        &self.panels[k].div,
+                        &div,
                         &job.grid,
-                        i..i + 1,
+                        s0,
                         &mut job.entropy,
-                        &mut job.values[i * nm..(i + 1) * nm],
+                        &mut job.values[s0..s0 + n],
                     );
-                    job.rows_done += 1;
-                } else if job.minima.is_none() {
+                    job.cells_done += n;
+                } else {
                     let land = Landscape {
                         grid: job.grid.clone(),
                         values: job.values.clone(),
                     };
-                    let m = minima(&self.target, &self.panels[k].div, &land);
-                    job.minima = Some(m.clone());
-                    self.shown[k] = Some((land, m));
-                } else {
-                    break;
+                    let pending = job.pending.get_or_insert_with(|| candidates(&land));
+                    if let Some(c) = pending.pop() {
+                        if let Some(m) = refine(&self.target, &div, &land, c) {
+                            merge_minimum(&mut job.found, m);
+                        }
+                    } else {
+                        job.minima = Some(job.found.clone());
+                        self.shown[k] = Some((land, job.found.clone()));
+                    }
                 }
                 if Date::now() - start > budget_ms {
                     return false;
@@ -302,27 +319,37 @@ impl Explorer {
     }
 
     fn restart(&mut self) {
-        let (nm, ns) = self.resolution;
         let v = &self.state.view;
-        let grid = Grid::new(
-            (v.mu_range[0], v.mu_range[1]),
-            (v.sigma_range[0], v.sigma_range[1]),
-            nm,
-            ns,
-            false,
-        );
-        let Ok(grid) = grid else { return };
-        self.jobs = self
-            .panels
-            .iter()
-            .map(|_| Job {
-                grid: grid.clone(),
+        let mut jobs = Vec::with_capacity(self.panels.len());
+        for p in &self.panels {
+            // `ksd` is a double integral per cell: a third of the resolution keeps it to seconds.
+            let (nm, ns) = match p.div {
+                Divergence::Ksd { .. } => (
+                    (self.resolution.0 / 3).max(12),
+                    (self.resolution.1 / 3).max(9),
+                ),
+                _ => self.resolution,
+            };
+            let Ok(grid) = Grid::new(
+                (v.mu_range[0], v.mu_range[1]),
+                (v.sigma_range[0], v.sigma_range[1]),
+                nm,
+                ns,
+                false,
+            ) else {
+                return;
+            };
+            jobs.push(Job {
+                grid,
                 values: vec![0.0; nm * ns],
-                rows_done: 0,
+                cells_done: 0,
                 entropy: None,
+                pending: None,
+                found: Vec::new(),
                 minima: None,
-            })
-            .collect();
+            });
+        }
+        self.jobs = jobs;
         self.shown.resize(self.panels.len(), None);
     }
 

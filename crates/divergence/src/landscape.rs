@@ -113,19 +113,34 @@ pub fn landscape_rows(
     entropy_cache: &mut Option<f64>,
     out: &mut [f64],
 ) {
+    let start = rows.start * grid.mu.len();
+    landscape_cells(p, div, grid, start, entropy_cache, out);
+}
+
+/// Fills `out` with the landscape values of the flat cells `start..start + out.len()`
+/// (row-major, one row per σ): finer-grained than rows, for spreading work over frames.
+pub fn landscape_cells(
+    p: &Target,
+    div: &Divergence,
+    grid: &Grid,
+    start: usize,
+    entropy_cache: &mut Option<f64>,
+    out: &mut [f64],
+) {
     let nm = grid.mu.len();
     if matches!(div, Divergence::ForwardKl) && entropy_cache.is_none() {
         *entropy_cache = Some(entropy(p));
     }
-    for (r, i) in rows.enumerate() {
-        let s = grid.sigma[i];
-        for (j, &m) in grid.mu.iter().enumerate() {
-            let q = Gaussian { mu: m, sigma: s };
-            out[r * nm + j] = match (div, *entropy_cache) {
-                (Divergence::ForwardKl, Some(h)) => (-h - expected_log_q(p, &q)).max(0.0),
-                _ => eval_full(p, &q, div, Tol::LANDSCAPE, false)[0],
-            };
-        }
+    for (k, o) in out.iter_mut().enumerate() {
+        let (i, j) = ((start + k) / nm, (start + k) % nm);
+        let q = Gaussian {
+            mu: grid.mu[j],
+            sigma: grid.sigma[i],
+        };
+        *o = match (div, *entropy_cache) {
+            (Divergence::ForwardKl, Some(h)) => (-h - expected_log_q(p, &q)).max(0.0),
+            _ => eval_full(p, &q, div, Tol::LANDSCAPE, false)[0],
+        };
     }
 }
 
@@ -247,10 +262,12 @@ pub fn descend(p: &Target, div: &Divergence, mu: f64, sigma: f64, max_iter: usiz
     Descent { path, converged }
 }
 
-/// Local minima of the continuous D over the landscape's rectangle: every grid cell lower
-/// than its neighbours is refined by [`descend`]; converged points inside the rectangle are
-/// merged (within 1e-4) and sorted by value.
-pub fn minima(p: &Target, div: &Divergence, land: &Landscape) -> Vec<Minimum> {
+/// Most grid minima refined per landscape: flat regions can hold many rounding-level dips.
+pub const MAX_CANDIDATES: usize = 16;
+
+/// Grid cells lower than all their neighbours (ties to the first in scan order), lowest
+/// first, at most [`MAX_CANDIDATES`]: the starting points for [`refine`].
+pub fn candidates(land: &Landscape) -> Vec<(f64, f64)> {
     let (nm, ns) = (land.grid.mu.len(), land.grid.sigma.len());
     let mut cands = Vec::new();
     for i in 0..ns {
@@ -268,37 +285,62 @@ pub fn minima(p: &Target, div: &Divergence, land: &Landscape) -> Vec<Minimum> {
                         continue;
                     }
                     let w = land.at(ii as usize, jj as usize);
-                    // Ties go to the first cell in scan order.
                     if w < v || (w == v && (ii, jj) < (i as i64, j as i64)) {
                         lowest = false;
                     }
                 }
             }
             if lowest {
-                cands.push((land.grid.mu[j], land.grid.sigma[i]));
+                cands.push((v, land.grid.mu[j], land.grid.sigma[i]));
             }
         }
     }
-    let (mlo, mhi) = (land.grid.mu[0], land.grid.mu[nm - 1]);
-    let (slo, shi) = (land.grid.sigma[0], land.grid.sigma[ns - 1]);
-    let mut out: Vec<Minimum> = Vec::new();
-    for (m, s) in cands {
-        let d = descend(p, div, m, s, 100);
-        let Some(&[mu, sigma, value]) = d.path.last() else {
-            continue;
-        };
-        let inside = mu >= mlo - 1e-9 && mu <= mhi + 1e-9 && sigma >= slo * (1.0 - 1e-9);
-        if !d.converged || !inside || sigma > shi * (1.0 + 1e-9) {
-            continue;
-        }
-        let dup = out
-            .iter()
-            .any(|o| (o.mu - mu).abs() < 1e-4 && (o.sigma - sigma).abs() < 1e-4);
-        if !dup {
-            out.push(Minimum { mu, sigma, value });
+    cands.sort_by(|a, b| a.0.total_cmp(&b.0));
+    cands.truncate(MAX_CANDIDATES);
+    cands.into_iter().map(|(_, m, s)| (m, s)).collect()
+}
+
+/// Descends from a candidate; the minimum if the descent converged inside the landscape's
+/// rectangle.
+pub fn refine(
+    p: &Target,
+    div: &Divergence,
+    land: &Landscape,
+    start: (f64, f64),
+) -> Option<Minimum> {
+    let g = &land.grid;
+    let (mlo, mhi) = (g.mu[0], g.mu[g.mu.len() - 1]);
+    let (slo, shi) = (g.sigma[0], g.sigma[g.sigma.len() - 1]);
+    let d = descend(p, div, start.0, start.1, 100);
+    let &[mu, sigma, value] = d.path.last()?;
+    let inside = mu >= mlo - 1e-9
+        && mu <= mhi + 1e-9
+        && sigma >= slo * (1.0 - 1e-9)
+        && sigma <= shi * (1.0 + 1e-9);
+    (d.converged && inside).then_some(Minimum { mu, sigma, value })
+}
+
+/// Adds `m` to `found` unless a minimum within 1e-4 is there already; keeps them by value.
+pub fn merge_minimum(found: &mut Vec<Minimum>, m: Minimum) {
+    if !found
+        .iter()
+        .any(|o| (o.mu - m.mu).abs() < 1e-4 && (o.sigma - m.sigma).abs() < 1e-4)
+    {
+        found.push(m);
+        found.sort_by(|a, b| a.value.total_cmp(&b.value));
+    }
+}
+
+/// Local minima of the continuous D over the landscape's rectangle: every grid cell lower
+/// than its neighbours is refined by [`descend`]; converged points inside the rectangle are
+/// merged (within 1e-4) and sorted by value.
+pub fn minima(p: &Target, div: &Divergence, land: &Landscape) -> Vec<Minimum> {
+    let mut out = Vec::new();
+    for c in candidates(land) {
+        if let Some(m) = refine(p, div, land, c) {
+            merge_minimum(&mut out, m);
         }
     }
-    out.sort_by(|a, b| a.value.total_cmp(&b.value));
     out
 }
 

@@ -16,7 +16,8 @@ pub mod target;
 pub use divergences::{eval, eval_full, eval_grad, imq_stein, Divergence, Params, NAMES};
 pub use error::Error;
 pub use landscape::{
-    descend, entropy, landscape, landscape_rows, minima, Descent, Grid, Landscape, Minimum,
+    candidates, descend, entropy, landscape, landscape_cells, landscape_rows, merge_minimum,
+    minima, refine, Descent, Grid, Landscape, Minimum,
 };
 pub use pressure::{pressure, pressure_norm, pressure_of_ratio};
 pub use target::{Component, Gaussian, Target};

@@ -5,7 +5,7 @@ Straight from the definitions in SPEC §2, with mpmath at 30 significant digits,
 cancellation trick of the Rust code is shared. Random cases over the accuracy domain:
 1–8 components, weights down to 1e-4, stds and σ in [0.05, 50], means and μ within ±50.
 
-    pip install mpmath && python3 make_reference.py > reference.json
+    pip install mpmath && python3 make_reference.py [COUNT [FIRST_SEED]] > reference.json
 """
 import json
 import multiprocessing as mproc
@@ -173,6 +173,7 @@ def run(seed):
 
 if __name__ == '__main__':
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 120
+    first = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     with mproc.Pool(2) as pool:
-        cases = pool.map(run, range(n))
+        cases = pool.map(run, range(first, first + n))
     json.dump({'generator': 'make_reference.py (mpmath, 30 digits)', 'cases': cases}, sys.stdout, indent=0)
