@@ -19,6 +19,7 @@ fn resolution(name: &str) -> usize {
 
 struct Computed {
     title: String,
+    div: Divergence,
     land: divergence::Landscape,
     minima: Vec<divergence::Minimum>,
     scale: Scale,
@@ -79,22 +80,31 @@ fn render(pre: &divergence::presets::Preset, path: &Path, svg: bool) -> Result<(
     let params = Params::default();
     let mut panels = Vec::new();
     for &name in &pre.divergences {
-        // `log_ksd` is `ksd` on a log colour scale (the Stein post's fourth panel); every
-        // figure panel uses a log scale, which shows the landscapes' decades.
+        // `log_ksd` is `ksd` on a log colour scale (the Stein post's fourth panel); the
+        // other panels use a log scale too, which shows the landscapes' decades, except
+        // plain `ksd`, drawn linearly as in the post.
         let div_name = match name {
             "log_ksd" => "ksd",
             n => n,
         };
         let d = Divergence::new(div_name, &params).map_err(|e| fail("--preset", e))?;
-        let n = resolution(div_name);
-        let grid = Grid::new(pre.mu_range, pre.sigma_range, n, n, false)
-            .map_err(|e| fail("--preset", e))?;
-        let land = landscape(&target, &d, &grid);
-        let mins = minima(&target, &d, &land);
-        let scale = Scale::auto(&land.values, true, 1.0);
+        // `ksd` and `log_ksd` share one landscape.
+        let (land, mins) = match panels.iter().find(|c: &&Computed| c.div == d) {
+            Some(c) => (c.land.clone(), c.minima.clone()),
+            None => {
+                let n = resolution(div_name);
+                let grid = Grid::new(pre.mu_range, pre.sigma_range, n, n, false)
+                    .map_err(|e| fail("--preset", e))?;
+                let land = landscape(&target, &d, &grid);
+                let mins = minima(&target, &d, &land);
+                (land, mins)
+            }
+        };
+        let scale = Scale::auto(&land.values, name != "ksd", 1.0);
         let title = title(name);
         panels.push(Computed {
             title,
+            div: d,
             land,
             minima: mins,
             scale,

@@ -351,7 +351,10 @@ fn main() -> ExitCode {
     };
     match run(cli.cmd) {
         Ok(v) => {
-            println!("{v}");
+            // A closed pipe (`| head`) is the reader's choice, not an error worth a panic.
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{v}").and_then(|_| out.flush());
             ExitCode::SUCCESS
         }
         Err(Fail(msg)) => {

@@ -434,16 +434,25 @@ pub struct Raster {
 }
 
 impl Raster {
-    /// Resamples an RGB image of `w × h` (nearest neighbour) to fill `rect`.
+    /// Resamples an RGB image of `w × h` bilinearly (cell centres as samples) to fill `rect`.
     pub fn fit(rgb: &[u8], w: usize, h: usize, rect: Rect) -> Raster {
         let (rw, rh) = (rect.w as usize, rect.h as usize);
         let mut out = Vec::with_capacity(rw * rh * 3);
+        let coord = |t: usize, n: usize, m: usize| {
+            let u = ((t as f64 + 0.5) * n as f64 / m as f64 - 0.5).clamp(0.0, (n - 1) as f64);
+            let k = (u.floor() as usize).min(n.saturating_sub(2));
+            (k, (k + 1).min(n - 1), u - k as f64)
+        };
         for y in 0..rh {
-            let sy = (y * h / rh).min(h - 1);
+            let (y0, y1, fy) = coord(y, h, rh);
             for x in 0..rw {
-                let sx = (x * w / rw).min(w - 1);
-                let k = 3 * (sy * w + sx);
-                out.extend_from_slice(&rgb[k..k + 3]);
+                let (x0, x1, fx) = coord(x, w, rw);
+                for ch in 0..3 {
+                    let p = |xx: usize, yy: usize| rgb[3 * (yy * w + xx) + ch] as f64;
+                    let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
+                    let bot = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
+                    out.push((top * (1.0 - fy) + bot * fy).round() as u8);
+                }
             }
         }
         Raster { rect, rgb: out }

@@ -43,7 +43,7 @@ fn bad_state_is_a_js_error_and_changes_nothing() {
     let before = js_sys::JSON::stringify(&e.state().unwrap()).unwrap();
     let s = Explorer::preset_state("blog-kl").unwrap();
     js_sys::Reflect::set(&get(&s, &["q"]), &"sigma".into(), &(-1.0).into()).unwrap();
-    let err: JsValue = e.set_state(s).err().expect("refused").into();
+    let err: JsValue = e.set_state(s).expect_err("refused").into();
     let err: js_sys::Error = err.dyn_into().expect("a real JS Error");
     assert!(
         String::from(err.message()).contains("q std"),
@@ -53,7 +53,7 @@ fn bad_state_is_a_js_error_and_changes_nothing() {
     // a wrong type is refused too
     let s = Explorer::preset_state("blog-kl").unwrap();
     js_sys::Reflect::set(&s, &"divergences".into(), &"reverse_kl".into()).unwrap();
-    let err: js_sys::Error = JsValue::from(e.set_state(s).err().expect("refused"))
+    let err: js_sys::Error = JsValue::from(e.set_state(s).expect_err("refused"))
         .dyn_into()
         .unwrap();
     assert!(String::from(err.message()).starts_with("invalid state"));
