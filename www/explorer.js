@@ -34,6 +34,16 @@ const el = (tag, attrs = {}, ...kids) => {
 };
 
 const clone = (x) => JSON.parse(JSON.stringify(x));
+
+function download(blob, name) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
 const fmt = (v) => (Number.isFinite(v) ? (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : +v.toPrecision(6) + '') : (v > 0 ? '+∞' : String(v)));
 
 function merge(base, partial) {
@@ -116,6 +126,10 @@ export class DivergenceExplorer extends HTMLElement {
       this._state = this._ex.setState(state);
       this._ex.setResolution(...FULL);
       this._build();
+      if (this.hasAttribute('link')) {
+        this.applyFragment(location.hash);
+        window.addEventListener('hashchange', () => { if (location.hash.slice(1) !== this.fragment()) this.applyFragment(location.hash); });
+      }
       this._media = window.matchMedia('(prefers-color-scheme: dark)');
       this._media.addEventListener('change', () => this._schedule());
       this._resize = new ResizeObserver(() => this._schedule());
@@ -172,13 +186,14 @@ export class DivergenceExplorer extends HTMLElement {
     plots.append(this._tip);
     if (panels.includes('density')) {
       this._density = el('canvas', { class: 'density', role: 'img', 'aria-label': 'Densities p, its components and q' });
-      plots.append(el('figure', {}, this._density));
+      plots.append(el('figure', {}, this._density, this._toolbar('density', 0, this._density)));
     } else this._density = null;
     if (panels.includes('pressure')) {
       this._pressure = el('canvas', { role: 'img', 'aria-label': 'Pressure ψ(x) over x' });
       this._ratio = el('canvas', { role: 'img', 'aria-label': 'Pressure ψ against r = p/q' });
       plots.append(el('div', { class: 'pressure' },
-        el('figure', {}, this._pressure), el('figure', {}, this._ratio), this._formulaTable()));
+        el('figure', {}, this._pressure, this._toolbar('pressure', 0, this._pressure)),
+        el('figure', {}, this._ratio, this._toolbar('ratio', 0, this._ratio)), this._formulaTable()));
     } else { this._pressure = null; this._ratio = null; }
     this._root.append(plots);
     this.shadowRoot.append(this._root);
@@ -199,10 +214,115 @@ export class DivergenceExplorer extends HTMLElement {
       c.addEventListener('pointercancel', (e) => this._onPointer(e, i, 'up'));
       c.addEventListener('pointerleave', () => { this._tip.hidden = true; });
       c.addEventListener('keydown', (e) => this._onKey(e));
-      this._lands.append(el('figure', {}, c));
+      this._lands.append(el('figure', {}, c, this._toolbar('landscape', i, c)));
       return c;
     });
     this._lands.dataset.count = this._landCanvases.length;
+  }
+
+  _toolbar(kind, i, canvas) {
+    const name = () => (kind === 'landscape' ? this._state.divergences[i] : kind);
+    const label = (fmt) => `Export ${kind === 'landscape' ? (LABELS[name()] ?? name()) : kind} as ${fmt}`;
+    const button = (fmt, fn) => el('button', { type: 'button', 'aria-label': label(fmt), onclick: () => {
+      try { fn(); } catch (e) { this._showError(`Export failed: ${e.message ?? e}`); }
+    } }, fmt);
+    const bar = el('div', { class: 'toolbar' },
+      button('PNG', () => canvas.toBlob((b) => download(b, `${name()}.png`), 'image/png')),
+      button('SVG', () => download(new Blob([this.exportSvg(kind, i)], { type: 'image/svg+xml' }), `${name()}.svg`)));
+    if (kind === 'landscape') {
+      bar.append(
+        button('CSV', () => download(new Blob([this.exportCsv(i)], { type: 'text/csv' }), `${name()}.csv`)),
+        button('JSON', () => download(new Blob([JSON.stringify(this.exportJson(i))], { type: 'application/json' }), `${name()}.json`)));
+    }
+    return bar;
+  }
+
+  // Log colours (the landscapes span decades) except for plain KSD², drawn linearly next to
+  // log KSD² as in the Stein post.
+  _colourOpts(i, dark) {
+    return { dark, clip: this._display.clip, logScale: this._display.logScale && this._state.divergences[i] !== 'ksd' };
+  }
+
+  /** A panel as SVG text (vector axes and text; a landscape's heatmap embedded as PNG). */
+  exportSvg(kind = 'landscape', i = 0) {
+    const c = kind === 'landscape' ? this._landCanvases[i] : { density: this._density, pressure: this._pressure, ratio: this._ratio }[kind];
+    const w = Math.round(c?.clientWidth || 640);
+    const h = Math.round(c?.clientHeight || 480);
+    return this._ex.exportSvg(kind, i, w, h, this._colourOpts(i, this._dark));
+  }
+
+  /** Landscape `i` as `{divergence, mu, sigma, values: [[row per σ]], minima}`. */
+  exportJson(i = 0) {
+    const [mu, sigma] = this._ex.landscapeAxes(i).map((a) => Array.from(a));
+    const flat = Array.from(this._ex.landscapeValues(i));
+    const values = sigma.map((_, r) => flat.slice(r * mu.length, (r + 1) * mu.length).map((v) => (Number.isFinite(v) ? v : 'inf')));
+    const name = this._state.divergences[i];
+    return { divergence: name, mu, sigma, values, minima: this.optima[name] ?? [] };
+  }
+
+  /** Landscape `i` as CSV: a header of μ values, then one row per σ. */
+  exportCsv(i = 0) {
+    const j = this.exportJson(i);
+    const lines = [['sigma\\mu', ...j.mu].join(',')];
+    j.sigma.forEach((s, r) => lines.push([s, ...j.values[r]].join(',')));
+    return lines.join('\n') + '\n';
+  }
+
+  /** The state as a URL fragment (without '#'). */
+  fragment() {
+    const s = this._state;
+    const p = new URLSearchParams();
+    p.set('target', s.target.map((c) => `${c.weight}:${c.mean}:${c.std}`).join(','));
+    p.set('q', `${s.q.mu},${s.q.sigma}`);
+    p.set('d', s.divergences.join(','));
+    for (const k of ['alpha', 'order', 'bandwidth', 'kernelC', 'kernelBeta']) p.set(k, String(s.params[k]));
+    p.set('mu', s.view.muRange.join(':'));
+    p.set('sigma', s.view.sigmaRange.join(':'));
+    return p.toString();
+  }
+
+  /** Applies a fragment; a malformed one is reported, ignored, and changes nothing. */
+  applyFragment(hash) {
+    const text = String(hash ?? '').replace(/^#/, '');
+    if (!text) return false;
+    try {
+      const p = new URLSearchParams(text);
+      const num = (v, what) => {
+        const n = Number(v);
+        if (v === null || v.trim() === '' || !Number.isFinite(n)) throw new Error(`link: ${what} '${String(v).slice(0, 40)}' is not a number`);
+        return n;
+      };
+      const pair = (v, sep, what) => {
+        const parts = String(v).split(sep);
+        if (parts.length !== 2) throw new Error(`link: ${what} must be two numbers`);
+        return parts.map((x) => num(x, what));
+      };
+      const known = new Set(['target', 'q', 'd', 'alpha', 'order', 'bandwidth', 'kernelC', 'kernelBeta', 'mu', 'sigma']);
+      const unknown = [...p.keys()].filter((k) => !known.has(k));
+      const partial = {};
+      if (p.has('target')) {
+        partial.target = p.get('target').split(',').map((c, k) => {
+          const f = c.split(':');
+          if (f.length !== 3) throw new Error(`link: component ${k + 1} must be weight:mean:std`);
+          return { weight: num(f[0], 'weight'), mean: num(f[1], 'mean'), std: num(f[2], 'std') };
+        });
+      }
+      if (p.has('q')) { const [mu, sigma] = pair(p.get('q'), ',', 'q'); partial.q = { mu, sigma }; }
+      if (p.has('d')) partial.divergences = p.get('d').split(',').filter(Boolean);
+      const params = {};
+      for (const k of ['alpha', 'order', 'bandwidth', 'kernelC', 'kernelBeta']) if (p.has(k)) params[k] = num(p.get(k), k);
+      if (Object.keys(params).length) partial.params = params;
+      const view = {};
+      if (p.has('mu')) view.muRange = pair(p.get('mu'), ':', 'mu range');
+      if (p.has('sigma')) view.sigmaRange = pair(p.get('sigma'), ':', 'sigma range');
+      if (Object.keys(view).length) partial.view = view;
+      this.setState(partial);
+      if (unknown.length) this._showError(`link: ignored unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k.slice(0, 20)}'`).join(', ')}`);
+      return true;
+    } catch (e) {
+      this._showError(e.message.startsWith('link') ? e.message : `link ignored: ${e.message}`);
+      return false;
+    }
   }
 
   _formulaTable() {
@@ -262,6 +382,19 @@ export class DivergenceExplorer extends HTMLElement {
     const box = el('div', { class: 'controls' });
     const only = (this.getAttribute('controls') || '').split(',').map((s) => s.trim()).filter(Boolean);
     const want = (k) => only.length === 0 || only.includes(k);
+    if (this.hasAttribute('link')) {
+      const out = el('input', { type: 'text', readonly: true, 'aria-label': 'Link to this view', class: 'link' });
+      const copy = el('button', { type: 'button' }, 'Copy link');
+      copy.addEventListener('click', async () => {
+        out.value = `${location.href.split('#')[0]}#${this.fragment()}`;
+        out.hidden = false;
+        out.select();
+        try { await navigator.clipboard.writeText(out.value); copy.textContent = 'Copied'; } catch { copy.textContent = 'Copy the link below'; }
+        setTimeout(() => { copy.textContent = 'Copy link'; }, 2000);
+      });
+      out.hidden = true;
+      box.append(el('div', { class: 'row' }, copy), out);
+    }
     if (want('preset')) {
       const sel = el('select', { 'aria-label': 'Preset' }, ...PRESETS.map((p) => el('option', { value: p }, p)));
       sel.value = this.getAttribute('preset') || 'blog-kl';
@@ -447,9 +580,7 @@ export class DivergenceExplorer extends HTMLElement {
     try {
       this._landCanvases.forEach((c, i) => {
         this._fit(c);
-        const opts = { dark, clip: this._display.clip };
-        if (this._display.logScale !== null) opts.logScale = this._display.logScale;
-        this._rects[i] = ex.drawLandscape(i, c, opts);
+        this._rects[i] = ex.drawLandscape(i, c, this._colourOpts(i, dark));
       });
       if (this._density) { this._fit(this._density); ex.drawDensity(this._density, dark); }
       if (this._pressure) {
@@ -464,6 +595,7 @@ export class DivergenceExplorer extends HTMLElement {
     const key = JSON.stringify(this._state);
     if (key !== this._lastEvent) {
       this._lastEvent = key;
+      if (this.hasAttribute('link')) history.replaceState(null, '', `#${this.fragment()}`);
       this.dispatchEvent(new CustomEvent('divergence-change', { detail: { state: this.state, optima: this.optima } }));
     }
     if (this._readyResolve) { this._readyResolve(); this._readyResolve = null; }

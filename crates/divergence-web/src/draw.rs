@@ -10,6 +10,7 @@ use divergence_plot::title;
 use divergence_plot::{
     contour_levels, contours, draw_frame, draw_overlay, raster, Panel, Rect, Scale,
 };
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use serde::{Deserialize, Serialize};
@@ -80,6 +81,56 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(23, 190, 207),
 ];
 
+/// What a landscape panel draws besides the landscape itself.
+struct Prepared {
+    title: String,
+    scale: Scale,
+    lines: Vec<Vec<(f64, f64)>>,
+    path: Option<Vec<[f64; 3]>>,
+    moment: (f64, f64),
+}
+
+fn prepare(panel: &PanelDef, land: &Landscape, target: &Target, opts: &LandscapeOpts) -> Prepared {
+    let log = opts.log_scale.unwrap_or(panel.log);
+    let scale = Scale::auto(&land.values, log, opts.clip.unwrap_or(1.0));
+    let mm = target.moment_match();
+    Prepared {
+        title: opts.title.clone().unwrap_or_else(|| title(&panel.name)),
+        scale,
+        lines: contours(land, &contour_levels(&scale, 9)),
+        path: opts
+            .path
+            .as_ref()
+            .map(|p| p.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect()),
+        moment: (mm.mu, mm.sigma),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn make_panel<'a>(
+    prep: &'a Prepared,
+    land: &'a Landscape,
+    mins: &'a [Minimum],
+    target: &'a Target,
+    q: &Gaussian,
+    dark: bool,
+    pixel_ratio: f64,
+) -> Panel<'a> {
+    Panel {
+        title: &prep.title,
+        land,
+        scale: prep.scale,
+        minima: mins,
+        components: target.components(),
+        moment: prep.moment,
+        q: Some((q.mu, q.sigma)),
+        contours: &prep.lines,
+        dark,
+        path: prep.path.as_deref(),
+        pixel_ratio,
+    }
+}
+
 /// Draws a landscape panel; before the first landscape is ready only the frame shows.
 pub fn landscape(
     canvas: HtmlCanvasElement,
@@ -89,9 +140,9 @@ pub fn landscape(
     q: &Gaussian,
     opts: &LandscapeOpts,
 ) -> Result<RectOut, JsError> {
+    let area = canvas_area(&canvas)?;
+    area.fill(&bg(opts.dark)).map_err(err)?;
     let Some((land, mins)) = shown else {
-        let area = backend(&canvas)?.into_drawing_area();
-        area.fill(&bg(opts.dark)).map_err(err)?;
         return Ok(RectOut {
             x: 0,
             y: 0,
@@ -101,32 +152,10 @@ pub fn landscape(
             sigma_range: [0.0; 2],
         });
     };
-    let log = opts.log_scale.unwrap_or(panel.log);
-    let scale = Scale::auto(&land.values, log, opts.clip.unwrap_or(1.0));
-    let lines = contours(land, &contour_levels(&scale, 9));
-    let mm = target.moment_match();
-    let path: Option<Vec<[f64; 3]>> = opts
-        .path
-        .as_ref()
-        .map(|p| p.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect());
-    let title = opts.title.clone().unwrap_or_else(|| title(&panel.name));
-    let p = Panel {
-        title: &title,
-        land,
-        scale,
-        minima: mins,
-        components: target.components(),
-        moment: (mm.mu, mm.sigma),
-        q: Some((q.mu, q.sigma)),
-        contours: &lines,
-        dark: opts.dark,
-        path: path.as_deref(),
-        pixel_ratio: pixel_ratio(),
-    };
-    let area = backend(&canvas)?.into_drawing_area();
-    area.fill(&bg(opts.dark)).map_err(err)?;
+    let prep = prepare(panel, land, target, opts);
+    let p = make_panel(&prep, land, mins, target, q, opts.dark, pixel_ratio());
     let rect = draw_frame(&area, &p).map_err(err)?;
-    put_raster(&canvas, land, &scale, rect)?;
+    put_raster(&canvas, land, &prep.scale, rect)?;
     draw_overlay(&area, &p).map_err(err)?;
     let g = &land.grid;
     Ok(RectOut {
@@ -139,6 +168,72 @@ pub fn landscape(
     })
 }
 
+/// A landscape panel as an SVG document: frame, axes and text as vectors, the heatmap as an
+/// embedded PNG (made by the browser's canvas), contours and markers as vectors on top.
+#[allow(clippy::too_many_arguments)]
+pub fn landscape_svg(
+    panel: &PanelDef,
+    land: &Landscape,
+    mins: &[Minimum],
+    target: &Target,
+    q: &Gaussian,
+    opts: &LandscapeOpts,
+    size: (u32, u32),
+) -> Result<String, JsError> {
+    let prep = prepare(panel, land, target, opts);
+    let p = make_panel(&prep, land, mins, target, q, opts.dark, 1.0);
+    let mut frame = String::new();
+    let rect = {
+        let area = SVGBackend::with_string(&mut frame, size).into_drawing_area();
+        area.fill(&bg(opts.dark)).map_err(err)?;
+        let r = draw_frame(&area, &p).map_err(err)?;
+        area.present().map_err(err)?;
+        r
+    };
+    let mut overlay = String::new();
+    {
+        let area = SVGBackend::with_string(&mut overlay, size).into_drawing_area();
+        draw_overlay(&area, &p).map_err(err)?;
+        area.present().map_err(err)?;
+    }
+    let png = raster_canvas(land, &prep.scale)?
+        .to_data_url_with_type("image/png")
+        .map_err(|_| JsError::new("toDataURL"))?;
+    let image = format!(
+        r#"<image x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="none" href="{png}"/>"#,
+        rect.x, rect.y, rect.w, rect.h
+    );
+    let head = frame
+        .rfind("</svg>")
+        .ok_or_else(|| JsError::new("svg frame"))?;
+    let body = overlay
+        .find('>')
+        .ok_or_else(|| JsError::new("svg overlay"))?
+        + 1;
+    Ok(format!("{}{image}{}", &frame[..head], &overlay[body..]))
+}
+
+/// A whole drawing area on a canvas.
+pub fn canvas_area(
+    canvas: &HtmlCanvasElement,
+) -> Result<DrawingArea<CanvasBackend, Shift>, JsError> {
+    Ok(backend(canvas)?.into_drawing_area())
+}
+
+/// Draws with `f` on an SVG document of `size`, returned as text.
+pub fn svg<F>(size: (u32, u32), f: F) -> Result<String, JsError>
+where
+    F: FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), JsError>,
+{
+    let mut out = String::new();
+    {
+        let area = SVGBackend::with_string(&mut out, size).into_drawing_area();
+        f(&area)?;
+        area.present().map_err(err)?;
+    }
+    Ok(out)
+}
+
 /// The landscape's RGBA pixels as `ImageData` on a scratch canvas, scaled into `rect` by
 /// one `drawImage` (smoothed: cells blend rather than block).
 fn put_raster(
@@ -147,6 +242,21 @@ fn put_raster(
     scale: &Scale,
     rect: Rect,
 ) -> Result<(), JsError> {
+    let scratch = raster_canvas(land, scale)?;
+    let ctx = context(canvas)?;
+    ctx.set_image_smoothing_enabled(true);
+    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+        &scratch,
+        rect.x as f64,
+        rect.y as f64,
+        rect.w as f64,
+        rect.h as f64,
+    )
+    .map_err(|_| JsError::new("drawImage"))
+}
+
+/// The landscape's pixels on a canvas of one pixel per cell.
+fn raster_canvas(land: &Landscape, scale: &Scale) -> Result<HtmlCanvasElement, JsError> {
     let (w, h) = (land.grid.mu.len() as u32, land.grid.sigma.len() as u32);
     let rgba = raster(land, scale, 4);
     let doc = web_sys::window()
@@ -159,21 +269,12 @@ fn put_raster(
         .map_err(|_| JsError::new("not a canvas"))?;
     scratch.set_width(w);
     scratch.set_height(h);
-    let sctx = context(&scratch)?;
     let img = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w, h)
         .map_err(|_| JsError::new("ImageData"))?;
-    sctx.put_image_data(&img, 0.0, 0.0)
+    context(&scratch)?
+        .put_image_data(&img, 0.0, 0.0)
         .map_err(|_| JsError::new("putImageData"))?;
-    let ctx = context(canvas)?;
-    ctx.set_image_smoothing_enabled(true);
-    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
-        &scratch,
-        rect.x as f64,
-        rect.y as f64,
-        rect.w as f64,
-        rect.h as f64,
-    )
-    .map_err(|_| JsError::new("drawImage"))
+    Ok(scratch)
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsError> {
@@ -201,14 +302,15 @@ fn pixel_ratio() -> f64 {
 }
 
 /// Text size in device pixels: 12–15 CSS pixels, whatever the screen's density.
-fn font_px(canvas: &HtmlCanvasElement) -> f64 {
+fn font_for<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> f64 {
+    let (w, h) = area.dim_in_pixel();
     let r = pixel_ratio().max(1.0);
-    (canvas.height().min(canvas.width()) as f64 / 20.0).clamp(12.0 * r, 15.0 * r)
+    (h.min(w) as f64 / 20.0).clamp(12.0 * r, 15.0 * r)
 }
 
 /// p (thick), its weighted components (thin) and q over x.
-pub fn density(
-    canvas: HtmlCanvasElement,
+pub fn density<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
     target: &Target,
     q: &Gaussian,
     dark: bool,
@@ -221,11 +323,10 @@ pub fn density(
     let p: Vec<f64> = xs.iter().map(|&x| target.log_pdf(x).exp()).collect();
     let qv: Vec<f64> = xs.iter().map(|&x| q.log_pdf(x).exp()).collect();
     let top = p.iter().chain(&qv).copied().fold(0.0, f64::max) * 1.08;
-    let font = font_px(&canvas);
-    let area = backend(&canvas)?.into_drawing_area();
+    let font = font_for(area);
     area.fill(&bg(dark)).map_err(err)?;
     let text = ("sans-serif", font).into_font().color(&fg(dark));
-    let mut c = ChartBuilder::on(&area)
+    let mut c = ChartBuilder::on(area)
         .caption(
             "Densities",
             ("sans-serif", font * 1.15).into_font().color(&fg(dark)),
@@ -298,8 +399,8 @@ fn symlog_inv(t: f64) -> f64 {
 }
 
 /// ψ(x) for each divergence over x, on a symlog axis; +inf drawn at the top edge.
-pub fn pressure(
-    canvas: HtmlCanvasElement,
+pub fn pressure<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
     target: &Target,
     q: &Gaussian,
     divs: &[(String, Divergence)],
@@ -336,11 +437,10 @@ pub fn pressure(
     });
     ylo = ylo.max(-30.0).floor().min(-1.0);
     yhi = yhi.min(300.0).ceil().max(1.0);
-    let font = font_px(&canvas);
-    let area = backend(&canvas)?.into_drawing_area();
+    let font = font_for(area);
     area.fill(&bg(dark)).map_err(err)?;
     let text = ("sans-serif", font).into_font().color(&fg(dark));
-    let mut c = ChartBuilder::on(&area)
+    let mut c = ChartBuilder::on(area)
         .caption(
             "Pressure ψ(x) = −δD/δq(x)",
             ("sans-serif", font * 1.15).into_font().color(&fg(dark)),
@@ -385,18 +485,17 @@ pub fn pressure(
 
 /// ψ against r = p/q on log–log axes (r from 1 to 1e8): slope 2 for Pearson χ², 1 for
 /// forward KL, ½ for Hellinger and Bhattacharyya, ~0 for log r and bounded ones.
-pub fn pressure_ratio(
-    canvas: HtmlCanvasElement,
+pub fn pressure_ratio<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
     target: &Target,
     q: &Gaussian,
     divs: &[(String, Divergence)],
     dark: bool,
 ) -> Result<(), JsError> {
-    let font = font_px(&canvas);
-    let area = backend(&canvas)?.into_drawing_area();
+    let font = font_for(area);
     area.fill(&bg(dark)).map_err(err)?;
     let text = ("sans-serif", font).into_font().color(&fg(dark));
-    let mut c = ChartBuilder::on(&area)
+    let mut c = ChartBuilder::on(area)
         .caption(
             "ψ against r = p/q (log–log)",
             ("sans-serif", font * 1.15).into_font().color(&fg(dark)),

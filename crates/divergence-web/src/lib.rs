@@ -266,7 +266,7 @@ impl Explorer {
         canvas: web_sys::HtmlCanvasElement,
         dark: bool,
     ) -> Result<(), JsError> {
-        draw::density(canvas, &self.target, &self.q, dark)
+        draw::density(&draw::canvas_area(&canvas)?, &self.target, &self.q, dark)
     }
 
     /// Draws ψ(x) of each chosen divergence on a symmetric-log axis.
@@ -276,7 +276,13 @@ impl Explorer {
         canvas: web_sys::HtmlCanvasElement,
         dark: bool,
     ) -> Result<(), JsError> {
-        draw::pressure(canvas, &self.target, &self.q, &self.pressure_divs(), dark)
+        draw::pressure(
+            &draw::canvas_area(&canvas)?,
+            &self.target,
+            &self.q,
+            &self.pressure_divs(),
+            dark,
+        )
     }
 
     /// Draws ψ against r = p/q on log–log axes, where growth rates are slopes.
@@ -286,7 +292,54 @@ impl Explorer {
         canvas: web_sys::HtmlCanvasElement,
         dark: bool,
     ) -> Result<(), JsError> {
-        draw::pressure_ratio(canvas, &self.target, &self.q, &self.pressure_divs(), dark)
+        draw::pressure_ratio(
+            &draw::canvas_area(&canvas)?,
+            &self.target,
+            &self.q,
+            &self.pressure_divs(),
+            dark,
+        )
+    }
+
+    /// A panel as an SVG document of `width × height`, drawn with plotters' SVG backend:
+    /// `kind` is `landscape` (with `index`), `density`, `pressure` or `ratio`.
+    #[wasm_bindgen(js_name = exportSvg)]
+    pub fn export_svg(
+        &self,
+        kind: &str,
+        index: usize,
+        width: u32,
+        height: u32,
+        opts: JsValue,
+    ) -> Result<String, JsError> {
+        let size = (width.clamp(64, 8192), height.clamp(64, 8192));
+        let opts: draw::LandscapeOpts = if opts.is_undefined() || opts.is_null() {
+            draw::LandscapeOpts::default()
+        } else {
+            serde_wasm_bindgen::from_value(opts).map_err(js_err)?
+        };
+        let dark = opts.dark;
+        let (t, q) = (&self.target, &self.q);
+        match kind {
+            "landscape" => {
+                let p = self
+                    .panels
+                    .get(index)
+                    .ok_or_else(|| JsError::new("no such panel"))?;
+                let Some(Some((land, mins))) = self.shown.get(index) else {
+                    return Err(JsError::new("the landscape is not computed yet"));
+                };
+                draw::landscape_svg(p, land, mins, t, q, &opts, size)
+            }
+            "density" => draw::svg(size, |a| draw::density(a, t, q, dark)),
+            "pressure" => draw::svg(size, |a| {
+                draw::pressure(a, t, q, &self.pressure_divs(), dark)
+            }),
+            "ratio" => draw::svg(size, |a| {
+                draw::pressure_ratio(a, t, q, &self.pressure_divs(), dark)
+            }),
+            _ => Err(JsError::new(&format!("unknown panel kind '{kind}'"))),
+        }
     }
 
     /// ψ(x) of panel `i`'s divergence at each x (for tests and read-outs).
