@@ -153,3 +153,27 @@ test('transfer size (gzipped) and time to the first full render', async () => {
   const ms = await page.evaluate(() => document.querySelector('divergence-explorer').ready.then(() => performance.now()));
   console.log(`navigation to first full render: ${ms.toFixed(0)} ms (a measurement, not a bound)`);
 });
+
+test('the element works from a copied folder under another base path', async () => {
+  const { mkdtemp, cp, writeFile, mkdir } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { serve } = await import('./serve.mjs');
+  const root = await mkdtemp(`${tmpdir()}/site-`);
+  await cp(new URL('../www', import.meta.url).pathname, `${root}/blog/static/divergence`, { recursive: true });
+  await mkdir(`${root}/blog/posts/modes`, { recursive: true });
+  await writeFile(`${root}/blog/posts/modes/index.html`, `<!doctype html><meta charset="utf-8"><title>post</title>
+<link rel="icon" href="../../static/divergence/favicon.svg">
+<script type="module" src="../../static/divergence/explorer.js"></script>
+<divergence-explorer preset="asymmetric" panels="landscape"></divergence-explorer>`);
+  const site = await serve({ root, csp: true });
+  const page = await env.browser.newPage();
+  const messages = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') messages.push(m.text()); });
+  await page.goto(`${site.url}blog/posts/modes/`);
+  await settled(page);
+  const s = await page.evaluate(() => document.querySelector('divergence-explorer').state);
+  assert.equal(s.target[0].weight, 0.7);
+  assert.deepEqual(messages, []);
+  await page.close();
+  await site.close();
+});
