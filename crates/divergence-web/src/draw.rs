@@ -308,6 +308,86 @@ fn font_for<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> f64 {
     (h.min(w) as f64 / 20.0).clamp(12.0 * r, 15.0 * r)
 }
 
+/// One curve of a line chart; only labelled curves enter the legend.
+struct Curve {
+    label: Option<String>,
+    color: RGBColor,
+    width: u32,
+    points: Vec<(f64, f64)>,
+}
+
+/// Axes and labels of a line chart.
+struct Axes<'a> {
+    caption: &'a str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    x_desc: &'a str,
+    y_desc: &'a str,
+    grid: bool,
+    y_fmt: Option<&'a dyn Fn(&f64) -> String>,
+    legend: SeriesLabelPosition,
+}
+
+/// Draws a captioned line chart with a legend: the shape of the density and pressure panels.
+fn line_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    axes: Axes,
+    curves: &[Curve],
+    dark: bool,
+) -> Result<(), JsError> {
+    let font = font_for(area);
+    area.fill(&bg(dark)).map_err(err)?;
+    let text = ("sans-serif", font).into_font().color(&fg(dark));
+    let mut c = ChartBuilder::on(area)
+        .caption(
+            axes.caption,
+            ("sans-serif", font * 1.15).into_font().color(&fg(dark)),
+        )
+        .margin(8)
+        .margin_right(20)
+        .x_label_area_size(font * 2.4)
+        .y_label_area_size(font * 3.6)
+        .build_cartesian_2d(axes.x, axes.y)
+        .map_err(err)?;
+    let mut mesh = c.configure_mesh();
+    mesh.x_desc(axes.x_desc)
+        .y_desc(axes.y_desc)
+        .label_style(text.clone())
+        .axis_desc_style(text.clone())
+        .axis_style(fg(dark));
+    if axes.grid {
+        mesh.light_line_style(TRANSPARENT)
+            .bold_line_style(fg(dark).mix(0.12));
+    } else {
+        mesh.disable_mesh();
+    }
+    if let Some(f) = axes.y_fmt {
+        mesh.y_label_formatter(f);
+    }
+    mesh.draw().map_err(err)?;
+    for curve in curves {
+        let (col, w) = (curve.color, curve.width);
+        let s = c
+            .draw_series(LineSeries::new(
+                curve.points.iter().copied(),
+                col.stroke_width(w),
+            ))
+            .map_err(err)?;
+        if let Some(l) = &curve.label {
+            s.label(l.as_str())
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], col.stroke_width(w)));
+        }
+    }
+    c.configure_series_labels()
+        .label_font(text)
+        .background_style(bg(dark).mix(0.8))
+        .border_style(fg(dark))
+        .position(axes.legend)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
 /// p (thick), its weighted components (thin) and q over x.
 pub fn density<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -320,73 +400,45 @@ pub fn density<DB: DrawingBackend>(
     let xs: Vec<f64> = (0..=n)
         .map(|k| lo + (hi - lo) * k as f64 / n as f64)
         .collect();
-    let p: Vec<f64> = xs.iter().map(|&x| target.log_pdf(x).exp()).collect();
-    let qv: Vec<f64> = xs.iter().map(|&x| q.log_pdf(x).exp()).collect();
-    let top = p.iter().chain(&qv).copied().fold(0.0, f64::max) * 1.08;
-    let font = font_for(area);
-    area.fill(&bg(dark)).map_err(err)?;
-    let text = ("sans-serif", font).into_font().color(&fg(dark));
-    let mut c = ChartBuilder::on(area)
-        .caption(
-            "Densities",
-            ("sans-serif", font * 1.15).into_font().color(&fg(dark)),
-        )
-        .margin(8)
-        .margin_right(20)
-        .x_label_area_size(font * 2.4)
-        .y_label_area_size(font * 3.2)
-        .build_cartesian_2d(lo..hi, 0.0..top.max(1e-12))
-        .map_err(err)?;
-    c.configure_mesh()
-        .disable_mesh()
-        .x_desc("x")
-        .label_style(text.clone())
-        .axis_desc_style(text.clone())
-        .axis_style(fg(dark))
-        .draw()
-        .map_err(err)?;
+    let curve = |label: Option<&str>, color, width, f: &dyn Fn(f64) -> f64| Curve {
+        label: label.map(str::to_string),
+        color,
+        width,
+        points: xs.iter().map(|&x| (x, f(x))).collect(),
+    };
     let grey = if dark {
         RGBColor(150, 150, 150)
     } else {
         RGBColor(120, 120, 120)
     };
-    for (k, comp) in target.components().iter().enumerate() {
-        let s = c
-            .draw_series(LineSeries::new(
-                xs.iter().map(|&x| (x, target.log_component(k, x).exp())),
-                grey.stroke_width(1),
-            ))
-            .map_err(err)?;
-        if k == 0 {
-            s.label("components")
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], grey));
-        }
-        let _ = comp;
-    }
-    let pc = fg(dark);
-    c.draw_series(LineSeries::new(
-        xs.iter().copied().zip(p.iter().copied()),
-        pc.stroke_width(3),
-    ))
-    .map_err(err)?
-    .label("p (target)")
-    .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], pc.stroke_width(3)));
-    let qc = RGBColor(255, 64, 160);
-    c.draw_series(LineSeries::new(
-        xs.iter().copied().zip(qv.iter().copied()),
-        qc.stroke_width(3),
-    ))
-    .map_err(err)?
-    .label("q")
-    .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], qc.stroke_width(3)));
-    c.configure_series_labels()
-        .label_font(text)
-        .background_style(bg(dark).mix(0.8))
-        .border_style(fg(dark))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(err)?;
-    Ok(())
+    let mut curves: Vec<Curve> = (0..target.len())
+        .map(|k| {
+            let label = (k == 0).then_some("components");
+            curve(label, grey, 1, &|x| target.log_component(k, x).exp())
+        })
+        .collect();
+    curves.push(curve(Some("p (target)"), fg(dark), 3, &|x| {
+        target.log_pdf(x).exp()
+    }));
+    curves.push(curve(Some("q"), RGBColor(255, 64, 160), 3, &|x| {
+        q.log_pdf(x).exp()
+    }));
+    let top = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.1))
+        .fold(0.0, f64::max)
+        * 1.08;
+    let axes = Axes {
+        caption: "Densities",
+        x: lo..hi,
+        y: 0.0..top.max(1e-12),
+        x_desc: "x",
+        y_desc: "",
+        grid: false,
+        y_fmt: None,
+        legend: SeriesLabelPosition::UpperRight,
+    };
+    line_chart(area, axes, &curves, dark)
 }
 
 /// sign(y)·log10(1 + |y|): a symmetric log axis that shows decades either side of zero.
@@ -411,76 +463,59 @@ pub fn pressure<DB: DrawingBackend>(
     let xs: Vec<f64> = (0..=n)
         .map(|k| lo + (hi - lo) * k as f64 / n as f64)
         .collect();
-    let curves: Vec<Vec<f64>> = divs
+    let values: Vec<Vec<f64>> = divs
         .iter()
         .map(|(_, d)| {
-            // KSD's pressure is a quadrature per point: fewer points keep a frame short.
-            if matches!(d, Divergence::Ksd { .. }) {
-                let coarse: Vec<f64> = xs.iter().step_by(6).copied().collect();
-                let v = psi(target, q, d, &coarse);
-                xs.iter()
-                    .enumerate()
-                    .map(|(k, _)| {
-                        let (a, t) = (k / 6, (k % 6) as f64 / 6.0);
-                        let b = (a + 1).min(v.len() - 1);
-                        v[a] * (1.0 - t) + v[b] * t
-                    })
-                    .collect()
-            } else {
-                psi(target, q, d, &xs)
+            // KSD's pressure is a quadrature per point: every sixth point, interpolated.
+            if !matches!(d, Divergence::Ksd { .. }) {
+                return psi(target, q, d, &xs);
             }
+            let coarse: Vec<f64> = xs.iter().step_by(6).copied().collect();
+            let v = psi(target, q, d, &coarse);
+            (0..xs.len())
+                .map(|k| {
+                    let (a, t) = (k / 6, (k % 6) as f64 / 6.0);
+                    let b = (a + 1).min(v.len() - 1);
+                    v[a] * (1.0 - t) + v[b] * t
+                })
+                .collect()
         })
         .collect();
-    let finite = curves.iter().flatten().copied().filter(|v| v.is_finite());
-    let (mut ylo, mut yhi) = finite.fold((0.0f64, 0.0f64), |(a, b), v| {
+    let finite = values.iter().flatten().copied().filter(|v| v.is_finite());
+    let (ylo, yhi) = finite.fold((0.0f64, 0.0f64), |(a, b), v| {
         (a.min(symlog(v)), b.max(symlog(v)))
     });
-    ylo = ylo.max(-30.0).floor().min(-1.0);
-    yhi = yhi.min(300.0).ceil().max(1.0);
-    let font = font_for(area);
-    area.fill(&bg(dark)).map_err(err)?;
-    let text = ("sans-serif", font).into_font().color(&fg(dark));
-    let mut c = ChartBuilder::on(area)
-        .caption(
-            "Pressure ψ(x) = −δD/δq(x)",
-            ("sans-serif", font * 1.15).into_font().color(&fg(dark)),
-        )
-        .margin(8)
-        .margin_right(20)
-        .x_label_area_size(font * 2.4)
-        .y_label_area_size(font * 3.6)
-        .build_cartesian_2d(lo..hi, ylo..yhi)
-        .map_err(err)?;
-    c.configure_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(fg(dark).mix(0.12))
-        .x_desc("x")
-        .y_desc("ψ (symlog)")
-        .label_style(text.clone())
-        .axis_desc_style(text.clone())
-        .axis_style(fg(dark))
-        .y_label_formatter(&|t| divergence_plot::fmt_value(symlog_inv(*t)))
-        .draw()
-        .map_err(err)?;
-    for (k, ((name, _), ys)) in divs.iter().zip(&curves).enumerate() {
-        let col = PALETTE[k % PALETTE.len()];
-        let pts = xs
-            .iter()
-            .zip(ys)
-            .map(|(&x, &y)| (x, if y.is_finite() { symlog(y) } else { yhi }));
-        c.draw_series(LineSeries::new(pts, col.stroke_width(2)))
-            .map_err(err)?
-            .label(title(name))
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], col.stroke_width(2)));
-    }
-    c.configure_series_labels()
-        .label_font(text)
-        .background_style(bg(dark).mix(0.8))
-        .border_style(fg(dark))
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(err)?;
-    Ok(())
+    let (ylo, yhi) = (
+        ylo.max(-30.0).floor().min(-1.0),
+        yhi.min(300.0).ceil().max(1.0),
+    );
+    let curves: Vec<Curve> = divs
+        .iter()
+        .zip(&values)
+        .enumerate()
+        .map(|(k, ((name, _), ys))| Curve {
+            label: Some(title(name)),
+            color: PALETTE[k % PALETTE.len()],
+            width: 2,
+            points: xs
+                .iter()
+                .zip(ys)
+                .map(|(&x, &y)| (x, if y.is_finite() { symlog(y) } else { yhi }))
+                .collect(),
+        })
+        .collect();
+    let fmt = |t: &f64| divergence_plot::fmt_value(symlog_inv(*t));
+    let axes = Axes {
+        caption: "Pressure ψ(x) = −δD/δq(x)",
+        x: lo..hi,
+        y: ylo..yhi,
+        x_desc: "x",
+        y_desc: "ψ (symlog)",
+        grid: true,
+        y_fmt: Some(&fmt),
+        legend: SeriesLabelPosition::UpperLeft,
+    };
+    line_chart(area, axes, &curves, dark)
 }
 
 /// ψ against r = p/q on log–log axes (r from 1 to 1e8): slope 2 for Pearson χ², 1 for
@@ -492,55 +527,37 @@ pub fn pressure_ratio<DB: DrawingBackend>(
     divs: &[(String, Divergence)],
     dark: bool,
 ) -> Result<(), JsError> {
-    let font = font_for(area);
-    area.fill(&bg(dark)).map_err(err)?;
-    let text = ("sans-serif", font).into_font().color(&fg(dark));
-    let mut c = ChartBuilder::on(area)
-        .caption(
-            "ψ against r = p/q (log–log)",
-            ("sans-serif", font * 1.15).into_font().color(&fg(dark)),
-        )
-        .margin(8)
-        .margin_right(20)
-        .x_label_area_size(font * 2.4)
-        .y_label_area_size(font * 3.2)
-        .build_cartesian_2d(0.0..8.0, -3.0..17.0)
-        .map_err(err)?;
-    c.configure_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(fg(dark).mix(0.12))
-        .x_desc("log₁₀ r")
-        .y_desc("log₁₀ ψ")
-        .label_style(text.clone())
-        .axis_desc_style(text.clone())
-        .axis_style(fg(dark))
-        .draw()
-        .map_err(err)?;
     let n = 200;
-    for (k, (name, d)) in divs.iter().enumerate() {
-        let norm = pressure_norm(target, q, d);
-        let pts: Vec<(f64, f64)> = (1..=n)
-            .filter_map(|i| {
-                let lr = 8.0 * i as f64 / n as f64;
-                let v = pressure_of_ratio(d, lr * std::f64::consts::LN_10, norm)?;
-                (v > 0.0 && v.is_finite()).then(|| (lr, v.log10()))
-            })
-            .collect();
-        if pts.is_empty() {
-            continue;
-        }
-        let col = PALETTE[k % PALETTE.len()];
-        c.draw_series(LineSeries::new(pts, col.stroke_width(2)))
-            .map_err(err)?
-            .label(title(name))
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], col.stroke_width(2)));
-    }
-    c.configure_series_labels()
-        .label_font(text)
-        .background_style(bg(dark).mix(0.8))
-        .border_style(fg(dark))
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(err)?;
-    Ok(())
+    let curves: Vec<Curve> = divs
+        .iter()
+        .enumerate()
+        .map(|(k, (name, d))| {
+            let norm = pressure_norm(target, q, d);
+            let points = (1..=n)
+                .filter_map(|i| {
+                    let lr = 8.0 * i as f64 / n as f64;
+                    let v = pressure_of_ratio(d, lr * std::f64::consts::LN_10, norm)?;
+                    (v > 0.0 && v.is_finite()).then(|| (lr, v.log10()))
+                })
+                .collect();
+            Curve {
+                label: Some(title(name)),
+                color: PALETTE[k % PALETTE.len()],
+                width: 2,
+                points,
+            }
+        })
+        .filter(|c| !c.points.is_empty())
+        .collect();
+    let axes = Axes {
+        caption: "ψ against r = p/q (log–log)",
+        x: 0.0..8.0,
+        y: -3.0..17.0,
+        x_desc: "log₁₀ r",
+        y_desc: "log₁₀ ψ",
+        grid: true,
+        y_fmt: None,
+        legend: SeriesLabelPosition::UpperLeft,
+    };
+    line_chart(area, axes, &curves, dark)
 }
