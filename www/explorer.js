@@ -268,56 +268,17 @@ export class DivergenceExplorer extends HTMLElement {
     return lines.join('\n') + '\n';
   }
 
-  /** The state as a URL fragment (without '#'). */
-  fragment() {
-    const s = this._state;
-    const p = new URLSearchParams();
-    p.set('target', s.target.map((c) => `${c.weight}:${c.mean}:${c.std}`).join(','));
-    p.set('q', `${s.q.mu},${s.q.sigma}`);
-    p.set('d', s.divergences.join(','));
-    for (const k of ['alpha', 'order', 'bandwidth', 'kernelC', 'kernelBeta']) p.set(k, String(s.params[k]));
-    p.set('mu', s.view.muRange.join(':'));
-    p.set('sigma', s.view.sigmaRange.join(':'));
-    return p.toString();
-  }
+  /** The state as a URL fragment (without '#'); numbers round-trip exactly. */
+  fragment() { return this._ex.fragment(); }
 
   /** Applies a fragment; a malformed one is reported, ignored, and changes nothing. */
   applyFragment(hash) {
     const text = String(hash ?? '').replace(/^#/, '');
     if (!text) return false;
     try {
-      const p = new URLSearchParams(text);
-      const num = (v, what) => {
-        const n = Number(v);
-        if (v === null || v.trim() === '' || !Number.isFinite(n)) throw new Error(`link: ${what} '${String(v).slice(0, 40)}' is not a number`);
-        return n;
-      };
-      const pair = (v, sep, what) => {
-        const parts = String(v).split(sep);
-        if (parts.length !== 2) throw new Error(`link: ${what} must be two numbers`);
-        return parts.map((x) => num(x, what));
-      };
-      const known = new Set(['target', 'q', 'd', 'alpha', 'order', 'bandwidth', 'kernelC', 'kernelBeta', 'mu', 'sigma']);
-      const unknown = [...p.keys()].filter((k) => !known.has(k));
-      const partial = {};
-      if (p.has('target')) {
-        partial.target = p.get('target').split(',').map((c, k) => {
-          const f = c.split(':');
-          if (f.length !== 3) throw new Error(`link: component ${k + 1} must be weight:mean:std`);
-          return { weight: num(f[0], 'weight'), mean: num(f[1], 'mean'), std: num(f[2], 'std') };
-        });
-      }
-      if (p.has('q')) { const [mu, sigma] = pair(p.get('q'), ',', 'q'); partial.q = { mu, sigma }; }
-      if (p.has('d')) partial.divergences = p.get('d').split(',').filter(Boolean);
-      const params = {};
-      for (const k of ['alpha', 'order', 'bandwidth', 'kernelC', 'kernelBeta']) if (p.has(k)) params[k] = num(p.get(k), k);
-      if (Object.keys(params).length) partial.params = params;
-      const view = {};
-      if (p.has('mu')) view.muRange = pair(p.get('mu'), ':', 'mu range');
-      if (p.has('sigma')) view.sigmaRange = pair(p.get('sigma'), ':', 'sigma range');
-      if (Object.keys(view).length) partial.view = view;
+      const { unknown, ...partial } = Explorer.parseFragment(text);
       this.setState(partial);
-      if (unknown.length) this._showError(`link: ignored unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k.slice(0, 20)}'`).join(', ')}`);
+      if (unknown.length) this._showError(`link: ignored unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}`);
       return true;
     } catch (e) {
       this._showError(e.message.startsWith('link') ? e.message : `link ignored: ${e.message}`);

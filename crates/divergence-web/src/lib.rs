@@ -342,6 +342,85 @@ impl Explorer {
         }
     }
 
+    /// The state as a URL fragment (without `#`); numbers round-trip exactly.
+    pub fn fragment(&self) -> String {
+        let s = &self.state;
+        let target: Vec<divergence::Component> = s
+            .target
+            .iter()
+            .map(|c| divergence::Component {
+                weight: c.weight,
+                mean: c.mean,
+                std: c.std,
+            })
+            .collect();
+        let p = &s.params;
+        divergence::fragment::to_fragment(&divergence::fragment::View {
+            target: &target,
+            q: (s.q.mu, s.q.sigma),
+            divergences: &s.divergences,
+            params: [p.alpha, p.order, p.bandwidth, p.kernel_c, p.kernel_beta],
+            mu_range: (s.view.mu_range[0], s.view.mu_range[1]),
+            sigma_range: (s.view.sigma_range[0], s.view.sigma_range[1]),
+        })
+    }
+
+    /// Parses a URL fragment into a partial state for `setState`, with the ignored keys
+    /// under `unknown`; a malformed value is an Error naming it.
+    #[wasm_bindgen(js_name = parseFragment)]
+    pub fn parse_fragment(text: &str) -> Result<JsValue, JsError> {
+        let u = divergence::fragment::parse_fragment(text).map_err(js_err)?;
+        let mut out = serde_json::Map::new();
+        if let Some(t) = &u.target {
+            let comps: Vec<state::Comp> = t
+                .iter()
+                .map(|c| state::Comp {
+                    weight: c.weight,
+                    mean: c.mean,
+                    std: c.std,
+                })
+                .collect();
+            out.insert(
+                "target".into(),
+                serde_json::to_value(comps).map_err(js_err)?,
+            );
+        }
+        if let Some((mu, sigma)) = u.q {
+            out.insert("q".into(), serde_json::json!({"mu": mu, "sigma": sigma}));
+        }
+        if let Some(d) = &u.divergences {
+            out.insert("divergences".into(), serde_json::json!(d));
+        }
+        let mut params = serde_json::Map::new();
+        for (k, v) in [
+            ("alpha", u.alpha),
+            ("order", u.order),
+            ("bandwidth", u.bandwidth),
+            ("kernelC", u.kernel_c),
+            ("kernelBeta", u.kernel_beta),
+        ] {
+            if let Some(v) = v {
+                params.insert(k.into(), serde_json::json!(v));
+            }
+        }
+        if !params.is_empty() {
+            out.insert("params".into(), params.into());
+        }
+        let mut view = serde_json::Map::new();
+        if let Some((a, b)) = u.mu_range {
+            view.insert("muRange".into(), serde_json::json!([a, b]));
+        }
+        if let Some((a, b)) = u.sigma_range {
+            view.insert("sigmaRange".into(), serde_json::json!([a, b]));
+        }
+        if !view.is_empty() {
+            out.insert("view".into(), view.into());
+        }
+        out.insert("unknown".into(), serde_json::json!(u.unknown));
+        let ser = serde_wasm_bindgen::Serializer::json_compatible();
+        serde::Serialize::serialize(&serde_json::Value::Object(out), &ser).map_err(js_err)
+    }
+
     /// ψ(x) of panel `i`'s divergence at each x (for tests and read-outs).
     #[wasm_bindgen(js_name = pressureAt)]
     pub fn pressure_at(&self, i: usize, xs: &[f64]) -> Result<Float64Array, JsError> {

@@ -604,7 +604,9 @@ impl<'a> Pair<'a> {
         // Needs every transition anchor of s_p: rebuild them if this pair is lean.
         let full = Pair::new(self.p, self.q, false);
         let br = full.breaks(&[], |x| self.lq(x));
-        let width = 1.5 * c.min(self.q.sigma);
+        // Pieces no wider than the kernel or q; at most ~4000 nodes (extreme views only).
+        let span = br[br.len() - 1] - br[0];
+        let width = (1.5 * c.min(self.q.sigma)).max(span / 400.0);
         let (xs, ws) = crate::quad::gauss_legendre_nodes(&br, width);
         let (mu, sg) = (self.q.mu, self.q.sigma);
         let s2 = sg * sg;
@@ -657,8 +659,10 @@ impl<'a> Pair<'a> {
         let br = self.breaks(&[], |x| self.lq(x));
         // A double integral: 1e-10 outside and 1e-11 inside meet SPEC's 1e-7 for `ksd`
         // without chasing rounding noise.
+        // At most 300 pieces each way keeps the worst case (extreme views) to seconds.
         let tol = Tol {
             rel: tol.rel.max(1e-10),
+            max_intervals: tol.max_intervals.min(300),
             ..tol
         };
         let inner_tol = Tol {

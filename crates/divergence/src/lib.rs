@@ -7,6 +7,7 @@
 
 pub mod divergences;
 pub mod error;
+pub mod fragment;
 pub mod landscape;
 pub mod presets;
 pub mod pressure;
