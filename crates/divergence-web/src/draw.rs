@@ -286,6 +286,13 @@ fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsErr
         .ok_or_else(|| JsError::new("no 2d context"))
 }
 
+/// `n + 1` evenly spaced points from `lo` to `hi`.
+fn x_samples(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    (0..=n)
+        .map(|k| lo + (hi - lo) * k as f64 / n as f64)
+        .collect()
+}
+
 /// The x window that shows p's components and q: every mean ± 4 stds.
 fn x_window(target: &Target, q: &Gaussian) -> (f64, f64) {
     let mut lo = q.mu - 4.0 * q.sigma;
@@ -396,10 +403,7 @@ pub fn density<DB: DrawingBackend>(
     dark: bool,
 ) -> Result<(), JsError> {
     let (lo, hi) = x_window(target, q);
-    let n = 600;
-    let xs: Vec<f64> = (0..=n)
-        .map(|k| lo + (hi - lo) * k as f64 / n as f64)
-        .collect();
+    let xs = x_samples(lo, hi, 600);
     let curve = |label: Option<&str>, color, width, f: &dyn Fn(f64) -> f64| Curve {
         label: label.map(str::to_string),
         color,
@@ -459,10 +463,7 @@ pub fn pressure<DB: DrawingBackend>(
     dark: bool,
 ) -> Result<(), JsError> {
     let (lo, hi) = x_window(target, q);
-    let n = 300;
-    let xs: Vec<f64> = (0..=n)
-        .map(|k| lo + (hi - lo) * k as f64 / n as f64)
-        .collect();
+    let xs = x_samples(lo, hi, 300);
     let values: Vec<Vec<f64>> = divs
         .iter()
         .map(|(_, d)| {
