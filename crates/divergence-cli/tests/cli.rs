@@ -225,6 +225,15 @@ fn bad_input_is_one_line_exit_2_nothing_written() {
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("x.png");
     let o = out.to_str().unwrap();
+    // Each case is a good command with one argument set (or added) to a bad value.
+    fn set<S: AsRef<str>>(base: &[S], k: &str, v: &str) -> Vec<String> {
+        let mut a: Vec<String> = base.iter().map(|s| s.as_ref().to_string()).collect();
+        match a.iter().position(|x| x == k) {
+            Some(i) => a[i + 1] = v.to_string(),
+            None => a.extend([k.to_string(), v.to_string()]),
+        }
+        a
+    }
     let e = [
         "eval",
         "--target",
@@ -236,25 +245,46 @@ fn bad_input_is_one_line_exit_2_nothing_written() {
         "--divergence",
         "reverse_kl",
     ];
-    let with = |k: &str, v: &str| {
-        let mut a: Vec<String> = e.iter().map(|s| s.to_string()).collect();
-        let i = a.iter().position(|x| x == k).unwrap();
-        a[i + 1] = v.to_string();
-        a
-    };
-    let mut cases: Vec<(Vec<String>, &str)> = vec![
-        (with("--target", "0.5:-4"), "--target"),
-        (with("--target", "0.5:-4:0"), "--target"),
-        (with("--target", "x:1:1"), "--target"),
-        (with("--target", "-1:1:1"), "--target"),
-        (with("--target", &["1:0:1"; 9].join(",")), "--target"),
-        (with("--mu", "abc"), "--mu"),
-        (with("--mu", "nan"), "--mu"),
-        (with("--mu", "1e300"), "--mu"),
-        (with("--sigma", "-1"), "--sigma"),
-        (with("--sigma", "0"), "--sigma"),
-        (with("--sigma", "inf"), "--sigma"),
-        (with("--divergence", "kl"), "--divergence"),
+    let land = [
+        "landscape",
+        "--target",
+        POST,
+        "--divergence",
+        "reverse_kl",
+        "--mu-range",
+        "-7:7",
+        "--sigma-range",
+        "0.5:5",
+    ];
+    let pres = [
+        "pressure",
+        "--target",
+        POST,
+        "--mu",
+        "0",
+        "--sigma",
+        "1",
+        "--divergence",
+        "reverse_kl",
+    ];
+    let opt = ["optimize", "--target", POST, "--divergence", "reverse_kl"];
+    let fig = ["figure", "--preset", "blog-kl"];
+    let eval_with = |div: &str, k: &str, v: &str| set(&set(&e, "--divergence", div), k, v);
+    let bad_out = format!("{o}.jpg");
+    let nine = ["1:0:1"; 9].join(",");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (set(&e, "--target", "0.5:-4"), "--target"),
+        (set(&e, "--target", "0.5:-4:0"), "--target"),
+        (set(&e, "--target", "x:1:1"), "--target"),
+        (set(&e, "--target", "-1:1:1"), "--target"),
+        (set(&e, "--target", &nine), "--target"),
+        (set(&e, "--mu", "abc"), "--mu"),
+        (set(&e, "--mu", "nan"), "--mu"),
+        (set(&e, "--mu", "1e300"), "--mu"),
+        (set(&e, "--sigma", "-1"), "--sigma"),
+        (set(&e, "--sigma", "0"), "--sigma"),
+        (set(&e, "--sigma", "inf"), "--sigma"),
+        (set(&e, "--divergence", "kl"), "--divergence"),
         (
             e.iter()
                 .map(|s| s.to_string())
@@ -262,227 +292,25 @@ fn bad_input_is_one_line_exit_2_nothing_written() {
                 .collect(),
             "--mu",
         ),
+        (eval_with("renyi", "--order", "0"), "--order"),
+        (eval_with("mmd", "--bandwidth", "-2"), "--bandwidth"),
+        (eval_with("ksd", "--kernel-c", "0"), "--kernel-c"),
+        (eval_with("ksd", "--kernel-beta", "nan"), "--kernel-beta"),
+        (eval_with("amari", "--alpha", "inf"), "--alpha"),
+        (set(&land, "--mu-range", "7:-7"), "--mu-range"),
+        (set(&land, "--sigma-range", "0:5"), "--sigma-range"),
+        (set(&land, "--mu-range", "-7"), "--mu-range"),
+        (set(&land, "--grid", "10"), "--grid"),
+        (set(&land, "--grid", "1x10"), "--grid"),
+        (set(&pres, "--x", "1,a"), "--x"),
+        (set(&opt, "--from", "0"), "--from"),
+        (set(&opt, "--from", "0,-1"), "--from"),
+        (set(&set(&fig, "--preset", "nope"), "--out", o), "--preset"),
+        (set(&fig, "--out", &bad_out), "--out"),
+        (set(&fig, "--out", "/nonexistent-dir/f.png"), "--out"),
+        (vec!["frobnicate".to_string()], "frobnicate"),
+        (Vec::new(), "subcommand"),
     ];
-    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    cases.extend([
-        (
-            s(&[
-                "eval",
-                "--target",
-                POST,
-                "--mu",
-                "0",
-                "--sigma",
-                "1",
-                "--divergence",
-                "renyi",
-                "--order",
-                "0",
-            ]),
-            "--order",
-        ),
-        (
-            s(&[
-                "eval",
-                "--target",
-                POST,
-                "--mu",
-                "0",
-                "--sigma",
-                "1",
-                "--divergence",
-                "mmd",
-                "--bandwidth",
-                "-2",
-            ]),
-            "--bandwidth",
-        ),
-        (
-            s(&[
-                "eval",
-                "--target",
-                POST,
-                "--mu",
-                "0",
-                "--sigma",
-                "1",
-                "--divergence",
-                "ksd",
-                "--kernel-c",
-                "0",
-            ]),
-            "--kernel-c",
-        ),
-        (
-            s(&[
-                "eval",
-                "--target",
-                POST,
-                "--mu",
-                "0",
-                "--sigma",
-                "1",
-                "--divergence",
-                "ksd",
-                "--kernel-beta",
-                "nan",
-            ]),
-            "--kernel-beta",
-        ),
-        (
-            s(&[
-                "eval",
-                "--target",
-                POST,
-                "--mu",
-                "0",
-                "--sigma",
-                "1",
-                "--divergence",
-                "amari",
-                "--alpha",
-                "inf",
-            ]),
-            "--alpha",
-        ),
-        (
-            s(&[
-                "landscape",
-                "--target",
-                POST,
-                "--divergence",
-                "reverse_kl",
-                "--mu-range",
-                "7:-7",
-                "--sigma-range",
-                "0.5:5",
-            ]),
-            "--mu-range",
-        ),
-        (
-            s(&[
-                "landscape",
-                "--target",
-                POST,
-                "--divergence",
-                "reverse_kl",
-                "--mu-range",
-                "-7:7",
-                "--sigma-range",
-                "0:5",
-            ]),
-            "--sigma-range",
-        ),
-        (
-            s(&[
-                "landscape",
-                "--target",
-                POST,
-                "--divergence",
-                "reverse_kl",
-                "--mu-range",
-                "-7",
-                "--sigma-range",
-                "0.5:5",
-            ]),
-            "--mu-range",
-        ),
-        (
-            s(&[
-                "landscape",
-                "--target",
-                POST,
-                "--divergence",
-                "reverse_kl",
-                "--mu-range",
-                "-7:7",
-                "--sigma-range",
-                "0.5:5",
-                "--grid",
-                "10",
-            ]),
-            "--grid",
-        ),
-        (
-            s(&[
-                "landscape",
-                "--target",
-                POST,
-                "--divergence",
-                "reverse_kl",
-                "--mu-range",
-                "-7:7",
-                "--sigma-range",
-                "0.5:5",
-                "--grid",
-                "1x10",
-            ]),
-            "--grid",
-        ),
-        (
-            s(&[
-                "pressure",
-                "--target",
-                POST,
-                "--mu",
-                "0",
-                "--sigma",
-                "1",
-                "--divergence",
-                "reverse_kl",
-                "--x",
-                "1,a",
-            ]),
-            "--x",
-        ),
-        (
-            s(&[
-                "optimize",
-                "--target",
-                POST,
-                "--divergence",
-                "reverse_kl",
-                "--from",
-                "0",
-            ]),
-            "--from",
-        ),
-        (
-            s(&[
-                "optimize",
-                "--target",
-                POST,
-                "--divergence",
-                "reverse_kl",
-                "--from",
-                "0,-1",
-            ]),
-            "--from",
-        ),
-        (s(&["figure", "--preset", "nope", "--out", o]), "--preset"),
-        (
-            s(&[
-                "figure",
-                "--preset",
-                "blog-kl",
-                "--out",
-                &format!("{o}.jpg"),
-            ]),
-            "--out",
-        ),
-        (
-            s(&[
-                "figure",
-                "--preset",
-                "blog-kl",
-                "--out",
-                "/nonexistent-dir/f.png",
-            ]),
-            "--out",
-        ),
-        (s(&["frobnicate"]), "frobnicate"),
-        (s(&[]), "subcommand"),
-    ]);
     for (args, needle) in cases {
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let (code, out, err) = run(&refs);
