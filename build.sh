@@ -3,6 +3,7 @@
 #   ./build.sh serve [PORT]   install what is missing, build, serve the explorer
 #   ./build.sh test           fmt, clippy, every Rust test, the wasm and browser tests
 #   ./build.sh bench          benchmarks, written to BENCHMARKS.md
+#   ./build.sh fuzz [SECONDS] libFuzzer on the target-spec and URL-fragment parsers (default 60 s each)
 #   ./build.sh build          the wasm bundle in www/pkg and the native CLI
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -93,6 +94,7 @@ cmd_test() {
     say "browser tests (Playwright, Chromium)"
     node --test tests/
   fi
+  (cmd_fuzz 15)
 }
 
 clippy_wasm() {
@@ -105,13 +107,39 @@ cmd_bench() {
   cargo bench -p divergence --bench landscape
 }
 
+cmd_fuzz() {
+  local seconds=${1:-60}
+  if ! command -v cargo-fuzz >/dev/null; then
+    say "installing cargo-fuzz"
+    cargo install cargo-fuzz --version 0.13.2
+  fi
+  # cargo-fuzz needs nightly flags; without a nightly toolchain, stable with RUSTC_BOOTSTRAP.
+  local cargo=(cargo)
+  if rustup toolchain list | grep -q '^nightly'; then cargo=(cargo +nightly); else export RUSTC_BOOTSTRAP=1; fi
+  cd fuzz
+  for t in target_spec fragment; do
+    say "fuzzing $t for $seconds s"
+    mkdir -p "corpus/$t"
+    local log="target/fuzz-$t.log"
+    mkdir -p target
+    if ! "${cargo[@]}" fuzz run -O "$t" "corpus/$t" "seeds/$t" -- \
+      -max_total_time="$seconds" -max_len=1024 >"$log" 2>&1; then
+      tail -n 40 "$log" >&2
+      echo "fuzz: $t failed; the input is in fuzz/artifacts/$t, the log in fuzz/$log" >&2
+      exit 1
+    fi
+    grep -E '^Done' "$log"
+  done
+}
+
 case "${1:-help}" in
   build) cmd_build ;;
   serve) shift; cmd_serve "$@" ;;
   test) cmd_test ;;
   bench) cmd_bench ;;
+  fuzz) shift; cmd_fuzz "$@" ;;
   *)
-    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
