@@ -45,18 +45,24 @@ ensure_npm() {
   fi
 }
 
+# bundle OUT_DIR [cargo features]: the wasm module and its JS glue, optimised.
+bundle() {
+  local out=$1; shift
+  cargo build --release --target "$WASM_TARGET" -p divergence-web "$@"
+  rm -rf "$out"
+  wasm-bindgen --target web --no-typescript --out-dir "$out" \
+    "target/$WASM_TARGET/release/divergence_web.wasm"
+  node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals \
+    "$out/divergence_web_bg.wasm" -o "$out/divergence_web_bg.wasm"
+}
+
 build_web() {
   [ -d crates/divergence-web ] || return 0
   ensure_wasm_tools
   ensure_npm
   say "building the wasm bundle"
-  cargo build --release --target "$WASM_TARGET" -p divergence-web
-  rm -rf www/pkg
-  wasm-bindgen --target web --no-typescript --out-dir www/pkg \
-    "target/$WASM_TARGET/release/divergence_web.wasm"
-  node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals \
-    www/pkg/divergence_web_bg.wasm -o www/pkg/divergence_web_bg.wasm
+  bundle www/pkg
 }
 
 cmd_build() {
@@ -91,6 +97,9 @@ cmd_test() {
       CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
       cargo test --release --target "$WASM_TARGET" -p divergence-web
     clippy_wasm
+    say "building the fault-injection bundle for the crash-recovery test"
+    bundle out/pkg-faults --features fault-injection
+    bundle www/pkg
     say "browser tests (Playwright, Chromium)"
     node --test tests/
   fi
@@ -99,12 +108,18 @@ cmd_test() {
 
 clippy_wasm() {
   say "cargo clippy for the wasm crate"
-  cargo clippy --release --target "$WASM_TARGET" -p divergence-web --all-targets -- -D warnings
+  cargo clippy --release --target "$WASM_TARGET" -p divergence-web --all-targets --all-features -- -D warnings
 }
 
 cmd_bench() {
   say "criterion benchmarks of the core"
   cargo bench -p divergence --bench landscape
+  if [ -d crates/divergence-web ]; then
+    ensure_chromium
+    build_web
+    say "soak: 10,000 state changes in headless Chromium (out/soak.json)"
+    node tests/soak.mjs 10000
+  fi
 }
 
 cmd_fuzz() {

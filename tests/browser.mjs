@@ -9,8 +9,8 @@ export const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
 export const OUT = new URL('../out/', import.meta.url).pathname;
 mkdirSync(OUT, { recursive: true });
 
-export async function start({ csp = false } = {}) {
-  const server = await serve({ root: new URL('..', import.meta.url).pathname, csp });
+export async function start({ csp = false, pkg = null } = {}) {
+  const server = await serve({ root: new URL('..', import.meta.url).pathname, csp, pkg });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ARGS });
   return {
     url: server.url,
@@ -69,4 +69,20 @@ export function canvasHash(page, index, sel = 'divergence-explorer') {
     for (let k = 0; k < d.length; k += 7) h = Math.imul(h ^ d[k], 16777619);
     return h >>> 0;
   }, { index, sel });
+}
+
+/** Live JS heap bytes after a full garbage collection (Chrome DevTools Protocol). */
+export async function heapAfterGc(page) {
+  const cdp = page._cdp ??= await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  return usedSize;
+}
+
+/** Runs `fn(el, arg)` in the page with the element `sel`; `fn` must be self-contained. */
+export function onElement(page, fn, arg, sel = 'divergence-explorer') {
+  return page.evaluate(([src, arg, sel]) => {
+    const e = document.querySelector(sel);
+    return new Function('el', 'arg', `return (${src})(el, arg)`)(e, arg);
+  }, [fn.toString(), arg, sel]);
 }

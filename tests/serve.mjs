@@ -2,7 +2,8 @@
 // A static file server for the explorer (no server-side code: any static server works).
 //   node tests/serve.mjs [--port 8000] [--root .] [--csp]
 // --csp sends the strict Content-Security-Policy that embeds must work under.
-// Also importable: `serve({port, root, csp})` resolves to {url, close}.
+// Also importable: `serve({port, root, csp, pkg})` resolves to {url, close}; `pkg` serves
+// another build of www/pkg (the tests' fault-injection bundle).
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -16,13 +17,15 @@ const TYPES = {
 };
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 
-export function serve({ port = 0, root = '.', csp = false, host = '127.0.0.1' } = {}) {
+export function serve({ port = 0, root = '.', csp = false, host = '127.0.0.1', pkg = null } = {}) {
   const base = resolve(root);
+  const pkgBase = pkg && resolve(pkg);
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-      let file = normalize(join(base, path));
-      if (!file.startsWith(base)) { res.writeHead(403).end(); return; }
+      const [dir, rel] = pkgBase && path.startsWith('/www/pkg/') ? [pkgBase, path.slice(8)] : [base, path];
+      let file = normalize(join(dir, rel));
+      if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
       const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' };

@@ -1,6 +1,7 @@
 // <divergence-explorer>: the explorer as one custom element (SPEC §5). It finds its wasm
 // and stylesheet relative to this module, so the folder can be copied anywhere.
-import init, { Explorer } from './pkg/divergence_web.js';
+// The wasm module is loaded on first use; after a crash (a wasm trap) an element loads a
+// fresh instance of its own, so one bad call never leaves the page dead.
 
 const NAMES = ['forward_kl', 'reverse_kl', 'jensen_shannon', 'hellinger', 'bhattacharyya',
   'total_variation', 'pearson_chi2', 'neyman_chi2', 'amari', 'renyi', 'fisher', 'ksd', 'mmd'];
@@ -16,11 +17,22 @@ const ALL_PANELS = ['controls', 'landscape', 'density', 'pressure'];
 const FULL = [128, 96];
 const COARSE = [44, 33];
 
-let wasm = null;
-function loadWasm() {
-  wasm ??= init({ module_or_path: new URL('./pkg/divergence_web_bg.wasm', import.meta.url) });
-  return wasm;
+let shared = null;
+let instances = 0;
+/** `{Explorer, memory}` of the shared module instance, or of a fresh one. */
+function loadWasm(fresh = false) {
+  const load = async () => {
+    const url = new URL('./pkg/divergence_web.js', import.meta.url);
+    if (fresh) url.searchParams.set('instance', String(++instances));
+    const mod = await import(url.href);
+    const exports = await mod.default({ module_or_path: new URL('./pkg/divergence_web_bg.wasm', import.meta.url) });
+    return { Explorer: mod.Explorer, memory: exports.memory };
+  };
+  if (fresh) return load();
+  shared ??= load();
+  return shared;
 }
+const isTrap = (e) => e instanceof WebAssembly.RuntimeError;
 
 const el = (tag, attrs = {}, ...kids) => {
   const n = document.createElement(tag);
@@ -75,14 +87,59 @@ export class DivergenceExplorer extends HTMLElement {
 
   get state() { return this._state ? clone(this._state) : null; }
 
-  get optima() { return this._ex ? this._ex.optima() : {}; }
+  get optima() { return this._ex ? this._call(() => this._ex.optima()) : {}; }
 
   /** Bytes of wasm linear memory (for soak tests and diagnostics). */
   get wasmMemoryBytes() { return this._wasm?.memory?.buffer.byteLength ?? 0; }
 
+  /** How many times the element restarted its wasm module after a crash. */
+  get recoveries() { return this._recoveries ?? 0; }
+
+  // Every call into wasm goes through here: a trap starts recovery and surfaces as an Error.
+  _call(fn) {
+    try {
+      return fn();
+    } catch (e) {
+      if (!isTrap(e)) throw e;
+      this._recover(e);
+      throw new Error(`the computation crashed (${e.message}); restarting from the last good view`);
+    }
+  }
+
+  /** Drops the crashed module instance, loads a fresh one and restores the last good state. */
+  async _recover(err) {
+    if (this._recovering) return;
+    this._recovering = true;
+    const good = this._state;
+    const crashed = this._ex;
+    this._ex = null;
+    cancelAnimationFrame(this._raf);
+    this._raf = 0;
+    this._showError(`The computation crashed (${err.message}); restarting from the last good view…`);
+    try {
+      this._wasm = await loadWasm(true);
+      const ex = new this._wasm.Explorer();
+      // A view that crashes twice in a row is not restored a third time: back to the preset.
+      const again = this._lastCrashState === JSON.stringify(good);
+      this._lastCrashState = JSON.stringify(good);
+      this._state = ex.setState(again ? this._wasm.Explorer.presetState('blog-kl') : good);
+      ex.setResolution(...(this._dragging ? COARSE : FULL));
+      this._ex = ex;
+      this._recoveries = this.recoveries + 1;
+      this._showError(`The computation crashed (${err.message}) and was restarted; ${again ? 'the view was reset to the blog-kl preset' : 'the last good view is restored'}.`);
+      this._syncControls();
+      this._schedule();
+    } catch (e) {
+      this._showError(`The computation crashed and could not restart: ${e.message ?? e}. Reload the page.`);
+    } finally {
+      this._recovering = false;
+      try { crashed?.free(); } catch { /* the old instance is gone with its module */ }
+    }
+  }
+
   /** Merge, validate, re-render; invalid input throws an Error (also shown) and changes nothing. */
   setState(partial) {
-    if (!this._ex) throw new Error('the explorer is not loaded yet: await el.ready');
+    if (!this._ex) throw new Error(this._recovering ? 'the explorer is restarting after a crash' : 'the explorer is not loaded yet: await el.ready');
     if (partial === null || typeof partial !== 'object' || Array.isArray(partial)) {
       return this._fail(new Error('setState takes an object'));
     }
@@ -96,7 +153,7 @@ export class DivergenceExplorer extends HTMLElement {
     }
     const next = merge(this._state, partial);
     try {
-      this._state = this._ex.setState(next);
+      this._state = this._call(() => this._ex.setState(next));
     } catch (e) {
       return this._fail(e instanceof Error ? e : new Error(String(e)));
     }
@@ -118,9 +175,9 @@ export class DivergenceExplorer extends HTMLElement {
     this.shadowRoot.append(css);
     try {
       this._wasm = await loadWasm();
-      this._ex = new Explorer();
+      this._ex = new this._wasm.Explorer();
       const preset = this.getAttribute('preset') || 'blog-kl';
-      let state = Explorer.presetState(PRESETS.includes(preset) ? preset : 'blog-kl');
+      let state = this._wasm.Explorer.presetState(PRESETS.includes(preset) ? preset : 'blog-kl');
       const divs = this.getAttribute('divergences');
       if (divs) state.divergences = divs.split(',').map((s) => s.trim()).filter(Boolean);
       this._state = this._ex.setState(state);
@@ -148,7 +205,7 @@ export class DivergenceExplorer extends HTMLElement {
 
   attributeChangedCallback(name, old, value) {
     if (!this._ex || old === value) return;
-    if (name === 'preset' && PRESETS.includes(value)) this.setState(Explorer.presetState(value));
+    if (name === 'preset' && PRESETS.includes(value)) this.setState(this._wasm.Explorer.presetState(value));
     else if (name === 'divergences' && value) this.setState({ divergences: value.split(',').map((s) => s.trim()) });
     else { this._build(); this._schedule(); }
   }
@@ -248,13 +305,13 @@ export class DivergenceExplorer extends HTMLElement {
     const c = kind === 'landscape' ? this._landCanvases[i] : { density: this._density, pressure: this._pressure, ratio: this._ratio }[kind];
     const w = Math.round(c?.clientWidth || 640);
     const h = Math.round(c?.clientHeight || 480);
-    return this._ex.exportSvg(kind, i, w, h, this._colourOpts(i, this._dark));
+    return this._call(() => this._ex.exportSvg(kind, i, w, h, this._colourOpts(i, this._dark)));
   }
 
   /** Landscape `i` as `{divergence, mu, sigma, values: [[row per σ]], minima}`. */
   exportJson(i = 0) {
-    const [mu, sigma] = this._ex.landscapeAxes(i).map((a) => Array.from(a));
-    const flat = Array.from(this._ex.landscapeValues(i));
+    const [mu, sigma] = this._call(() => this._ex.landscapeAxes(i)).map((a) => Array.from(a));
+    const flat = Array.from(this._call(() => this._ex.landscapeValues(i)));
     const values = sigma.map((_, r) => flat.slice(r * mu.length, (r + 1) * mu.length).map((v) => (Number.isFinite(v) ? v : 'inf')));
     const name = this._state.divergences[i];
     return { divergence: name, mu, sigma, values, minima: this.optima[name] ?? [] };
@@ -269,14 +326,14 @@ export class DivergenceExplorer extends HTMLElement {
   }
 
   /** The state as a URL fragment (without '#'); numbers round-trip exactly. */
-  fragment() { return this._ex.fragment(); }
+  fragment() { return this._call(() => this._ex.fragment()); }
 
   /** Applies a fragment; a malformed one is reported, ignored, and changes nothing. */
   applyFragment(hash) {
     const text = String(hash ?? '').replace(/^#/, '');
     if (!text) return false;
     try {
-      const { unknown, ...partial } = Explorer.parseFragment(text);
+      const { unknown, ...partial } = this._wasm.Explorer.parseFragment(text);
       this.setState(partial);
       if (unknown.length) this._showError(`link: ignored unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}`);
       return true;
@@ -359,7 +416,7 @@ export class DivergenceExplorer extends HTMLElement {
     if (want('preset')) {
       const sel = el('select', { 'aria-label': 'Preset' }, ...PRESETS.map((p) => el('option', { value: p }, p)));
       sel.value = this.getAttribute('preset') || 'blog-kl';
-      sel.addEventListener('change', () => this.setState(Explorer.presetState(sel.value)));
+      sel.addEventListener('change', () => this.setState(this._wasm.Explorer.presetState(sel.value)));
       box.append(el('label', { class: 'row' }, el('span', {}, 'Preset'), sel));
     }
     if (want('target')) {
@@ -461,7 +518,7 @@ export class DivergenceExplorer extends HTMLElement {
   // ---------- interaction ----------
   _setDragging(on) {
     this._dragging = on;
-    this._ex?.setResolution(...(on ? COARSE : FULL));
+    if (this._ex) this._call(() => this._ex.setResolution(...(on ? COARSE : FULL)));
     this._schedule();
   }
 
@@ -493,7 +550,7 @@ export class DivergenceExplorer extends HTMLElement {
       if (this._qDrag && d) this.setState({ q: { mu: d.mu, sigma: d.sigma } });
       if (d) {
         let D = NaN;
-        try { D = this._ex.valueAt(i, d.mu, d.sigma); } catch { /* outside the domain */ }
+        try { D = this._call(() => this._ex.valueAt(i, d.mu, d.sigma)); } catch { /* outside the domain */ }
         this._tip.textContent = `μ = ${d.mu.toFixed(3)}, σ = ${d.sigma.toFixed(3)}, D = ${fmt(D)}`;
         this._tip.hidden = false;
       } else this._tip.hidden = true;
@@ -531,25 +588,28 @@ export class DivergenceExplorer extends HTMLElement {
     if (!ex) return;
     let done;
     try {
-      done = ex.work(this._dragging ? 30 : 12);
+      done = this._call(() => ex.work(this._dragging ? 30 : 12));
     } catch (e) {
-      this._showError(`Computation failed: ${e.message ?? e}`);
+      if (!this._recovering) this._showError(`Computation failed: ${e.message ?? e}`);
       return;
     }
     const dark = this._dark;
     this._root.classList.toggle('dark', dark);
     try {
-      this._landCanvases.forEach((c, i) => {
-        this._fit(c);
-        this._rects[i] = ex.drawLandscape(i, c, this._colourOpts(i, dark));
+      this._call(() => {
+        this._landCanvases.forEach((c, i) => {
+          this._fit(c);
+          this._rects[i] = ex.drawLandscape(i, c, this._colourOpts(i, dark));
+        });
+        if (this._density) { this._fit(this._density); ex.drawDensity(this._density, dark); }
+        if (this._pressure) {
+          this._fit(this._pressure); ex.drawPressure(this._pressure, dark);
+          this._fit(this._ratio); ex.drawPressureRatio(this._ratio, dark);
+        }
       });
-      if (this._density) { this._fit(this._density); ex.drawDensity(this._density, dark); }
-      if (this._pressure) {
-        this._fit(this._pressure); ex.drawPressure(this._pressure, dark);
-        this._fit(this._ratio); ex.drawPressureRatio(this._ratio, dark);
-      }
     } catch (e) {
-      this._showError(`Drawing failed: ${e.message ?? e}`);
+      if (!this._recovering) this._showError(`Drawing failed: ${e.message ?? e}`);
+      return;
     }
     this._frame += 1;
     if (!done) { this._schedule(); return; }

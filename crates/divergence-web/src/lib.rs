@@ -6,8 +6,8 @@ mod draw;
 mod state;
 
 use divergence::{
-    candidates, landscape_cells, merge_minimum, refine, Divergence, Gaussian, Grid, Landscape,
-    Minimum, Target,
+    accept, candidates, landscape_cells, merge_minimum, Descender, Divergence, Gaussian, Grid,
+    Landscape, Minimum, Target, REFINE_STEPS,
 };
 use js_sys::{Date, Float64Array};
 use wasm_bindgen::prelude::*;
@@ -25,6 +25,8 @@ struct Job {
     entropy: Option<f64>,
     /// Grid minima still to refine, once every cell is computed.
     pending: Option<Vec<(f64, f64)>>,
+    /// The refinement in progress, one Newton step per turn.
+    descent: Option<Descender>,
     found: Vec<Minimum>,
     minima: Option<Vec<Minimum>>,
 }
@@ -41,10 +43,23 @@ pub struct Explorer {
     jobs: Vec<Job>,
     /// The last complete landscape per panel, drawn while a newer one is computed.
     shown: Vec<Shown>,
+    #[cfg(feature = "fault-injection")]
+    inject_panic: bool,
 }
 
 fn js_err(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
+}
+
+/// Reports a panic on the console before wasm traps; the element then restarts the module
+/// (`www/explorer.js`, `_recover`).
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            web_sys::console::error_1(&format!("divergence-web panicked: {info}").into());
+        }));
+    });
 }
 
 #[wasm_bindgen]
@@ -52,6 +67,7 @@ impl Explorer {
     /// An explorer on the `blog-kl` preset.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Result<Explorer, JsError> {
+        install_panic_hook();
         Explorer::with_state(State::preset("blog-kl").map_err(js_err)?).map_err(js_err)
     }
 
@@ -115,6 +131,10 @@ impl Explorer {
     /// Computes landscape rows and minima for about `budget_ms` milliseconds. Returns true
     /// when every panel's landscape at the current resolution is complete.
     pub fn work(&mut self, budget_ms: f64) -> bool {
+        #[cfg(feature = "fault-injection")]
+        if std::mem::take(&mut self.inject_panic) {
+            panic!("injected fault");
+        }
         let start = Date::now();
         for k in 0..self.jobs.len() {
             let div = self.panels[k].div;
@@ -140,17 +160,28 @@ impl Explorer {
                     );
                     job.cells_done += n;
                 } else {
-                    let land = Landscape {
-                        grid: job.grid.clone(),
-                        values: job.values.clone(),
-                    };
-                    let pending = job.pending.get_or_insert_with(|| candidates(&land));
-                    if let Some(c) = pending.pop() {
-                        if let Some(m) = refine(&self.target, &div, &land, c) {
-                            merge_minimum(&mut job.found, m);
+                    let pending = job.pending.get_or_insert_with(|| {
+                        candidates(&Landscape {
+                            grid: job.grid.clone(),
+                            values: job.values.clone(),
+                        })
+                    });
+                    if let Some(d) = job.descent.as_mut() {
+                        if d.step(&self.target, &div) {
+                            let found = job.descent.take().map(Descender::into_descent);
+                            if let Some(m) = found.and_then(|d| accept(&job.grid, &d)) {
+                                merge_minimum(&mut job.found, m);
+                            }
                         }
+                    } else if let Some((mu, sigma)) = pending.pop() {
+                        job.descent =
+                            Some(Descender::new(&self.target, &div, mu, sigma, REFINE_STEPS));
                     } else {
                         job.minima = Some(job.found.clone());
+                        let land = Landscape {
+                            grid: job.grid.clone(),
+                            values: job.values.clone(),
+                        };
                         self.shown[k] = Some((land, job.found.clone()));
                     }
                 }
@@ -160,6 +191,13 @@ impl Explorer {
             }
         }
         true
+    }
+
+    /// Makes the next `work` call panic (the crash-recovery test's fault).
+    #[cfg(feature = "fault-injection")]
+    #[wasm_bindgen(js_name = injectPanic)]
+    pub fn inject_panic(&mut self) {
+        self.inject_panic = true;
     }
 
     /// True when every landscape at the current resolution is complete.
@@ -445,6 +483,8 @@ impl Explorer {
             resolution: (96, 72),
             jobs: Vec::new(),
             shown: Vec::new(),
+            #[cfg(feature = "fault-injection")]
+            inject_panic: false,
         };
         e.restart();
         Ok(e)
@@ -477,6 +517,7 @@ impl Explorer {
                 cells_done: 0,
                 entropy: None,
                 pending: None,
+                descent: None,
                 found: Vec::new(),
                 minima: None,
             });

@@ -188,6 +188,7 @@ fn value_t(p: &Target, div: &Divergence, mu: f64, t: f64) -> f64 {
 }
 
 /// Result of a descent: every iterate `[μ, σ, D]` and whether the gradient vanished.
+#[derive(Clone, Debug)]
 pub struct Descent {
     pub path: Vec<[f64; 3]>,
     pub converged: bool,
@@ -197,17 +198,62 @@ pub struct Descent {
 /// central differences of them, gradient steps where it is not positive definite, and an
 /// Armijo backtracking line search. Stops when the step falls below 1e-10.
 pub fn descend(p: &Target, div: &Divergence, mu: f64, sigma: f64, max_iter: usize) -> Descent {
-    let mut x = [mu, sigma.ln()];
-    let mut cur = value_grad_t(p, div, x[0], x[1]);
-    let mut path = vec![[x[0], x[1].exp(), cur[0]]];
-    if !cur[0].is_finite() {
-        return Descent {
-            path,
+    let mut d = Descender::new(p, div, mu, sigma, max_iter);
+    while !d.step(p, div) {}
+    d.into_descent()
+}
+
+/// [`descend`] one Newton step at a time, so that a caller can interleave it with frames
+/// (the page animates paths and never blocks on a long descent).
+#[derive(Clone, Debug)]
+pub struct Descender {
+    x: [f64; 2],
+    cur: [f64; 3],
+    path: Vec<[f64; 3]>,
+    converged: bool,
+    finished: bool,
+    iters_left: usize,
+}
+
+impl Descender {
+    /// A descent starting at `(mu, sigma)` that takes at most `max_iter` steps.
+    pub fn new(p: &Target, div: &Divergence, mu: f64, sigma: f64, max_iter: usize) -> Self {
+        let x = [mu, sigma.ln()];
+        let cur = value_grad_t(p, div, x[0], x[1]);
+        Self {
+            x,
+            cur,
+            path: vec![[x[0], x[1].exp(), cur[0]]],
             converged: false,
-        };
+            finished: !cur[0].is_finite() || max_iter == 0,
+            iters_left: max_iter,
+        }
     }
-    let mut converged = false;
-    for _ in 0..max_iter {
+
+    /// The iterates `[μ, σ, D]` so far.
+    pub fn path(&self) -> &[[f64; 3]] {
+        &self.path
+    }
+
+    /// True once the descent has stopped.
+    pub fn finished(&self) -> bool {
+        self.finished
+    }
+
+    /// The finished (or interrupted) descent.
+    pub fn into_descent(self) -> Descent {
+        Descent {
+            path: self.path,
+            converged: self.converged,
+        }
+    }
+
+    /// One Newton step with its line search; returns true when the descent has stopped.
+    pub fn step(&mut self, p: &Target, div: &Divergence) -> bool {
+        if self.finished {
+            return true;
+        }
+        let (x, cur) = (self.x, self.cur);
         let g = [cur[1], cur[2]];
         let h = 1e-4;
         let gp0 = value_grad_t(p, div, x[0] + h, x[1]);
@@ -218,7 +264,8 @@ pub fn descend(p: &Target, div: &Divergence, mu: f64, sigma: f64, max_iter: usiz
         let h11 = (gp1[2] - gm1[2]) / (2.0 * h);
         let h01 = 0.25 * ((gp0[2] - gm0[2]) + (gp1[1] - gm1[1])) / h;
         let det = h00 * h11 - h01 * h01;
-        let mut step = if h00 > 0.0 && det > 0.0 && det.is_finite() {
+        let newton = h00 > 0.0 && det > 0.0 && det.is_finite();
+        let mut step = if newton {
             [
                 -(h11 * g[0] - h01 * g[1]) / det,
                 -(-h01 * g[0] + h00 * g[1]) / det,
@@ -235,9 +282,11 @@ pub fn descend(p: &Target, div: &Divergence, mu: f64, sigma: f64, max_iter: usiz
             step = [step[0] * f, step[1] * f];
         }
         let slope = g[0] * step[0] + g[1] * step[1];
+        let len = step[0].abs().max(step[1].abs());
         let mut a = 1.0;
         let mut accepted = None;
-        for _ in 0..40 {
+        // Halve down to moves of 1e-10, the stopping size: below it, values differ by rounding.
+        while a * len >= 1e-10 {
             let y = [x[0] + a * step[0], x[1] + a * step[1]];
             let v = value_t(p, div, y[0], y[1]);
             if v.is_finite() && v <= cur[0] + 1e-4 * a * slope.min(0.0) {
@@ -246,27 +295,36 @@ pub fn descend(p: &Target, div: &Divergence, mu: f64, sigma: f64, max_iter: usiz
             }
             a *= 0.5;
         }
+        self.iters_left -= 1;
         let Some(y) = accepted else {
-            converged = (g[0].abs() + g[1].abs()) < 1e-7 * (1.0 + cur[0].abs());
-            break;
+            // No decrease along a Newton direction of a positive definite Hessian: the minimum
+            // to rounding. Along the gradient only if the gradient has vanished.
+            self.converged = newton || (g[0].abs() + g[1].abs()) < 1e-7 * (1.0 + cur[0].abs());
+            self.finished = true;
+            return true;
         };
         let moved = (y[0] - x[0]).abs().max((y[1] - x[1]).abs());
-        x = y;
-        cur = value_grad_t(p, div, x[0], x[1]);
-        path.push([x[0], x[1].exp(), cur[0]]);
+        self.x = y;
+        self.cur = value_grad_t(p, div, y[0], y[1]);
+        self.path.push([y[0], y[1].exp(), self.cur[0]]);
         if moved < 1e-10 {
-            converged = true;
-            break;
+            self.converged = true;
+            self.finished = true;
+        } else if self.iters_left == 0 {
+            self.finished = true;
         }
+        self.finished
     }
-    Descent { path, converged }
 }
 
 /// Most grid minima refined per landscape: flat regions can hold many rounding-level dips.
 pub const MAX_CANDIDATES: usize = 16;
 
-/// Grid cells lower than all their neighbours (ties to the first in scan order), lowest
-/// first, at most [`MAX_CANDIDATES`]: the starting points for [`refine`].
+/// Relative accuracy of landscape values: neighbours all within it of a cell make a plateau.
+const NOISE: f64 = 1e-8;
+
+/// Grid cells lower than all their neighbours (ties to the first in scan order) and not on
+/// a plateau, lowest first, at most [`MAX_CANDIDATES`]: the starting points for [`refine`].
 pub fn candidates(land: &Landscape) -> Vec<(f64, f64)> {
     let (nm, ns) = (land.grid.mu.len(), land.grid.sigma.len());
     let mut cands = Vec::new();
@@ -277,6 +335,7 @@ pub fn candidates(land: &Landscape) -> Vec<(f64, f64)> {
                 continue;
             }
             let mut lowest = true;
+            let mut rise = 0.0f64;
             for di in -1i64..=1 {
                 for dj in -1i64..=1 {
                     let (ii, jj) = (i as i64 + di, j as i64 + dj);
@@ -288,9 +347,11 @@ pub fn candidates(land: &Landscape) -> Vec<(f64, f64)> {
                     if w < v || (w == v && (ii, jj) < (i as i64, j as i64)) {
                         lowest = false;
                     }
+                    rise = rise.max(w - v);
                 }
             }
-            if lowest {
+            // A dip no deeper than the landscape's accuracy (a saturated plateau) is noise.
+            if lowest && rise > NOISE * v.abs() {
                 cands.push((v, land.grid.mu[j], land.grid.sigma[i]));
             }
         }
@@ -308,10 +369,16 @@ pub fn refine(
     land: &Landscape,
     start: (f64, f64),
 ) -> Option<Minimum> {
-    let g = &land.grid;
+    accept(&land.grid, &descend(p, div, start.0, start.1, REFINE_STEPS))
+}
+
+/// Most Newton steps when refining a grid minimum.
+pub const REFINE_STEPS: usize = 100;
+
+/// The minimum a finished descent found, if it converged inside the grid's rectangle.
+pub fn accept(g: &Grid, d: &Descent) -> Option<Minimum> {
     let (mlo, mhi) = (g.mu[0], g.mu[g.mu.len() - 1]);
     let (slo, shi) = (g.sigma[0], g.sigma[g.sigma.len() - 1]);
-    let d = descend(p, div, start.0, start.1, 100);
     let &[mu, sigma, value] = d.path.last()?;
     let inside = mu >= mlo - 1e-9
         && mu <= mhi + 1e-9

@@ -17,8 +17,8 @@ pub mod target;
 pub use divergences::{eval, eval_full, eval_grad, imq_stein, Divergence, Params, NAMES};
 pub use error::Error;
 pub use landscape::{
-    candidates, descend, entropy, landscape, landscape_cells, landscape_rows, merge_minimum,
-    minima, refine, Descent, Grid, Landscape, Minimum,
+    accept, candidates, descend, entropy, landscape, landscape_cells, landscape_rows,
+    merge_minimum, minima, refine, Descender, Descent, Grid, Landscape, Minimum, REFINE_STEPS,
 };
 pub use pressure::{pressure, pressure_norm, pressure_of_ratio};
 pub use target::{Component, Gaussian, Target};

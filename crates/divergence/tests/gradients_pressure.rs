@@ -2,8 +2,8 @@
 //! of each integrand and against far-tail values; minima and descent on the post's target.
 
 use divergence::{
-    descend, eval, eval_grad, landscape, minima, pressure, Divergence, Gaussian, Grid, Params,
-    Target,
+    candidates, descend, eval, eval_grad, landscape, minima, pressure, Component, Descender,
+    Divergence, Gaussian, Grid, Params, Target,
 };
 
 fn all() -> Vec<Divergence> {
@@ -212,4 +212,40 @@ fn post_minima_and_descent() {
     let last = d.path.last().unwrap();
     assert!((last[0] - 3.9996).abs() < 1e-4, "{last:?}");
     assert!(d.path.windows(2).all(|w| w[1][2] <= w[0][2] + 1e-12));
+}
+
+#[test]
+fn stepwise_descent_matches_descend_and_plateaus_give_no_candidates() {
+    let p = Target::parse("0.5:-4:1,0.5:4:1").unwrap();
+    let js = Divergence::JensenShannon;
+    let whole = descend(&p, &js, 1.0, 2.5, 60);
+    let mut d = Descender::new(&p, &js, 1.0, 2.5, 60);
+    let mut steps = 0;
+    while !d.step(&p, &js) {
+        steps += 1;
+        assert_eq!(d.path().len(), steps + 1, "one iterate per step");
+    }
+    let stepped = d.into_descent();
+    assert_eq!(stepped.path, whole.path);
+    assert_eq!(stepped.converged, whole.converged);
+    assert!(whole.converged);
+
+    // Disjoint supports: JS is ln 2 to rounding over most of this view. Those flat cells are
+    // not minima; the real ones (q on either component) still are.
+    let p = Target::new(&[
+        Component {
+            weight: 1e-6,
+            mean: 0.0,
+            std: 1.0,
+        },
+        Component {
+            weight: 1.0,
+            mean: 1000.0,
+            std: 1e-3,
+        },
+    ])
+    .unwrap();
+    let grid = Grid::new((-1000.0, 1000.0), (1e-3, 1e3), 128, 96, false).unwrap();
+    let c = candidates(&landscape(&p, &js, &grid));
+    assert!(!c.is_empty() && c.len() <= 2, "{c:?}");
 }
