@@ -92,6 +92,41 @@ export class DivergenceExplorer extends HTMLElement {
   /** Bytes of wasm linear memory (for soak tests and diagnostics). */
   get wasmMemoryBytes() { return this._wasm?.memory?.buffer.byteLength ?? 0; }
 
+  /** Starts gradient descent from (mu, sigma) on every landscape; resolves with the paths
+   * (`[{name, path: [[μ, σ, D], …], finished}]`) once every descent has stopped. */
+  descend(mu, sigma) {
+    if (!this._ex) return Promise.reject(new Error('the explorer is not loaded yet: await el.ready'));
+    try {
+      this._call(() => this._ex.startDescent(Number(mu), Number(sigma)));
+    } catch (e) {
+      this._showError(`descent: ${e.message}`);
+      return Promise.reject(e);
+    }
+    this._descending = true;
+    this._lastStep = 0;
+    this._schedule();
+    return new Promise((ok) => { this._descentDone = ok; });
+  }
+
+  /** The current descent paths (see `descend`); empty when there are none. */
+  get paths() { return this._ex ? this._call(() => this._ex.descentPaths()) : []; }
+
+  /** Removes the descent paths. */
+  clearPaths() { this._ex?.clearDescent(); this._descending = false; this._schedule(); }
+
+  /** Whether each landscape is tinted by basin of attraction (computed for every cell). */
+  get basins() { return !!this._basins; }
+  set basins(on) {
+    this._basins = !!on;
+    if (this._ex) this._call(() => this._ex.setBasins(this._basins));
+    if (this._basinBox) this._basinBox.checked = this._basins;
+    this._schedule();
+  }
+
+  /** Basin label per cell of landscape `i` (index into its minima, −1 for none), row-major
+   * from the smallest σ, as in `exportJson`; empty until computed. */
+  basinLabels(i = 0) { return this._ex ? Array.from(this._call(() => this._ex.basinLabels(i))) : []; }
+
   /** How many times the element restarted its wasm module after a crash. */
   get recoveries() { return this._recoveries ?? 0; }
 
@@ -124,6 +159,7 @@ export class DivergenceExplorer extends HTMLElement {
       this._lastCrashState = JSON.stringify(good);
       this._state = ex.setState(again ? this._wasm.Explorer.presetState('blog-kl') : good);
       ex.setResolution(...(this._dragging ? COARSE : FULL));
+      ex.setBasins(!!this._basins);
       this._ex = ex;
       this._recoveries = this.recoveries + 1;
       this._showError(`The computation crashed (${err.message}) and was restarted; ${again ? 'the view was reset to the blog-kl preset' : 'the last good view is restored'}.`);
@@ -370,7 +406,8 @@ export class DivergenceExplorer extends HTMLElement {
         'log(p/q) − 1 for reverse KL (the post prints + 1, a sign slip). The growth rates, which are the point, are unaffected.'));
   }
 
-  _slider(label, min, max, step, get, set) {
+  // A range with a number field; `marks` ([value, name]) are buttons that snap to named points.
+  _slider(label, min, max, step, get, set, marks = []) {
     const range = el('input', { type: 'range', min, max, step, 'aria-label': label });
     const num = el('input', { type: 'number', step: 'any', 'aria-label': `${label} value`, class: 'num' });
     const apply = (raw, from) => {
@@ -386,6 +423,19 @@ export class DivergenceExplorer extends HTMLElement {
     range.addEventListener('change', () => this._setDragging(false));
     num.addEventListener('change', () => apply(num.value, num));
     const row = el('label', { class: 'slider' }, el('span', {}, label), range, num);
+    if (marks.length) {
+      // Tick marks on the track, and one button per named point that snaps to it.
+      const id = `marks-${label.replace(/\W+/g, '-')}`;
+      range.setAttribute('list', id);
+      row.append(el('datalist', { id }, ...marks.map(([v]) => el('option', { value: v }))));
+      const bar = el('div', { class: 'marks' }, el('span', {}, 'snap to'));
+      for (const [v, name] of marks) {
+        const b = el('button', { type: 'button', title: `${label} = ${v}`, 'aria-label': `${label}: ${name} (${v})` }, name);
+        b.addEventListener('click', (e) => { e.preventDefault(); apply(String(v), b); });
+        bar.append(b);
+      }
+      row.append(bar);
+    }
     row._sync = () => {
       const v = get();
       if (document.activeElement !== range && this.shadowRoot.activeElement !== range) range.value = v;
@@ -445,11 +495,30 @@ export class DivergenceExplorer extends HTMLElement {
     }
     if (want('params')) {
       box.append(el('fieldset', {}, el('legend', {}, 'Parameters'),
-        this._slider('alpha', -3, 3, 0.01, () => this._state.params.alpha, (v) => ({ params: { alpha: v } })),
-        this._slider('order', 0.05, 5, 0.01, () => this._state.params.order, (v) => ({ params: { order: v } })),
+        this._slider('alpha', -3, 3, 0.01, () => this._state.params.alpha, (v) => ({ params: { alpha: v } }),
+          [[-1, 'reverse KL'], [0, '4·Hellinger'], [1, 'forward KL']]),
+        this._slider('order', 0.05, 5, 0.01, () => this._state.params.order, (v) => ({ params: { order: v } }),
+          [[0.5, '2·Bhattacharyya'], [1, 'forward KL'], [2, 'log(1 + χ²)']]),
         this._slider('bandwidth', 0.05, 10, 0.01, () => this._state.params.bandwidth, (v) => ({ params: { bandwidth: v } })),
         this._slider('kernel c', 0.1, 5, 0.01, () => this._state.params.kernelC, (v) => ({ params: { kernelC: v } })),
         this._slider('kernel beta', 0.05, 2, 0.01, () => this._state.params.kernelBeta, (v) => ({ params: { kernelBeta: v } }))));
+    }
+    if (want('paths')) {
+      const mode = (value, text) => {
+        const r = el('input', { type: 'radio', name: 'click-mode', value, checked: (this._clickMode ?? 'move') === value });
+        r.addEventListener('change', () => { if (r.checked) this._clickMode = value; });
+        return el('label', { class: 'check' }, r, text);
+      };
+      const clear = el('button', { type: 'button' }, 'Clear paths');
+      clear.addEventListener('click', () => this.clearPaths());
+      this._basinBox = el('input', { type: 'checkbox', 'aria-label': 'Basins of attraction', checked: !!this._basins });
+      this._basinBox.addEventListener('change', () => { this.basins = this._basinBox.checked; });
+      box.append(el('fieldset', {}, el('legend', {}, 'Optimisation'),
+        el('div', { role: 'radiogroup', 'aria-label': 'Clicking a landscape' },
+          el('span', { class: 'hint' }, 'Clicking a landscape'),
+          mode('move', 'moves q'), mode('descend', 'starts gradient descent there')),
+        el('label', { class: 'check' }, this._basinBox, 'basins of attraction'),
+        el('div', { class: 'buttons' }, clear)));
     }
     if (want('colors')) {
       const log = el('input', { type: 'checkbox', 'aria-label': 'Log colour scale', checked: this._display.logScale });
@@ -542,7 +611,9 @@ export class DivergenceExplorer extends HTMLElement {
 
   _onPointer(e, i, kind) {
     const d = this._toData(e, i);
-    if (kind === 'down' && d) {
+    if (kind === 'down' && d && this._clickMode === 'descend') {
+      this.descend(d.mu, d.sigma).catch(() => { /* shown */ });
+    } else if (kind === 'down' && d) {
       this._qDrag = true;
       e.target.setPointerCapture?.(e.pointerId);
       this.setState({ q: { mu: d.mu, sigma: d.sigma } });
@@ -588,6 +659,15 @@ export class DivergenceExplorer extends HTMLElement {
     if (!ex) return;
     let done;
     try {
+      // Descents advance one step per frame (at most ~60 a second): the reader sees the path grow.
+      if (this._descending && performance.now() - this._lastStep >= 15) {
+        this._lastStep = performance.now();
+        this._descending = this._call(() => ex.stepDescents());
+        if (!this._descending && this._descentDone) {
+          this._descentDone(this.paths);
+          this._descentDone = null;
+        }
+      }
       done = this._call(() => ex.work(this._dragging ? 30 : 12));
     } catch (e) {
       if (!this._recovering) this._showError(`Computation failed: ${e.message ?? e}`);
@@ -612,7 +692,7 @@ export class DivergenceExplorer extends HTMLElement {
       return;
     }
     this._frame += 1;
-    if (!done) { this._schedule(); return; }
+    if (!done || this._descending) { this._schedule(); if (!done) return; }
     const key = JSON.stringify(this._state);
     if (key !== this._lastEvent) {
       this._lastEvent = key;

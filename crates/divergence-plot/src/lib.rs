@@ -101,6 +101,24 @@ pub fn color(t: f64) -> [u8; 3] {
     [c.r, c.g, c.b]
 }
 
+/// Blends each cell of a raster (top row = largest σ, as [`raster`] lays it out) towards its
+/// basin's colour; cells of no basin are left as they are.
+pub fn tint_basins(pixels: &mut [u8], channels: usize, nm: usize, labels: &[Option<usize>]) {
+    let ns = labels.len() / nm.max(1);
+    for i in 0..ns {
+        for j in 0..nm {
+            let Some(l) = labels[i * nm + j] else {
+                continue;
+            };
+            let c = colorous::CATEGORY10[(l + 1) % 10];
+            let at = ((ns - 1 - i) * nm + j) * channels;
+            for (px, t) in pixels[at..at + 3].iter_mut().zip([c.r, c.g, c.b]) {
+                *px = ((*px as f64) * 0.45 + (t as f64) * 0.55).round() as u8;
+            }
+        }
+    }
+}
+
 /// The landscape as pixels, `channels` 3 (RGB) or 4 (RGBA), top row = largest σ.
 pub fn raster(land: &Landscape, scale: &Scale, channels: usize) -> Vec<u8> {
     let (nm, ns) = (land.grid.mu.len(), land.grid.sigma.len());
@@ -412,10 +430,23 @@ pub fn draw_overlay<DB: DrawingBackend>(
     ))?;
     if let Some(path) = p.path {
         let pts: Vec<(f64, f64)> = path.iter().map(|s| (s[0], s[1])).collect();
+        let orange = RGBColor(255, 120, 0);
         c.draw_series(std::iter::once(PathElement::new(
-            pts,
-            RGBColor(255, 120, 0).stroke_width(2),
+            pts.clone(),
+            orange.stroke_width(2),
         )))?;
+        // Every iterate as a dot, the start ringed.
+        c.draw_series(
+            pts.iter()
+                .map(|&pt| Circle::new(pt, (sz / 3).max(2), orange.filled())),
+        )?;
+        if let Some(&first) = pts.first() {
+            c.draw_series(std::iter::once(Circle::new(
+                first,
+                sz * 2 / 3,
+                orange.stroke_width(2),
+            )))?;
+        }
     }
     if let Some((qm, qs)) = p.q {
         c.draw_series(std::iter::once(

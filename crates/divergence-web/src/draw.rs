@@ -8,7 +8,7 @@ use divergence::{
 };
 use divergence_plot::title;
 use divergence_plot::{
-    contour_levels, contours, draw_frame, draw_overlay, raster, Panel, Rect, Scale,
+    contour_levels, contours, draw_frame, draw_overlay, raster, tint_basins, Panel, Rect, Scale,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -139,6 +139,7 @@ pub fn landscape(
     target: &Target,
     q: &Gaussian,
     opts: &LandscapeOpts,
+    basins: Option<&[Option<usize>]>,
 ) -> Result<RectOut, JsError> {
     let area = canvas_area(&canvas)?;
     area.fill(&bg(opts.dark)).map_err(err)?;
@@ -155,7 +156,7 @@ pub fn landscape(
     let prep = prepare(panel, land, target, opts);
     let p = make_panel(&prep, land, mins, target, q, opts.dark, pixel_ratio());
     let rect = draw_frame(&area, &p).map_err(err)?;
-    put_raster(&canvas, land, &prep.scale, rect)?;
+    put_raster(&canvas, land, &prep.scale, rect, basins)?;
     draw_overlay(&area, &p).map_err(err)?;
     let g = &land.grid;
     Ok(RectOut {
@@ -196,7 +197,7 @@ pub fn landscape_svg(
         draw_overlay(&area, &p).map_err(err)?;
         area.present().map_err(err)?;
     }
-    let png = raster_canvas(land, &prep.scale)?
+    let png = raster_canvas(land, &prep.scale, None)?
         .to_data_url_with_type("image/png")
         .map_err(|_| JsError::new("toDataURL"))?;
     let image = format!(
@@ -241,8 +242,9 @@ fn put_raster(
     land: &Landscape,
     scale: &Scale,
     rect: Rect,
+    basins: Option<&[Option<usize>]>,
 ) -> Result<(), JsError> {
-    let scratch = raster_canvas(land, scale)?;
+    let scratch = raster_canvas(land, scale, basins)?;
     let ctx = context(canvas)?;
     ctx.set_image_smoothing_enabled(true);
     ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
@@ -256,9 +258,16 @@ fn put_raster(
 }
 
 /// The landscape's pixels on a canvas of one pixel per cell.
-fn raster_canvas(land: &Landscape, scale: &Scale) -> Result<HtmlCanvasElement, JsError> {
+fn raster_canvas(
+    land: &Landscape,
+    scale: &Scale,
+    basins: Option<&[Option<usize>]>,
+) -> Result<HtmlCanvasElement, JsError> {
     let (w, h) = (land.grid.mu.len() as u32, land.grid.sigma.len() as u32);
-    let rgba = raster(land, scale, 4);
+    let mut rgba = raster(land, scale, 4);
+    if let Some(b) = basins.filter(|b| b.len() == land.values.len()) {
+        tint_basins(&mut rgba, 4, w as usize, b);
+    }
     let doc = web_sys::window()
         .and_then(|w| w.document())
         .ok_or_else(|| JsError::new("no document"))?;

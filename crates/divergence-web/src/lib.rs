@@ -6,16 +6,24 @@ mod draw;
 mod state;
 
 use divergence::{
-    accept, candidates, landscape_cells, merge_minimum, Descender, Divergence, Gaussian, Grid,
-    Landscape, Minimum, Target, REFINE_STEPS,
+    accept, candidates, landscape_cells, merge_minimum, BasinSolver, Descender, Divergence,
+    Gaussian, Grid, Landscape, Minimum, Target, FLOW_STEPS, REFINE_STEPS,
 };
 use js_sys::{Date, Float64Array};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 pub use state::{PanelDef, State};
 
 /// A complete landscape with its minima.
 type Shown = Option<(Landscape, Vec<Minimum>)>;
+
+/// Basin labels of a shown landscape: being computed, or done.
+enum Basins {
+    None,
+    Solving(BasinSolver),
+    Done(Vec<Option<usize>>),
+}
 
 /// One landscape being computed, or done.
 struct Job {
@@ -43,6 +51,12 @@ pub struct Explorer {
     jobs: Vec<Job>,
     /// The last complete landscape per panel, drawn while a newer one is computed.
     shown: Vec<Shown>,
+    /// A descent per panel from the reader's chosen start, animated step by step.
+    descents: Vec<Option<Descender>>,
+    /// Whether basins are computed and drawn.
+    basins_on: bool,
+    /// Per panel: the basin computation in progress, or its finished map for `shown`.
+    basins: Vec<Basins>,
     #[cfg(feature = "fault-injection")]
     inject_panic: bool,
 }
@@ -104,8 +118,10 @@ impl Explorer {
                 .map(|p| p.name.clone())
                 .zip(std::mem::take(&mut self.shown))
                 .collect();
+            let basins_on = self.basins_on;
             *self = next;
             self.resolution = res;
+            self.basins_on = basins_on;
             self.restart();
             for (k, p) in self.panels.iter().enumerate() {
                 if let Some((_, s)) = old.iter().find(|(n, _)| *n == p.name) {
@@ -183,6 +199,7 @@ impl Explorer {
                             values: job.values.clone(),
                         };
                         self.shown[k] = Some((land, job.found.clone()));
+                        self.basins[k] = Basins::None;
                     }
                 }
                 if Date::now() - start > budget_ms {
@@ -190,7 +207,84 @@ impl Explorer {
                 }
             }
         }
-        true
+        self.work_basins(start, budget_ms)
+    }
+
+    /// Starts a descent from `(mu, sigma)` on every panel (replacing any earlier one).
+    #[wasm_bindgen(js_name = startDescent)]
+    pub fn start_descent(&mut self, mu: f64, sigma: f64) -> Result<(), JsError> {
+        let q = Gaussian::new(mu, sigma).map_err(js_err)?;
+        // Each panel descends in its own grid's cell units, the flow its basins map.
+        self.descents = (self.panels.iter().zip(&self.jobs))
+            .map(|(p, job)| {
+                let cell = job.grid.cell();
+                Some(Descender::gradient_flow(
+                    &self.target,
+                    &p.div,
+                    (q.mu, q.sigma),
+                    cell,
+                    FLOW_STEPS,
+                ))
+            })
+            .collect();
+        Ok(())
+    }
+
+    /// Removes the descent paths.
+    #[wasm_bindgen(js_name = clearDescent)]
+    pub fn clear_descent(&mut self) {
+        self.descents.clear();
+    }
+
+    /// One Newton step of every unfinished descent; true while any is still moving.
+    #[wasm_bindgen(js_name = stepDescents)]
+    pub fn step_descents(&mut self) -> bool {
+        let mut moving = false;
+        for (d, p) in self.descents.iter_mut().zip(&self.panels) {
+            if let Some(d) = d {
+                moving |= !d.step(&self.target, &p.div);
+            }
+        }
+        moving
+    }
+
+    /// Per panel `{name, path: [[μ, σ, D], …], finished}`; empty without a descent.
+    #[wasm_bindgen(js_name = descentPaths)]
+    pub fn descent_paths(&self) -> Result<JsValue, JsError> {
+        let out: Vec<serde_json::Value> = self
+            .descents
+            .iter()
+            .zip(&self.panels)
+            .filter_map(|(d, p)| {
+                let d = d.as_ref()?;
+                Some(serde_json::json!({
+                    "name": p.name,
+                    "path": d.path(),
+                    "finished": d.finished(),
+                }))
+            })
+            .collect();
+        out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(js_err)
+    }
+
+    /// Turns the basins overlay on or off (computed by `work` once landscapes are done).
+    #[wasm_bindgen(js_name = setBasins)]
+    pub fn set_basins(&mut self, on: bool) {
+        self.basins_on = on;
+    }
+
+    /// Basin labels of panel `i`'s cells (index into its minima, −1 for none), row-major
+    /// from the smallest σ; empty until computed.
+    #[wasm_bindgen(js_name = basinLabels)]
+    pub fn basin_labels(&self, i: usize) -> js_sys::Int32Array {
+        match self.basins.get(i) {
+            Some(Basins::Done(b)) => {
+                let v: Vec<i32> = b.iter().map(|l| l.map_or(-1, |l| l as i32)).collect();
+                js_sys::Int32Array::from(&v[..])
+            }
+            _ => js_sys::Int32Array::new_with_length(0),
+        }
     }
 
     /// Makes the next `work` call panic (the crash-recovery test's fault).
@@ -203,6 +297,9 @@ impl Explorer {
     /// True when every landscape at the current resolution is complete.
     pub fn done(&self) -> bool {
         self.jobs.iter().all(|j| j.minima.is_some())
+            && (!self.basins_on
+                || (self.basins.iter().zip(&self.shown))
+                    .all(|(b, s)| s.is_none() || matches!(b, Basins::Done(_))))
     }
 
     /// `{name: [{mu, sigma, value}, …]}`: each shown landscape's local minima by value.
@@ -293,7 +390,19 @@ impl Explorer {
             .get(i)
             .ok_or_else(|| JsError::new("no such panel"))?;
         let shown = self.shown.get(i).and_then(|s| s.as_ref());
-        let rect = draw::landscape(canvas, p, shown, &self.target, &self.q, &opts)?;
+        let mut opts = opts;
+        if opts.path.is_none() {
+            opts.path = self
+                .descents
+                .get(i)
+                .and_then(|d| d.as_ref())
+                .map(|d| d.path().iter().flatten().copied().collect());
+        }
+        let basins = match self.basins.get(i) {
+            Some(Basins::Done(b)) if self.basins_on => Some(&b[..]),
+            _ => None,
+        };
+        let rect = draw::landscape(canvas, p, shown, &self.target, &self.q, &opts, basins)?;
         serde_wasm_bindgen::to_value(&rect).map_err(js_err)
     }
 
@@ -483,11 +592,42 @@ impl Explorer {
             resolution: (96, 72),
             jobs: Vec::new(),
             shown: Vec::new(),
+            descents: Vec::new(),
+            basins_on: false,
+            basins: Vec::new(),
             #[cfg(feature = "fault-injection")]
             inject_panic: false,
         };
         e.restart();
         Ok(e)
+    }
+
+    /// Resolves basins of shown landscapes within the budget; true when none is pending.
+    fn work_basins(&mut self, start: f64, budget_ms: f64) -> bool {
+        if !self.basins_on {
+            return true;
+        }
+        for k in 0..self.panels.len() {
+            let Some((land, mins)) = self.shown.get(k).and_then(|s| s.as_ref()) else {
+                continue;
+            };
+            let div = self.panels[k].div;
+            loop {
+                match &mut self.basins[k] {
+                    Basins::Done(_) => break,
+                    Basins::None => self.basins[k] = Basins::Solving(BasinSolver::new(land)),
+                    Basins::Solving(b) => {
+                        if b.step(&self.target, &div, land, mins) {
+                            self.basins[k] = Basins::Done(b.labels());
+                        }
+                    }
+                }
+                if Date::now() - start > budget_ms {
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     fn restart(&mut self) {
@@ -524,6 +664,7 @@ impl Explorer {
         }
         self.jobs = jobs;
         self.shown.resize(self.panels.len(), None);
+        self.basins.resize_with(self.panels.len(), || Basins::None);
     }
 
     /// One entry per distinct divergence (`log_ksd` draws the same pressure as `ksd`).

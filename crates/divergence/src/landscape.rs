@@ -82,6 +82,14 @@ pub struct Landscape {
     pub values: Vec<f64>,
 }
 
+impl Grid {
+    /// The spacing (Δμ, Δσ) of a linear grid (for a log-σ grid, Δσ at the bottom row).
+    pub fn cell(&self) -> (f64, f64) {
+        let d = |v: &[f64]| if v.len() > 1 { v[1] - v[0] } else { 1.0 };
+        (d(&self.mu), d(&self.sigma))
+    }
+}
+
 impl Landscape {
     /// The value at σ index `i`, μ index `j`.
     pub fn at(&self, i: usize, j: usize) -> f64 {
@@ -204,7 +212,9 @@ pub fn descend(p: &Target, div: &Divergence, mu: f64, sigma: f64, max_iter: usiz
 }
 
 /// [`descend`] one Newton step at a time, so that a caller can interleave it with frames
-/// (the page animates paths and never blocks on a long descent).
+/// (the page animates paths and never blocks on a long descent). Made with
+/// [`Descender::gradient_flow`], it first follows the gradient (the path a reader expects,
+/// and the flow whose basins [`crate::basins`] maps), then polishes with Newton steps.
 #[derive(Clone, Debug)]
 pub struct Descender {
     x: [f64; 2],
@@ -213,6 +223,8 @@ pub struct Descender {
     converged: bool,
     finished: bool,
     iters_left: usize,
+    /// The gradient phase's step size and metric (Δμ², Δσ²), or None in the Newton phase.
+    flow: Option<(f64, [f64; 2])>,
 }
 
 impl Descender {
@@ -227,7 +239,58 @@ impl Descender {
             converged: false,
             finished: !cur[0].is_finite() || max_iter == 0,
             iters_left: max_iter,
+            flow: None,
         }
+    }
+
+    /// Gradient descent in the landscape's own coordinates, μ and σ measured in grid cells
+    /// (`cell` = the grid's (Δμ, Δσ)), with backtracking and moves of at most one cell,
+    /// until the moves fall below 1e-3 cells; then Newton to the minimum. This is the
+    /// continuous flow whose basins [`crate::basins`] maps. At most `max_iter` steps in all.
+    pub fn gradient_flow(
+        p: &Target,
+        div: &Divergence,
+        (mu, sigma): (f64, f64),
+        cell: (f64, f64),
+        max_iter: usize,
+    ) -> Self {
+        Self {
+            flow: Some((1.0, [cell.0 * cell.0, cell.1 * cell.1])),
+            ..Self::new(p, div, mu, sigma, max_iter)
+        }
+    }
+
+    /// One backtracking gradient step; leaves the gradient phase when moves get small.
+    fn flow_step(&mut self, p: &Target, div: &Divergence, size: f64, metric: [f64; 2]) {
+        let (x, cur) = (self.x, self.cur);
+        let sigma = x[1].exp();
+        let g = [cur[1], cur[2] / sigma];
+        // Steepest descent for the metric diag(1/Δμ², 1/Δσ²): d = −diag(Δμ², Δσ²)·g.
+        let d = [-metric[0] * g[0], -metric[1] * g[1]];
+        let slope = g[0] * d[0] + g[1] * d[1];
+        let cells = (d[0] * d[0] / metric[0])
+            .sqrt()
+            .max((d[1] * d[1] / metric[1]).sqrt());
+        let mut a = size.min(1.0 / cells.max(1e-300));
+        while a * cells >= 1e-3 {
+            let y = [x[0] + a * d[0], sigma + a * d[1]];
+            let v = if y[1] > 0.0 {
+                value_t(p, div, y[0], y[1].ln())
+            } else {
+                f64::INFINITY
+            };
+            if v.is_finite() && v <= cur[0] + 1e-4 * a * slope {
+                self.x = [y[0], y[1].ln()];
+                self.cur = value_grad_t(p, div, self.x[0], self.x[1]);
+                self.path.push([y[0], y[1], self.cur[0]]);
+                self.flow = Some((a * 2.0, metric));
+                self.iters_left -= 1;
+                self.finished = self.iters_left == 0;
+                return;
+            }
+            a *= 0.5;
+        }
+        self.flow = None;
     }
 
     /// The iterates `[μ, σ, D]` so far.
@@ -248,10 +311,16 @@ impl Descender {
         }
     }
 
-    /// One Newton step with its line search; returns true when the descent has stopped.
+    /// One step (gradient or Newton, with its line search); true when the descent has stopped.
     pub fn step(&mut self, p: &Target, div: &Divergence) -> bool {
         if self.finished {
             return true;
+        }
+        if let Some((size, metric)) = self.flow {
+            self.flow_step(p, div, size, metric);
+            if self.flow.is_some() || self.finished {
+                return self.finished;
+            }
         }
         let (x, cur) = (self.x, self.cur);
         let g = [cur[1], cur[2]];

@@ -5,6 +5,7 @@
 // Index loops over parallel fixed-size arrays (quadrature components) read clearer than zips.
 #![allow(clippy::needless_range_loop)]
 
+pub mod basins;
 pub mod divergences;
 pub mod error;
 pub mod fragment;
@@ -14,6 +15,9 @@ pub mod pressure;
 pub mod quad;
 pub mod target;
 
+pub use basins::{
+    basins, flow_sinks, label_cells, match_minimum, BasinSolver, FLOW_STEPS, MAX_SINKS,
+};
 pub use divergences::{eval, eval_full, eval_grad, imq_stein, Divergence, Params, NAMES};
 pub use error::Error;
 pub use landscape::{

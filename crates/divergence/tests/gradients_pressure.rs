@@ -2,8 +2,8 @@
 //! of each integrand and against far-tail values; minima and descent on the post's target.
 
 use divergence::{
-    candidates, descend, eval, eval_grad, landscape, minima, pressure, Component, Descender,
-    Divergence, Gaussian, Grid, Params, Target,
+    basins, candidates, descend, eval, eval_grad, landscape, minima, pressure, Component,
+    Descender, Divergence, Gaussian, Grid, Params, Target,
 };
 
 fn all() -> Vec<Divergence> {
@@ -248,4 +248,62 @@ fn stepwise_descent_matches_descend_and_plateaus_give_no_candidates() {
     let grid = Grid::new((-1000.0, 1000.0), (1e-3, 1e3), 128, 96, false).unwrap();
     let c = candidates(&landscape(&p, &js, &grid));
     assert!(!c.is_empty() && c.len() <= 2, "{c:?}");
+}
+
+#[test]
+fn basins_split_reverse_kl_at_zero_and_forward_kl_has_one() {
+    let p = Target::parse("0.5:-4:1,0.5:4:1").unwrap();
+    let grid = Grid::new((-7.0, 7.0), (0.5, 5.0), 57, 37, false).unwrap();
+    let rkl = Divergence::ReverseKl;
+    let land = landscape(&p, &rkl, &grid);
+    let mins = minima(&p, &rkl, &land);
+    let b = basins(&p, &rkl, &land, &mins);
+    let nm = grid.mu.len();
+    let side =
+        |k: usize| b[k].map(|m| mins[m].mu.signum() as i32 * (mins[m].mu.abs() > 1.0) as i32);
+    let (mut left, mut right) = (0, 0);
+    for (k, &lab) in b.iter().enumerate() {
+        let mu = grid.mu[k % nm];
+        assert!(lab.is_some(), "cell {k} (μ = {mu}) has no basin");
+        // Left of 0 drains to the left mode (or the shallow central minimum), right to the right.
+        if mu < -1e-9 {
+            assert_ne!(side(k), Some(1), "cell at μ = {mu} went right");
+            left += (side(k) == Some(-1)) as usize;
+        } else if mu > 1e-9 {
+            assert_ne!(side(k), Some(-1), "cell at μ = {mu} went left");
+            right += (side(k) == Some(1)) as usize;
+        }
+    }
+    assert_eq!(left, right, "the split is symmetric");
+    assert!(
+        left > b.len() / 4,
+        "{left} of {} cells in the left basin",
+        b.len()
+    );
+
+    let fkl = Divergence::ForwardKl;
+    let land = landscape(&p, &fkl, &grid);
+    let mins = minima(&p, &fkl, &land);
+    assert_eq!(mins.len(), 1);
+    assert!(basins(&p, &fkl, &land, &mins).iter().all(|&l| l == Some(0)));
+}
+
+#[test]
+fn gradient_flow_goes_downhill_to_the_mode_on_its_side() {
+    let p = Target::parse("0.5:-4:1,0.5:4:1").unwrap();
+    let rkl = Divergence::ReverseKl;
+    for (mu0, side) in [(1.0, 1.0), (-0.5, -1.0), (6.0, 1.0)] {
+        let cell = (14.0 / 127.0, 4.5 / 95.0);
+        let mut d = Descender::gradient_flow(&p, &rkl, (mu0, 2.0), cell, divergence::FLOW_STEPS);
+        while !d.step(&p, &rkl) {}
+        let d = d.into_descent();
+        assert!(d.converged, "from μ = {mu0}");
+        let end = d.path.last().unwrap();
+        assert!(
+            (end[0] - side * 3.9996017).abs() < 1e-6,
+            "from μ = {mu0}: {end:?}"
+        );
+        assert!((end[1] - 1.0007963).abs() < 1e-6, "{end:?}");
+        assert!(d.path.windows(2).all(|w| w[1][2] <= w[0][2] + 1e-12));
+    }
 }
