@@ -163,3 +163,95 @@ test('blog-stein: reverse KL, forward KL, KSD² and log KSD² as a 2×2 grid, KS
   await page.screenshot({ path: `${OUT}blog-stein.png` });
   assert.deepEqual(page.messages, []);
 });
+
+test('ψ trade-off: the light weight slider flips the preferred candidate where the core says', async () => {
+  await page.getByRole('combobox', { name: 'Preset' }).selectOption('light-mode');
+  await settled(page);
+  const num = page.getByRole('spinbutton', { name: 'alpha value' });
+  await num.fill('0');
+  await num.press('Enter');
+  await settled(page);
+  const t0 = await onElement(page, (el) => el.tradeoff);
+  assert.equal(t0.m, 2);
+  assert.equal(t0.beta, 0.5);
+  assert.ok(Math.abs(t0.psi - 0.1 / 0.45) < 1e-12);
+  const psiBox = page.getByRole('spinbutton', { name: 'light/heavy weight ψ value' });
+  const setPsi = async (v) => {
+    await psiBox.fill(String(v));
+    await psiBox.press('Enter');
+    await settled(page);
+    return onElement(page, (el) => ({ t: el.tradeoff, text: el._tradeoffText.textContent, target: el.state.target }));
+  };
+  const below = await setPsi(+(t0.flip - 0.01).toFixed(4));
+  assert.ok(Math.abs(below.target[2].weight / below.target[0].weight - (t0.flip - 0.01)) < 1e-3, 'the slider set the light weight');
+  assert.ok(below.t.heavyOnly < below.t.allModes, JSON.stringify(below.t));
+  assert.match(below.text, /prefers dropping the light mode/);
+  const idx = await page.evaluate(() => [...document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('canvas')]
+    .findIndex((c) => c.classList.contains('tradeoff')));
+  const hash = await canvasHash(page, idx);
+  const above = await setPsi(+(t0.flip + 0.01).toFixed(4));
+  assert.ok(above.t.allModes < above.t.heavyOnly, JSON.stringify(above.t));
+  assert.match(above.text, /prefers covering the light mode/);
+  assert.notEqual(await canvasHash(page, idx), hash, 'the panel redrew');
+  assert.ok(Math.abs(above.t.flip - t0.flip) < 1e-6, 'the flip depends on shapes and β, not on ψ');
+  // Separated modes: the computed flip is ψ*(2, ½) = (2·1.5^½ − 2)².
+  await onElement(page, (el) => el.setState({ target: [{ weight: 0.45, mean: -30, std: 1 }, { weight: 0.45, mean: 0, std: 1 }, { weight: 0.1, mean: 30, std: 1 }] }));
+  const far = await onElement(page, (el) => el.tradeoff);
+  assert.ok(Math.abs(far.flip - (2 * Math.sqrt(1.5) - 2) ** 2) < 1e-3, JSON.stringify(far));
+  await page.evaluate(() => document.querySelector('divergence-explorer').shadowRoot.querySelector('canvas.tradeoff').scrollIntoView());
+  await page.screenshot({ path: `${OUT}tradeoff.png` });
+  assert.deepEqual(page.messages, []);
+});
+
+test('sampling estimators: N and Resample drive the draws; off the middle forward KL misses', async () => {
+  await page.getByRole('combobox', { name: 'Preset' }).selectOption('blog-kl');
+  await settled(page);
+  await onElement(page, (el) => el.setState({ q: { mu: 0, sigma: Math.sqrt(17) } }));
+  await page.getByRole('combobox', { name: 'Samples per draw N' }).selectOption('1000');
+  await settled(page);
+  const idx = await page.evaluate(() => [...document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('canvas')]
+    .findIndex((c) => c.classList.contains('sampling')));
+  const stats = (xs) => {
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
+    return { m, sd, se: sd / Math.sqrt(xs.length) };
+  };
+  let s = await onElement(page, (el) => el.sampling);
+  assert.equal(s.n, 1000);
+  assert.equal(s.reverseKl.length, s.reps);
+  for (const k of ['reverseKl', 'forwardKl', 'bhattacharyya']) {
+    const { m, se } = stats(s[k]);
+    assert.ok(Math.abs(m - s.exact[k]) < 4 * se, `${k}: mean ${m} vs exact ${s.exact[k]} (se ${se})`);
+  }
+  const hash = await canvasHash(page, idx);
+  await page.getByRole('button', { name: 'Resample', exact: true }).click();
+  await settled(page);
+  const again = await onElement(page, (el) => el.sampling);
+  assert.equal(again.seed, s.seed + 1);
+  assert.notEqual(again.reverseKl[0], s.reverseKl[0], 'new draws');
+  assert.notEqual(await canvasHash(page, idx), hash, 'the histograms redrew');
+
+  // q on the right mode, through its controls: the left mode is never sampled.
+  for (const [name, v] of [['q mean value', '4'], ['q std value', '1.5']]) {
+    const box = page.getByRole('spinbutton', { name, exact: true });
+    await box.fill(v);
+    await box.press('Enter');
+  }
+  await settled(page);
+  s = await onElement(page, (el) => el.sampling);
+  const fwd = stats(s.forwardKl);
+  const rev = stats(s.reverseKl);
+  assert.ok(Math.abs(fwd.m - s.exact.forwardKl) > 0.5 * s.exact.forwardKl, `forward KL ${fwd.m} vs exact ${s.exact.forwardKl}`);
+  assert.ok(Math.abs(rev.m - s.exact.reverseKl) < 0.05 * s.exact.reverseKl, `reverse KL ${rev.m} vs exact ${s.exact.reverseKl}`);
+  const text = await onElement(page, (el) => el._samplingText.textContent);
+  assert.match(text, /effective sample size of the weights p\/q is [\d.]+ of 1000/);
+  // Bad settings throw, are shown, and change nothing.
+  const bad = await onElement(page, (el) => { try { el.setSampling({ n: 0 }); return 'accepted'; } catch (e) { return e.message; } });
+  assert.match(bad, /n must lie in/);
+  assert.equal((await onElement(page, (el) => el.sampling)).n, 1000);
+  await onElement(page, (el) => el.setState({ q: { mu: 0, sigma: 2 } }));
+  await settled(page);
+  await page.evaluate(() => document.querySelector('divergence-explorer').shadowRoot.querySelector('canvas.sampling').scrollIntoView());
+  await page.screenshot({ path: `${OUT}sampling.png` });
+  assert.deepEqual(page.messages, []);
+});

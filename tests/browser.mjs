@@ -28,13 +28,19 @@ export async function start({ csp = false, pkg = null } = {}) {
   };
 }
 
-/** Resolves when the element has rendered everything for its current state. */
-export function settled(page, sel = 'divergence-explorer') {
-  return page.evaluate((sel) => new Promise((ok) => {
+/** Resolves when the element has rendered everything for its current state; rejects after
+ * `ms` (with the element's error text, if any) rather than hanging the test run. */
+export function settled(page, sel = 'divergence-explorer', ms = 120_000) {
+  return page.evaluate(([sel, ms]) => new Promise((ok, fail) => {
     const el = document.querySelector(sel);
-    const check = () => (el._ex && el._ex.done() && !el._raf ? ok() : setTimeout(check, 30));
+    const end = performance.now() + ms;
+    const check = () => {
+      if (el._ex && el._ex.done() && !el._raf) ok();
+      else if (performance.now() > end) fail(new Error(`not settled after ${ms} ms: ${el._error?.hidden === false ? el._error.textContent : 'no error shown'}`));
+      else setTimeout(check, 30);
+    };
     el.ready.then(check);
-  }), sel);
+  }), [sel, ms]);
 }
 
 /** Pixels of a canvas in the element's shadow root that differ from its corner pixel,

@@ -21,13 +21,13 @@ const el = (fn, arg) => page.evaluate(([src, arg]) => {
 test('loads with no console error or warning, and every canvas draws', async () => {
   assert.deepEqual(page.messages, []);
   const n = await page.evaluate(() => document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('canvas').length);
-  assert.equal(n, 5, 'two landscapes, densities, pressure, pressure vs r');
+  assert.equal(n, 7, 'two landscapes, densities, pressure, pressure vs r, ψ trade-off, sampling');
   const rects = await el((e) => e._rects.map((r) => [r.x, r.y, r.w, r.h]));
   for (let i = 0; i < 2; i++) {
     const { drawn, total } = await drawnPixels(page, i, rects[i]);
     assert.ok(drawn > 0.95 * total, `landscape ${i}: ${drawn}/${total} pixels coloured`);
   }
-  for (let i = 2; i < 5; i++) {
+  for (let i = 2; i < 7; i++) {
     const { drawn, total } = await drawnPixels(page, i);
     assert.ok(drawn > 0.01 * total, `canvas ${i}: ${drawn}/${total} pixels drawn`);
   }

@@ -12,7 +12,8 @@ const LABELS = {
   fisher: 'Fisher', ksd: 'KSD²', log_ksd: 'log KSD²', mmd: 'MMD²',
 };
 const PRESETS = ['blog-kl', 'blog-stein', 'asymmetric', 'three-modes', 'light-mode'];
-const ALL_PANELS = ['controls', 'landscape', 'density', 'pressure'];
+const ALL_PANELS = ['controls', 'landscape', 'density', 'pressure', 'tradeoff', 'sampling'];
+const SAMPLE_SIZES = [10, 30, 100, 300, 1000, 3000];
 // Full and while-dragging landscape resolutions (μ × σ cells).
 const FULL = [128, 96];
 const COARSE = [44, 33];
@@ -267,6 +268,7 @@ export class DivergenceExplorer extends HTMLElement {
     if (h) this._root.style.setProperty('--height', /^\d+$/.test(h) ? `${h}px` : h);
     this._error = el('div', { class: 'error', role: 'alert', hidden: true });
     this._root.append(this._error);
+    this._syncers = [];
     if (panels.includes('controls')) this._root.append(this._buildControls());
     const plots = el('div', { class: 'plots' });
     this._landCanvases = [];
@@ -288,10 +290,96 @@ export class DivergenceExplorer extends HTMLElement {
         el('figure', {}, this._pressure, this._toolbar('pressure', 0, this._pressure)),
         el('figure', {}, this._ratio, this._toolbar('ratio', 0, this._ratio)), this._formulaTable()));
     } else { this._pressure = null; this._ratio = null; }
+    if (panels.includes('tradeoff')) plots.append(this._buildTradeoff());
+    else this._tradeoffCanvas = null;
+    if (panels.includes('sampling')) plots.append(this._buildSampling());
+    else this._samplingCanvas = null;
     this._root.append(plots);
     this.shadowRoot.append(this._root);
     this._syncControls();
   }
+
+  // The ψ trade-off: ψ*(m, β) curves, this target's point and flip, and a light-weight slider.
+  _buildTradeoff() {
+    this._tradeoffCanvas = el('canvas', { class: 'tradeoff', role: 'img', 'aria-label': 'ψ trade-off: ψ*(m, β) over β' });
+    this._tradeoffText = el('p', { class: 'note', role: 'status' });
+    const light = () => {
+      const t = this._state.target;
+      const k = t.reduce((b, c, i) => (c.weight < t[b].weight ? i : b), 0);
+      const heavy = t.filter((_, i) => i !== k);
+      return { k, heavyMean: heavy.reduce((a, c) => a + c.weight, 0) / Math.max(1, heavy.length), n: t.length };
+    };
+    const slider = this._slider('light/heavy weight ψ', 0.01, 1, 0.01, () => {
+      const { k, heavyMean, n } = light();
+      return n < 2 ? 0 : +(this._state.target[k].weight / heavyMean).toFixed(4);
+    }, (psi) => {
+      const { k, heavyMean } = light();
+      return { target: this._state.target.map((c, i) => (i === k ? { ...c, weight: psi * heavyMean } : c)) };
+    });
+    return el('figure', { class: 'tradeoff' }, this._tradeoffCanvas, slider, this._tradeoffText,
+      this._toolbar('tradeoff', 0, this._tradeoffCanvas));
+  }
+
+  // Sampling estimators: N samples from q, repeated, against the exact values.
+  _buildSampling() {
+    this._samples ??= { n: 100, reps: 300, seed: 1 };
+    this._samplingCanvas = el('canvas', { class: 'sampling', role: 'img', 'aria-label': 'Sampling distributions of three estimators from samples of q' });
+    this._samplingText = el('p', { class: 'note', role: 'status' });
+    const n = el('select', { 'aria-label': 'Samples per draw N' }, ...SAMPLE_SIZES.map((k) => el('option', { value: k }, String(k))));
+    n.value = String(this._samples.n);
+    n.addEventListener('change', () => this.setSampling({ n: Number(n.value) }));
+    const seed = el('input', { type: 'number', min: 0, step: 1, class: 'num', 'aria-label': 'Seed' });
+    seed.value = String(this._samples.seed);
+    seed.addEventListener('change', () => {
+      try { this.setSampling({ seed: Number(seed.value) }); } catch { seed.value = String(this._samples.seed); }
+    });
+    const again = el('button', { type: 'button' }, 'Resample');
+    again.addEventListener('click', () => this.resample());
+    this._samplingInputs = { n, seed };
+    return el('figure', { class: 'sampling' },
+      el('div', { class: 'row' }, el('span', {}, 'N ='), n, el('span', {}, `samples from q, drawn ${this._samples.reps} times; seed`), seed, again),
+      this._samplingCanvas, this._samplingText, this._toolbar('sampling', 0, this._samplingCanvas));
+  }
+
+  /** The sampling experiment for the current q: `{n, reps, seed, exact, reverseKl, forwardKl,
+   * bhattacharyya, ess}` (arrays over the repeated draws; index 0 is "this draw"). */
+  get sampling() {
+    const s = this._samples ?? { n: 100, reps: 300, seed: 1 };
+    return this._ex ? { ...s, ...this._call(() => this._ex.sampling(s.n, s.reps, s.seed)) } : null;
+  }
+
+  /** Sets the sample size `n`, `reps` and/or `seed`; bad values throw and change nothing. */
+  setSampling(partial) {
+    const next = { ...(this._samples ?? { n: 100, reps: 300, seed: 1 }), ...partial };
+    if (!this._ex) throw new Error('the explorer is not loaded yet: await el.ready');
+    try {
+      this._call(() => this._ex.sampling(next.n, next.reps, next.seed));
+    } catch (e) {
+      return this._fail(e instanceof Error ? e : new Error(String(e)));
+    }
+    this._samples = next;
+    if (this._samplingInputs) {
+      this._samplingInputs.n.value = String(next.n);
+      this._samplingInputs.seed.value = String(next.seed);
+    }
+    this._clearError();
+    this._schedule();
+    return this.sampling;
+  }
+
+  /** New draws: the next seed. */
+  resample() { return this.setSampling({ seed: (this._samples?.seed ?? 1) + 1 }); }
+
+  _samplingSummary() {
+    const s = this.sampling;
+    const e = s.ess[0];
+    return `This draw: effective sample size of the weights p/q is ${fmt(e)} of ${s.n}. `
+      + `Exact: KL(q‖p) = ${fmt(s.exact.reverseKl)}, KL(p‖q) = ${fmt(s.exact.forwardKl)}, ∫√(pq) = ${fmt(s.exact.bhattacharyya)}. `
+      + 'Move q onto one mode: the forward-KL estimate, which needs the weights, misses or scatters; the reverse-KL one stays calm.';
+  }
+
+  /** The ψ trade-off for the current target and α (see SPEC's light-mode preset). */
+  get tradeoff() { return this._ex ? this._call(() => this._ex.tradeoff()) : null; }
 
   _buildLandscapes() {
     this._lands.replaceChildren();
@@ -338,7 +426,7 @@ export class DivergenceExplorer extends HTMLElement {
 
   /** A panel as SVG text (vector axes and text; a landscape's heatmap embedded as PNG). */
   exportSvg(kind = 'landscape', i = 0) {
-    const c = kind === 'landscape' ? this._landCanvases[i] : { density: this._density, pressure: this._pressure, ratio: this._ratio }[kind];
+    const c = kind === 'landscape' ? this._landCanvases[i] : { density: this._density, pressure: this._pressure, ratio: this._ratio, tradeoff: this._tradeoffCanvas, sampling: this._samplingCanvas }[kind];
     const w = Math.round(c?.clientWidth || 640);
     const h = Math.round(c?.clientHeight || 480);
     return this._call(() => this._ex.exportSvg(kind, i, w, h, this._colourOpts(i, this._dark)));
@@ -377,6 +465,15 @@ export class DivergenceExplorer extends HTMLElement {
       this._showError(e.message.startsWith('link') ? e.message : `link ignored: ${e.message}`);
       return false;
     }
+  }
+
+  _tradeoffSummary() {
+    let t;
+    try { t = this._ex.tradeoff(); } catch (e) { return `${e.message}.`; }
+    const all = t.allModes < t.heavyOnly;
+    return `Amari β = ${fmt(t.beta)} (α = ${fmt(this._state.params.alpha)}), ${t.m} heavy mode${t.m > 1 ? 's' : ''}, light/heavy weight ψ = ${fmt(t.psi)}: `
+      + `q over the heavy modes only has D = ${fmt(t.heavyOnly)}, q over all modes D = ${fmt(t.allModes)}, so this β prefers ${all ? 'covering the light mode' : 'dropping the light mode'}. `
+      + `From these densities the preference flips at ψ = ${fmt(t.flip)}; for well-separated modes ψ*(${t.m}, β) = ${fmt(t.psiStar)}.`;
   }
 
   _formulaTable() {
@@ -446,7 +543,6 @@ export class DivergenceExplorer extends HTMLElement {
   }
 
   _buildControls() {
-    this._syncers = [];
     const box = el('div', { class: 'controls' });
     const only = (this.getAttribute('controls') || '').split(',').map((s) => s.trim()).filter(Boolean);
     const want = (k) => only.length === 0 || only.includes(k);
@@ -685,6 +781,15 @@ export class DivergenceExplorer extends HTMLElement {
         if (this._pressure) {
           this._fit(this._pressure); ex.drawPressure(this._pressure, dark);
           this._fit(this._ratio); ex.drawPressureRatio(this._ratio, dark);
+        }
+        if (this._samplingCanvas) {
+          const smp = this._samples;
+          this._fit(this._samplingCanvas); ex.drawSampling(this._samplingCanvas, smp.n, smp.reps, smp.seed, dark);
+          this._samplingText.textContent = this._samplingSummary();
+        }
+        if (this._tradeoffCanvas) {
+          this._fit(this._tradeoffCanvas); ex.drawTradeoff(this._tradeoffCanvas, dark);
+          this._tradeoffText.textContent = this._tradeoffSummary();
         }
       });
     } catch (e) {

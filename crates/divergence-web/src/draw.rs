@@ -2,6 +2,8 @@
 //! through `ImageData` and one scaled `drawImage`.
 
 use crate::state::PanelDef;
+use divergence::sampling::Estimates;
+use divergence::tradeoff::{psi_star, Preference};
 use divergence::{
     pressure as psi, pressure_norm, pressure_of_ratio, Divergence, Gaussian, Landscape, Minimum,
     Target,
@@ -332,6 +334,15 @@ struct Curve {
     points: Vec<(f64, f64)>,
 }
 
+/// A labelled point on a line chart.
+struct Marker {
+    at: (f64, f64),
+    label: String,
+    color: RGBColor,
+    /// Where the label's top-left sits, in text lines from the point (x, y; y down).
+    offset: (f64, f64),
+}
+
 /// Axes and labels of a line chart.
 struct Axes<'a> {
     caption: &'a str,
@@ -349,6 +360,7 @@ fn line_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     axes: Axes,
     curves: &[Curve],
+    markers: &[Marker],
     dark: bool,
 ) -> Result<(), JsError> {
     let font = font_for(area);
@@ -393,6 +405,19 @@ fn line_chart<DB: DrawingBackend>(
             s.label(l.as_str())
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], col.stroke_width(w)));
         }
+    }
+    for m in markers {
+        let style = ("sans-serif", font * 0.9).into_font().color(&m.color);
+        c.draw_series(std::iter::once(
+            EmptyElement::at(m.at)
+                + Circle::new((0, 0), (font / 3.0) as i32, m.color.filled())
+                + Text::new(
+                    m.label.clone(),
+                    ((m.offset.0 * font) as i32, (m.offset.1 * font) as i32),
+                    style,
+                ),
+        ))
+        .map_err(err)?;
     }
     c.configure_series_labels()
         .label_font(text)
@@ -451,7 +476,7 @@ pub fn density<DB: DrawingBackend>(
         y_fmt: None,
         legend: SeriesLabelPosition::UpperRight,
     };
-    line_chart(area, axes, &curves, dark)
+    line_chart(area, axes, &curves, &[], dark)
 }
 
 /// sign(y)·log10(1 + |y|): a symmetric log axis that shows decades either side of zero.
@@ -525,7 +550,7 @@ pub fn pressure<DB: DrawingBackend>(
         y_fmt: Some(&fmt),
         legend: SeriesLabelPosition::UpperLeft,
     };
-    line_chart(area, axes, &curves, dark)
+    line_chart(area, axes, &curves, &[], dark)
 }
 
 /// ψ against r = p/q on log–log axes (r from 1 to 1e8): slope 2 for Pearson χ², 1 for
@@ -569,5 +594,238 @@ pub fn pressure_ratio<DB: DrawingBackend>(
         y_fmt: None,
         legend: SeriesLabelPosition::UpperLeft,
     };
-    line_chart(area, axes, &curves, dark)
+    line_chart(area, axes, &curves, &[], dark)
+}
+
+/// The ψ trade-off: ψ*(m, β) over β for m = 1, 2, 5, 10 and ∞, with reverse KL,
+/// Bhattacharyya and forward KL marked, and the target's own (β, ψ) and computed flip.
+pub fn tradeoff<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    pref: Option<&Preference>,
+    beta: f64,
+    dark: bool,
+) -> Result<(), JsError> {
+    let palette = [
+        RGBColor(31, 119, 180),
+        RGBColor(44, 160, 44),
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        fg(dark),
+    ];
+    let betas = x_samples(0.0, 1.0, 200);
+    let mut curves: Vec<Curve> = [1.0, 2.0, 5.0, 10.0, f64::INFINITY]
+        .iter()
+        .zip(palette)
+        .map(|(&m, color)| Curve {
+            label: Some(if m.is_infinite() {
+                "m = ∞: (1−β)^(1/β)".to_string()
+            } else {
+                format!("m = {m}")
+            }),
+            color,
+            width: 2,
+            points: betas.iter().map(|&b| (b, psi_star(m, b))).collect(),
+        })
+        .collect();
+    let top = pref
+        .map_or(0.0, |p| p.psi.max(p.flip) * 1.15)
+        .clamp(0.45, 1.0);
+    let grey = fg(dark).mix(0.35).to_rgba();
+    let grey = RGBColor(grey.0, grey.1, grey.2);
+    for b in [0.0, 0.5, 1.0] {
+        curves.push(Curve {
+            label: None,
+            color: grey,
+            width: 1,
+            points: vec![(b, 0.0), (b, top)],
+        });
+    }
+    let names = [
+        (0.0, "reverse KL", (0.4, -1.2)),
+        (0.5, "Bhattacharyya", (0.4, -1.2)),
+        (1.0, "forward KL", (-5.5, -1.4)),
+    ];
+    let mut markers: Vec<Marker> = names
+        .iter()
+        .map(|&(b, name, offset)| Marker {
+            at: (b, psi_star(f64::INFINITY, b)),
+            label: name.to_string(),
+            color: fg(dark),
+            offset,
+        })
+        .collect();
+    let caption;
+    if let Some(p) = pref {
+        let prefers_all = p.all_modes < p.heavy_only;
+        let accent = if prefers_all {
+            RGBColor(214, 51, 108)
+        } else {
+            RGBColor(255, 127, 14)
+        };
+        markers.push(Marker {
+            at: (beta, p.psi.min(1.0)),
+            label: format!(
+                "this target: ψ = {:.3} → {}",
+                p.psi,
+                if prefers_all {
+                    "all modes"
+                } else {
+                    "heavy only"
+                }
+            ),
+            color: accent,
+            offset: (0.5, 0.3),
+        });
+        markers.push(Marker {
+            at: (beta, p.flip.min(1.0)),
+            label: format!("flip at ψ = {:.4}", p.flip),
+            color: accent,
+            offset: (0.5, -1.3),
+        });
+        caption = format!("ψ trade-off, m = {} heavy modes, β = {beta:.3}", p.m);
+    } else {
+        caption = "ψ trade-off: ψ*(m, β)".to_string();
+    }
+    let axes = Axes {
+        caption: &caption,
+        x: 0.0..1.0,
+        y: 0.0..top,
+        x_desc: "β = (1+α)/2",
+        y_desc: "light/heavy weight ψ",
+        grid: true,
+        y_fmt: None,
+        legend: SeriesLabelPosition::UpperRight,
+    };
+    line_chart(area, axes, &curves, &markers, dark)
+}
+
+/// One estimator's sampling distribution: its draws, the exact value and the current draw.
+struct Sampled<'a> {
+    title: &'a str,
+    draws: &'a [f64],
+    exact: f64,
+    current: f64,
+}
+
+/// Histograms of the estimators' sampling distributions side by side, the exact value as a
+/// line and the current draw as a pink line. Draws beyond the 1st–99th percentile window
+/// (widened to show the exact value) are counted into the edge bins.
+pub fn sampling<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    exact: &Estimates,
+    draws: &[Estimates],
+    dark: bool,
+) -> Result<(), JsError> {
+    let col = |f: fn(&Estimates) -> f64| draws.iter().map(f).collect::<Vec<f64>>();
+    let (r, f, b) = (
+        col(|e| e.reverse_kl),
+        col(|e| e.forward_kl),
+        col(|e| e.bhattacharyya),
+    );
+    let first = |v: &[f64]| v.first().copied().unwrap_or(f64::NAN);
+    let panels = [
+        Sampled {
+            title: "reverse KL: mean of log q/p",
+            draws: &r,
+            exact: exact.reverse_kl,
+            current: first(&r),
+        },
+        Sampled {
+            title: "forward KL: mean of (p/q) log(p/q)",
+            draws: &f,
+            exact: exact.forward_kl,
+            current: first(&f),
+        },
+        Sampled {
+            title: "Bhattacharyya coeff.: mean of √(p/q)",
+            draws: &b,
+            exact: exact.bhattacharyya,
+            current: first(&b),
+        },
+    ];
+    area.fill(&bg(dark)).map_err(err)?;
+    let font = font_for(area) * 0.9;
+    let text = ("sans-serif", font).into_font().color(&fg(dark));
+    let pink = RGBColor(255, 64, 160);
+    for (sub, s) in area
+        .split_evenly((1, panels.len().max(1)))
+        .iter()
+        .zip(panels)
+    {
+        let mut v: Vec<f64> = s.draws.iter().copied().filter(|x| x.is_finite()).collect();
+        v.sort_by(f64::total_cmp);
+        let q = |f: f64| {
+            v.get(((v.len() as f64 - 1.0) * f).round() as usize)
+                .copied()
+        };
+        let (Some(q01), Some(q99)) = (q(0.01), q(0.99)) else {
+            continue;
+        };
+        let mut lo = q01.min(s.exact).min(s.current);
+        let mut hi = q99.max(s.exact).max(s.current);
+        let pad = ((hi - lo) * 0.08).max(1e-9 * (1.0 + lo.abs()));
+        lo -= pad;
+        hi += pad;
+        let bins = 30usize;
+        let width = (hi - lo) / bins as f64;
+        let mut counts = vec![0usize; bins];
+        for &x in &v {
+            let b = (((x - lo) / width).floor().max(0.0) as usize).min(bins - 1);
+            counts[b] += 1;
+        }
+        let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.12;
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let sd =
+            (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+        let mut c = ChartBuilder::on(sub)
+            .caption(
+                s.title,
+                ("sans-serif", font * 1.1).into_font().color(&fg(dark)),
+            )
+            .margin(6)
+            .margin_right(14)
+            .x_label_area_size(font * 3.4)
+            .y_label_area_size(font * 2.8)
+            .build_cartesian_2d(lo..hi, 0.0..top)
+            .map_err(err)?;
+        c.configure_mesh()
+            .disable_mesh()
+            .x_labels(4)
+            .y_labels(4)
+            .x_desc(format!(
+                "mean {} ± {} (sd)",
+                divergence_plot::fmt_value(mean),
+                divergence_plot::fmt_value(sd)
+            ))
+            .y_desc("draws")
+            .label_style(text.clone())
+            .axis_desc_style(text.clone())
+            .axis_style(fg(dark))
+            .draw()
+            .map_err(err)?;
+        let bar = RGBColor(31, 119, 180).mix(0.75);
+        c.draw_series(counts.iter().enumerate().map(|(b, &k)| {
+            let x0 = lo + b as f64 * width;
+            Rectangle::new([(x0, 0.0), (x0 + width, k as f64)], bar.filled())
+        }))
+        .map_err(err)?;
+        for (x, col, label) in [(s.exact, fg(dark), "exact"), (s.current, pink, "this draw")] {
+            c.draw_series(std::iter::once(PathElement::new(
+                vec![(x, 0.0), (x, top)],
+                col.stroke_width(2),
+            )))
+            .map_err(err)?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], col.stroke_width(2)));
+        }
+        c.configure_series_labels()
+            .label_font(text.clone())
+            .background_style(bg(dark).mix(0.8))
+            .border_style(fg(dark))
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()
+            .map_err(err)?;
+    }
+    Ok(())
 }

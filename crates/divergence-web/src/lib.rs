@@ -5,6 +5,9 @@
 mod draw;
 mod state;
 
+use divergence::sampling::{exact, sampling_distribution, Estimates};
+
+use divergence::tradeoff::{preference, Preference};
 use divergence::{
     accept, candidates, landscape_cells, merge_minimum, BasinSolver, Descender, Divergence,
     Gaussian, Grid, Landscape, Minimum, Target, FLOW_STEPS, REFINE_STEPS,
@@ -17,6 +20,16 @@ pub use state::{PanelDef, State};
 
 /// A complete landscape with its minima.
 type Shown = Option<(Landscape, Vec<Minimum>)>;
+
+/// A sampling experiment: the exact values and `reps` draws of the estimators.
+#[derive(Clone)]
+struct Sampling {
+    exact: Estimates,
+    draws: Vec<Estimates>,
+}
+
+/// Largest N × reps of one sampling experiment (a few tens of milliseconds in wasm).
+const MAX_SAMPLES: usize = 2_000_000;
 
 /// Basin labels of a shown landscape: being computed, or done.
 enum Basins {
@@ -53,6 +66,10 @@ pub struct Explorer {
     shown: Vec<Shown>,
     /// A descent per panel from the reader's chosen start, animated step by step.
     descents: Vec<Option<Descender>>,
+    /// The ψ trade-off of the current target and α, computed on first use.
+    tradeoff: Option<Result<Preference, String>>,
+    /// The last sampling experiment, keyed by (q, target, n, reps, seed).
+    sampled: Option<(String, Sampling)>,
     /// Whether basins are computed and drawn.
     basins_on: bool,
     /// Per panel: the basin computation in progress, or its finished map for `shown`.
@@ -268,6 +285,66 @@ impl Explorer {
             .map_err(js_err)
     }
 
+    /// The ψ trade-off for the current target and β = (1+α)/2 (clamped to [0, 1]):
+    /// `{m, light, psi, heavyOnly, allModes, flip, psiStar, beta}`; an Error for one component.
+    pub fn tradeoff(&mut self) -> Result<JsValue, JsError> {
+        let beta = self.beta();
+        let p = self.preference()?;
+        let out = serde_json::json!({
+            "m": p.m, "light": p.light, "psi": p.psi, "heavyOnly": p.heavy_only,
+            "allModes": p.all_modes, "flip": p.flip, "psiStar": p.psi_star, "beta": beta,
+        });
+        out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(js_err)
+    }
+
+    /// Draws the ψ trade-off panel (the curves alone for a one-component target).
+    #[wasm_bindgen(js_name = drawTradeoff)]
+    pub fn draw_tradeoff(
+        &mut self,
+        canvas: web_sys::HtmlCanvasElement,
+        dark: bool,
+    ) -> Result<(), JsError> {
+        let beta = self.beta();
+        let pref = self.preference().ok();
+        draw::tradeoff(&draw::canvas_area(&canvas)?, pref.as_ref(), beta, dark)
+    }
+
+    /// `reps` seeded draws of `n` samples from q: `{exact: {reverseKl, forwardKl,
+    /// bhattacharyya}, reverseKl, forwardKl, bhattacharyya, ess}` (arrays over the draws; the
+    /// first draw is "this draw"). n in 2..=100000, reps in 2..=2000, n·reps ≤ 2·10⁶.
+    pub fn sampling(&mut self, n: usize, reps: usize, seed: f64) -> Result<JsValue, JsError> {
+        let s = self.sampled(n, reps, seed)?;
+        let col = |f: fn(&Estimates) -> f64| s.draws.iter().map(f).collect::<Vec<f64>>();
+        let out = serde_json::json!({
+            "exact": {
+                "reverseKl": s.exact.reverse_kl,
+                "forwardKl": s.exact.forward_kl,
+                "bhattacharyya": s.exact.bhattacharyya,
+            },
+            "reverseKl": col(|e| e.reverse_kl),
+            "forwardKl": col(|e| e.forward_kl),
+            "bhattacharyya": col(|e| e.bhattacharyya),
+            "ess": col(|e| e.ess),
+        });
+        out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(js_err)
+    }
+
+    /// Draws the estimators' sampling distributions against their exact values.
+    #[wasm_bindgen(js_name = drawSampling)]
+    pub fn draw_sampling(
+        &mut self,
+        canvas: web_sys::HtmlCanvasElement,
+        n: usize,
+        reps: usize,
+        seed: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
+        let s = self.sampled(n, reps, seed)?;
+        draw::sampling(&draw::canvas_area(&canvas)?, &s.exact, &s.draws, dark)
+    }
+
     /// Turns the basins overlay on or off (computed by `work` once landscapes are done).
     #[wasm_bindgen(js_name = setBasins)]
     pub fn set_basins(&mut self, on: bool) {
@@ -449,7 +526,7 @@ impl Explorer {
     }
 
     /// A panel as an SVG document of `width × height`, drawn with plotters' SVG backend:
-    /// `kind` is `landscape` (with `index`), `density`, `pressure` or `ratio`.
+    /// `kind` is `landscape` (with `index`), `density`, `pressure`, `ratio` or `tradeoff`.
     #[wasm_bindgen(js_name = exportSvg)]
     pub fn export_svg(
         &self,
@@ -485,6 +562,17 @@ impl Explorer {
             "ratio" => draw::svg(size, |a| {
                 draw::pressure_ratio(a, t, q, &self.pressure_divs(), dark)
             }),
+            "sampling" => {
+                let Some((_, s)) = &self.sampled else {
+                    return Err(JsError::new("the sampling panel has not been drawn yet"));
+                };
+                draw::svg(size, |a| draw::sampling(a, &s.exact, &s.draws, dark))
+            }
+            "tradeoff" => {
+                let beta = self.beta();
+                let pref = preference(t, beta).ok();
+                draw::svg(size, |a| draw::tradeoff(a, pref.as_ref(), beta, dark))
+            }
             _ => Err(JsError::new(&format!("unknown panel kind '{kind}'"))),
         }
     }
@@ -593,6 +681,8 @@ impl Explorer {
             jobs: Vec::new(),
             shown: Vec::new(),
             descents: Vec::new(),
+            tradeoff: None,
+            sampled: None,
             basins_on: false,
             basins: Vec::new(),
             #[cfg(feature = "fault-injection")]
@@ -600,6 +690,46 @@ impl Explorer {
         };
         e.restart();
         Ok(e)
+    }
+
+    /// The sampling experiment for the current q and target, computed if anything changed.
+    fn sampled(&mut self, n: usize, reps: usize, seed: f64) -> Result<Sampling, JsError> {
+        if !(2..=100_000).contains(&n) || !(2..=2000).contains(&reps) || n * reps > MAX_SAMPLES {
+            return Err(JsError::new(
+                "sampling: n must lie in 2..=100000, repeats in 2..=2000, n × repeats ≤ 2000000",
+            ));
+        }
+        if !(seed.is_finite() && seed >= 0.0 && seed <= 2f64.powi(53)) {
+            return Err(JsError::new(
+                "sampling: the seed must be an integer from 0 to 2^53",
+            ));
+        }
+        let key = format!("{:?} {:?} {n} {reps} {seed}", self.q, self.state.target);
+        if let Some((k, s)) = &self.sampled {
+            if *k == key {
+                return Ok(s.clone());
+            }
+        }
+        let s = Sampling {
+            exact: exact(&self.target, &self.q),
+            draws: sampling_distribution(&self.target, &self.q, n, reps, seed as u64),
+        };
+        self.sampled = Some((key, s.clone()));
+        Ok(s)
+    }
+
+    /// β = (1+α)/2 of the Amari parameter, clamped to [0, 1].
+    fn beta(&self) -> f64 {
+        ((1.0 + self.state.params.alpha) / 2.0).clamp(0.0, 1.0)
+    }
+
+    /// The cached trade-off, computed if the target or α changed.
+    fn preference(&mut self) -> Result<Preference, JsError> {
+        let beta = self.beta();
+        let p = self
+            .tradeoff
+            .get_or_insert_with(|| preference(&self.target, beta).map_err(|e| e.to_string()));
+        p.clone().map_err(|e| JsError::new(&e))
     }
 
     /// Resolves basins of shown landscapes within the budget; true when none is pending.

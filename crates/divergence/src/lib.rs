@@ -13,7 +13,9 @@ pub mod landscape;
 pub mod presets;
 pub mod pressure;
 pub mod quad;
+pub mod sampling;
 pub mod target;
+pub mod tradeoff;
 
 pub use basins::{
     basins, flow_sinks, label_cells, match_minimum, BasinSolver, FLOW_STEPS, MAX_SINKS,

@@ -1,0 +1,167 @@
+//! The ψ trade-off (the author's third follow-up): with m heavy modes of weight a and one
+//! light mode of weight ψa, does an Amari-β fit prefer q over the heavy modes only (mass 1/m
+//! each) or over all m + 1 (mass 1/(m+1) each)? For well-separated modes the answer flips at
+//! `ψ*(m, β) = (m(1 + 1/m)^(1−β) − m)^(1/β)`; here it is also computed from the actual
+//! densities, where the candidates are mixtures and modes may overlap.
+
+use crate::error::Error;
+use crate::quad::{integrate1, Tol};
+use crate::target::{Component, Target};
+
+/// ψ*(m, β) for β ∈ [0, 1]; `m = ∞` gives the limit (1−β)^(1/β). β = 0 is the limit
+/// (m/(m+1))^(m+1) (1/e for m = ∞), β = 1 is 0.
+pub fn psi_star(m: f64, beta: f64) -> f64 {
+    if beta >= 1.0 {
+        return 0.0;
+    }
+    if m.is_infinite() {
+        return if beta < 1e-12 {
+            (-1.0f64).exp()
+        } else {
+            ((-beta).ln_1p() / beta).exp()
+        };
+    }
+    if beta < 1e-12 {
+        return ((m + 1.0) * (m / (m + 1.0)).ln()).exp();
+    }
+    // m((1 + 1/m)^(1−β) − 1) without cancellation, then the 1/β power in logs.
+    let f = m * ((1.0 - beta) * (1.0 / m).ln_1p()).exp_m1();
+    (f.ln() / beta).exp()
+}
+
+/// Amari D_β(p‖q) between two mixtures (β = (1+α)/2; β = 0 is KL(q‖p), β = 1 is KL(p‖q)).
+pub fn amari_between(p: &Target, q: &Target, beta: f64) -> f64 {
+    let mut breaks = Vec::new();
+    for c in p.components().iter().chain(q.components()) {
+        for k in [-40.0, -8.0, -3.0, -1.0, 0.0, 1.0, 3.0, 8.0, 40.0] {
+            breaks.push(c.mean + k * c.std);
+        }
+    }
+    breaks.sort_by(f64::total_cmp);
+    breaks.dedup();
+    let tol = Tol::EXACT;
+    if beta <= 0.0 {
+        integrate1(|x| kl_term(q.log_pdf(x), p.log_pdf(x)), &breaks, tol)
+    } else if beta >= 1.0 {
+        integrate1(|x| kl_term(p.log_pdf(x), q.log_pdf(x)), &breaks, tol)
+    } else {
+        // ∫[βp + (1−β)q − p^β q^(1−β)]/(β(1−β)): pointwise ≥ 0, no cancellation.
+        let d = integrate1(
+            |x| {
+                let (lp, lq) = (p.log_pdf(x), q.log_pdf(x));
+                let t = beta * lp + (1.0 - beta) * lq;
+                beta * lp.exp() + (1.0 - beta) * lq.exp() - t.exp()
+            },
+            &breaks,
+            tol,
+        );
+        d.max(0.0) / (beta * (1.0 - beta))
+    }
+}
+
+/// a (ln a − ln b) − a + b ≥ 0 at one x (integrates to KL(a‖b) for normalised a, b).
+fn kl_term(la: f64, lb: f64) -> f64 {
+    if la == f64::NEG_INFINITY {
+        return lb.exp();
+    }
+    let a = la.exp();
+    (a * (la - lb) - a + lb.exp()).max(0.0)
+}
+
+/// Which candidate an Amari-β fit prefers for a target, from its actual densities.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Preference {
+    /// Number of heavy modes (all but the lightest component).
+    pub m: usize,
+    /// Index of the light component in the target.
+    pub light: usize,
+    /// Light weight over the mean heavy weight.
+    pub psi: f64,
+    /// D_β(p‖q) for q over the heavy modes only, and for q over all modes.
+    pub heavy_only: f64,
+    pub all_modes: f64,
+    /// The ψ at which the preference flips for these component shapes and this β.
+    pub flip: f64,
+    /// ψ*(m, β), the well-separated prediction.
+    pub psi_star: f64,
+}
+
+/// The candidates for `comps` (light = index `light`): equal-mass mixtures over the heavy
+/// modes and over all modes, with the components' own means and stds.
+fn candidates(comps: &[Component], light: usize) -> Result<(Target, Target), Error> {
+    let equal = |cs: Vec<Component>| {
+        Target::new(
+            &cs.into_iter()
+                .map(|c| Component { weight: 1.0, ..c })
+                .collect::<Vec<_>>(),
+        )
+    };
+    let heavy: Vec<Component> = comps
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| k != light)
+        .map(|(_, c)| *c)
+        .collect();
+    Ok((equal(heavy)?, equal(comps.to_vec())?))
+}
+
+/// The target with the heavy modes at equal weight and the light one at ψ times that.
+fn with_psi(comps: &[Component], light: usize, psi: f64) -> Result<Target, Error> {
+    let cs: Vec<Component> = comps
+        .iter()
+        .enumerate()
+        .map(|(k, c)| Component {
+            weight: if k == light { psi } else { 1.0 },
+            ..*c
+        })
+        .collect();
+    Target::new(&cs)
+}
+
+/// D(heavy only) − D(all modes) at light weight ratio ψ: > 0 when all modes are preferred.
+fn margin(comps: &[Component], light: usize, psi: f64, beta: f64) -> Result<f64, Error> {
+    let (heavy, all) = candidates(comps, light)?;
+    let p = with_psi(comps, light, psi)?;
+    Ok(amari_between(&p, &heavy, beta) - amari_between(&p, &all, beta))
+}
+
+/// The preference of an Amari-β fit (`beta` = (1+α)/2, clamped to [0, 1]) for the target
+/// `p` (at least two components; the lightest is the light mode), with its flip point.
+pub fn preference(p: &Target, beta: f64) -> Result<Preference, Error> {
+    let comps = p.components();
+    if comps.len() < 2 {
+        return Err(Error::Parse(
+            "the ψ trade-off needs at least two components".into(),
+        ));
+    }
+    let beta = beta.clamp(0.0, 1.0);
+    let light = (0..comps.len())
+        .min_by(|&a, &b| comps[a].weight.total_cmp(&comps[b].weight))
+        .unwrap_or(0);
+    let m = comps.len() - 1;
+    let heavy_mean = (1.0 - comps[light].weight) / m as f64;
+    let (heavy, all) = candidates(comps, light)?;
+    // Bisection on ln ψ over [1e-9, 1]: at ψ = 1 all modes are equal and q over all is p.
+    let (mut lo, mut hi) = (1e-9f64.ln(), 0.0f64);
+    if margin(comps, light, 1e-9, beta)? > 0.0 {
+        hi = lo;
+    } else {
+        for _ in 0..40 {
+            let mid = 0.5 * (lo + hi);
+            if margin(comps, light, mid.exp(), beta)? > 0.0 {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+    }
+    Ok(Preference {
+        m,
+        light,
+        psi: comps[light].weight / heavy_mean,
+        heavy_only: amari_between(p, &heavy, beta),
+        all_modes: amari_between(p, &all, beta),
+        flip: hi.exp(),
+        psi_star: psi_star(m as f64, beta),
+    })
+}
