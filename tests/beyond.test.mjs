@@ -172,9 +172,14 @@ test('ψ trade-off: the light weight slider flips the preferred candidate where 
   await num.press('Enter');
   await settled(page);
   const t0 = await onElement(page, (el) => el.tradeoff);
-  assert.equal(t0.m, 2);
+  assert.equal(t0.m, 1, 'SPEC: one heavy and one light component');
   assert.equal(t0.beta, 0.5);
-  assert.ok(Math.abs(t0.psi - 0.1 / 0.45) < 1e-12);
+  assert.ok(Math.abs(t0.psi - 0.18 / 0.82) < 1e-12);
+  assert.ok(t0.allModes < t0.heavyOnly, 'Hellinger covers the light mode');
+  // Reverse KL (α = −1, β = 0) drops it: the flip moves above this ψ.
+  const rkl = await onElement(page, (el) => { el.setState({ params: { alpha: -1 } }); const t = el.tradeoff; el.setState({ params: { alpha: 0 } }); return t; });
+  assert.ok(rkl.heavyOnly < rkl.allModes && rkl.flip > rkl.psi, JSON.stringify(rkl));
+  await settled(page);
   const psiBox = page.getByRole('spinbutton', { name: 'light/heavy weight ψ value' });
   const setPsi = async (v) => {
     await psiBox.fill(String(v));
@@ -183,7 +188,7 @@ test('ψ trade-off: the light weight slider flips the preferred candidate where 
     return onElement(page, (el) => ({ t: el.tradeoff, text: el._tradeoffText.textContent, target: el.state.target }));
   };
   const below = await setPsi(+(t0.flip - 0.01).toFixed(4));
-  assert.ok(Math.abs(below.target[2].weight / below.target[0].weight - (t0.flip - 0.01)) < 1e-3, 'the slider set the light weight');
+  assert.ok(Math.abs(below.target[1].weight / below.target[0].weight - (t0.flip - 0.01)) < 1e-3, 'the slider set the light weight');
   assert.ok(below.t.heavyOnly < below.t.allModes, JSON.stringify(below.t));
   assert.match(below.text, /prefers dropping the light mode/);
   const idx = await page.evaluate(() => [...document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('canvas')]

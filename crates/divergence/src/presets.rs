@@ -71,7 +71,9 @@ pub fn preset(name: &str) -> Option<Preset> {
             (0.3, 6.0),
         ),
         "light-mode" => p(
-            vec![c(0.45, -4.0, 1.0), c(0.45, 0.0, 1.0), c(0.1, 4.0, 1.0)],
+            // ψ = 0.18/0.82 ≈ 0.22 lies between ψ*(1, ½) ≈ 0.17 and ψ*(1, 0) = ¼: reverse KL
+            // drops the light mode, Hellinger covers it.
+            vec![c(0.82, -3.0, 1.0), c(0.18, 3.0, 1.0)],
             (-2.0, 2.0),
             vec!["reverse_kl", "hellinger", "forward_kl"],
             (-7.0, 7.0),
