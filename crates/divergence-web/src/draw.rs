@@ -373,8 +373,8 @@ fn line_chart<DB: DrawingBackend>(
         )
         .margin(8)
         .margin_right(20)
-        .x_label_area_size(font * 2.4)
-        .y_label_area_size(font * 3.6)
+        .x_label_area_size(font * 2.9)
+        .y_label_area_size(font * 4.4)
         .build_cartesian_2d(axes.x, axes.y)
         .map_err(err)?;
     let mut mesh = c.configure_mesh();
