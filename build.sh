@@ -114,11 +114,24 @@ clippy_wasm() {
 cmd_bench() {
   say "criterion benchmarks of the core"
   cargo bench -p divergence --bench landscape
+  if ! python3 -c 'import numpy' 2>/dev/null; then
+    say "installing numpy for the peer baseline"
+    python3 -m pip install --quiet numpy
+  fi
+  say "core against the numpy peer, 128² to 512² (BENCHMARKS.md)"
+  cargo run --release -q -p divergence --example bench_table -- ../shared/peers/numpy_landscape.py BENCHMARKS.md
   if [ -d crates/divergence-web ]; then
     ensure_chromium
     build_web
     say "soak: 10,000 state changes in headless Chromium (out/soak.json)"
     node tests/soak.mjs 10000
+    node -e '
+      const r = JSON.parse(require("fs").readFileSync("out/soak.json", "utf8"));
+      const kb = (b) => (b / 1024).toFixed(1) + " KiB";
+      require("fs").appendFileSync("BENCHMARKS.md", `\n## Soak\n\n${r.changes} scripted state changes in headless Chromium (` +
+        `tests/soak.mjs) in ${r.seconds.toFixed(0)} s: wasm memory ${kb(r.wasmBytes[0])} → ${kb(r.wasmBytes[1])}, JS heap ` +
+        `after GC ${kb(r.heapBytes[0])} → ${kb(r.heapBytes[1])} (after ${r.warmup} warm-up changes), ` +
+        `${r.console.length} console messages, last frame ${r.lastFrameCorrect ? "identical to a fresh page" : "DIFFERENT"}.\n`);'
   fi
 }
 

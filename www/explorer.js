@@ -84,6 +84,20 @@ export class DivergenceExplorer extends HTMLElement {
     this._frame = 0;
     this._lastEvent = '';
     this._display = { logScale: true, clip: 1 };
+    this._inView = new Set();
+    this._io = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (e.isIntersecting) this._inView.add(e.target); else this._inView.delete(e.target);
+      }
+      this._schedule();
+    });
+  }
+
+  // Watches which canvases are on screen (see `_render`).
+  _observeCanvases() {
+    this._io.disconnect();
+    this._inView.clear();
+    for (const c of this.shadowRoot.querySelectorAll('canvas')) this._io.observe(c);
   }
 
   get state() { return this._state ? clone(this._state) : null; }
@@ -237,6 +251,7 @@ export class DivergenceExplorer extends HTMLElement {
 
   disconnectedCallback() {
     this._resize?.disconnect();
+    this._io.disconnect();
     cancelAnimationFrame(this._raf);
   }
 
@@ -297,6 +312,7 @@ export class DivergenceExplorer extends HTMLElement {
     this._root.append(plots);
     this.shadowRoot.append(this._root);
     this._syncControls();
+    this._observeCanvases();
   }
 
   // The ψ trade-off: ψ*(m, β) curves, this target's point and flip, and a light-weight slider.
@@ -399,6 +415,7 @@ export class DivergenceExplorer extends HTMLElement {
       return c;
     });
     this._lands.dataset.count = this._landCanvases.length;
+    if (this._root?.isConnected) this._observeCanvases();
   }
 
   _toolbar(kind, i, canvas) {
@@ -683,7 +700,12 @@ export class DivergenceExplorer extends HTMLElement {
   // ---------- interaction ----------
   _setDragging(on) {
     this._dragging = on;
-    if (this._ex) this._call(() => this._ex.setResolution(...(on ? COARSE : FULL)));
+    if (this._ex) {
+      this._call(() => {
+        this._ex.setQuick(on);
+        this._ex.setResolution(...(on ? COARSE : FULL));
+      });
+    }
     this._schedule();
   }
 
@@ -773,22 +795,21 @@ export class DivergenceExplorer extends HTMLElement {
     this._root.classList.toggle('dark', dark);
     try {
       this._call(() => {
+        // While a slider is held, canvases scrolled out of view wait for its release.
+        const show = (c) => c && (!this._dragging || this._inView.has(c)) && (this._fit(c), true);
         this._landCanvases.forEach((c, i) => {
-          this._fit(c);
-          this._rects[i] = ex.drawLandscape(i, c, this._colourOpts(i, dark));
+          if (show(c)) this._rects[i] = ex.drawLandscape(i, c, this._colourOpts(i, dark));
         });
-        if (this._density) { this._fit(this._density); ex.drawDensity(this._density, dark); }
-        if (this._pressure) {
-          this._fit(this._pressure); ex.drawPressure(this._pressure, dark);
-          this._fit(this._ratio); ex.drawPressureRatio(this._ratio, dark);
-        }
-        if (this._samplingCanvas) {
+        if (show(this._density)) ex.drawDensity(this._density, dark);
+        if (show(this._pressure)) ex.drawPressure(this._pressure, dark);
+        if (show(this._ratio)) ex.drawPressureRatio(this._ratio, dark);
+        if (show(this._samplingCanvas)) {
           const smp = this._samples;
-          this._fit(this._samplingCanvas); ex.drawSampling(this._samplingCanvas, smp.n, smp.reps, smp.seed, dark);
+          ex.drawSampling(this._samplingCanvas, smp.n, smp.reps, smp.seed, dark);
           this._samplingText.textContent = this._samplingSummary();
         }
-        if (this._tradeoffCanvas) {
-          this._fit(this._tradeoffCanvas); ex.drawTradeoff(this._tradeoffCanvas, dark);
+        if (show(this._tradeoffCanvas)) {
+          ex.drawTradeoff(this._tradeoffCanvas, dark);
           this._tradeoffText.textContent = this._tradeoffSummary();
         }
       });

@@ -5,12 +5,13 @@
 mod draw;
 mod state;
 
+use divergence::conv::Plan;
 use divergence::sampling::{exact, sampling_distribution, Estimates};
 
 use divergence::tradeoff::{preference, Preference};
 use divergence::{
-    accept, candidates, landscape_cells, merge_minimum, BasinSolver, Descender, Divergence,
-    Gaussian, Grid, Landscape, Minimum, Target, FLOW_STEPS, REFINE_STEPS,
+    accept, candidates, grid_minima, landscape_cells, merge_minimum, BasinSolver, Descender,
+    Divergence, Gaussian, Grid, Landscape, Minimum, Target, FLOW_STEPS, REFINE_STEPS,
 };
 use js_sys::{Date, Float64Array};
 use serde::Serialize;
@@ -40,6 +41,8 @@ enum Basins {
 
 /// One landscape being computed, or done.
 struct Job {
+    /// The row-wise convolution path, for the divergences it covers.
+    plan: Option<Plan>,
     grid: Grid,
     values: Vec<f64>,
     cells_done: usize,
@@ -72,6 +75,8 @@ pub struct Explorer {
     sampled: Option<(String, Sampling)>,
     /// Whether basins are computed and drawn.
     basins_on: bool,
+    /// While the reader drags: minima from the grid, not refined by descent.
+    quick: bool,
     /// Per panel: the basin computation in progress, or its finished map for `shown`.
     basins: Vec<Basins>,
     #[cfg(feature = "fault-injection")]
@@ -135,10 +140,10 @@ impl Explorer {
                 .map(|p| p.name.clone())
                 .zip(std::mem::take(&mut self.shown))
                 .collect();
-            let basins_on = self.basins_on;
+            let (basins_on, quick) = (self.basins_on, self.quick);
             *self = next;
             self.resolution = res;
-            self.basins_on = basins_on;
+            (self.basins_on, self.quick) = (basins_on, quick);
             self.restart();
             for (k, p) in self.panels.iter().enumerate() {
                 if let Some((_, s)) = old.iter().find(|(n, _)| *n == p.name) {
@@ -147,6 +152,18 @@ impl Explorer {
             }
         }
         self.state()
+    }
+
+    /// Quick mode, for while a slider is held: minima are read off the grid (to a fraction of
+    /// a cell) instead of refined by descent. Leaving it restarts the landscapes.
+    #[wasm_bindgen(js_name = setQuick)]
+    pub fn set_quick(&mut self, quick: bool) {
+        if quick != self.quick {
+            self.quick = quick;
+            if !quick {
+                self.restart();
+            }
+        }
     }
 
     /// Grid size of the landscapes; a change restarts their computation.
@@ -174,7 +191,13 @@ impl Explorer {
             let job = &mut self.jobs[k];
             let total = job.values.len();
             while job.minima.is_none() {
-                if job.cells_done < total {
+                if let (Some(plan), true) = (&job.plan, job.cells_done < total) {
+                    // Row-wise convolution: a whole row costs about what 16 cells do.
+                    let nm = job.grid.mu.len();
+                    let i = job.cells_done / nm;
+                    plan.row(job.grid.sigma[i], &mut job.values[i * nm..(i + 1) * nm]);
+                    job.cells_done += nm;
+                } else if job.cells_done < total {
                     // A few cells at a time: one `ksd` cell alone takes milliseconds.
                     let n = if matches!(div, Divergence::Ksd { .. }) {
                         2
@@ -193,6 +216,18 @@ impl Explorer {
                     );
                     job.cells_done += n;
                 } else {
+                    if self.quick {
+                        // While dragging: minima read off the grid, no descent.
+                        let land = Landscape {
+                            grid: job.grid.clone(),
+                            values: job.values.clone(),
+                        };
+                        job.found = grid_minima(&land);
+                        job.minima = Some(job.found.clone());
+                        self.shown[k] = Some((land, job.found.clone()));
+                        self.basins[k] = Basins::None;
+                        continue;
+                    }
                     let pending = job.pending.get_or_insert_with(|| {
                         candidates(&Landscape {
                             grid: job.grid.clone(),
@@ -684,6 +719,7 @@ impl Explorer {
             tradeoff: None,
             sampled: None,
             basins_on: false,
+            quick: false,
             basins: Vec::new(),
             #[cfg(feature = "fault-injection")]
             inject_panic: false,
@@ -782,6 +818,7 @@ impl Explorer {
                 return;
             };
             jobs.push(Job {
+                plan: Plan::new(&self.target, &p.div, &grid),
                 grid,
                 values: vec![0.0; nm * ns],
                 cells_done: 0,

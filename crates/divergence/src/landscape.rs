@@ -152,10 +152,22 @@ pub fn landscape_cells(
     }
 }
 
-/// Evaluates `div` over `grid`. Forward KL uses the closed form −H(p) − E_p[ln q]; the rest
-/// use the exact evaluator at landscape tolerance (relative error well below 1e-6).
+/// Evaluates `div` over `grid`. Forward KL uses the closed form −H(p) − E_p[ln q]; reverse
+/// KL and the power-integral family go row by row as Gaussian convolutions
+/// ([`crate::conv`]); the rest use the exact evaluator at landscape tolerance (relative
+/// error well below 1e-6).
 pub fn landscape(p: &Target, div: &Divergence, grid: &Grid) -> Landscape {
-    let mut values = vec![0.0; grid.mu.len() * grid.sigma.len()];
+    let nm = grid.mu.len();
+    let mut values = vec![0.0; nm * grid.sigma.len()];
+    if let Some(plan) = crate::conv::Plan::new(p, div, grid) {
+        for (row, &s) in values.chunks_mut(nm).zip(&grid.sigma) {
+            plan.row(s, row);
+        }
+        return Landscape {
+            grid: grid.clone(),
+            values,
+        };
+    }
     landscape_rows(p, div, grid, 0..grid.sigma.len(), &mut None, &mut values);
     Landscape {
         grid: grid.clone(),
@@ -395,6 +407,14 @@ const NOISE: f64 = 1e-8;
 /// Grid cells lower than all their neighbours (ties to the first in scan order) and not on
 /// a plateau, lowest first, at most [`MAX_CANDIDATES`]: the starting points for [`refine`].
 pub fn candidates(land: &Landscape) -> Vec<(f64, f64)> {
+    candidate_cells(land)
+        .into_iter()
+        .map(|(i, j)| (land.grid.mu[j], land.grid.sigma[i]))
+        .collect()
+}
+
+/// The candidates' cells `(σ index, μ index)`, lowest first.
+fn candidate_cells(land: &Landscape) -> Vec<(usize, usize)> {
     let (nm, ns) = (land.grid.mu.len(), land.grid.sigma.len());
     let mut cands = Vec::new();
     for i in 0..ns {
@@ -421,13 +441,69 @@ pub fn candidates(land: &Landscape) -> Vec<(f64, f64)> {
             }
             // A dip no deeper than the landscape's accuracy (a saturated plateau) is noise.
             if lowest && rise > NOISE * v.abs() {
-                cands.push((v, land.grid.mu[j], land.grid.sigma[i]));
+                cands.push((v, i, j));
             }
         }
     }
     cands.sort_by(|a, b| a.0.total_cmp(&b.0));
     cands.truncate(MAX_CANDIDATES);
-    cands.into_iter().map(|(_, m, s)| (m, s)).collect()
+    cands.into_iter().map(|(_, i, j)| (i, j)).collect()
+}
+
+/// The candidates located by a parabola through each cell and its neighbours along μ and σ:
+/// minima to a fraction of a cell without evaluating D again (for a landscape being dragged).
+pub fn grid_minima(land: &Landscape) -> Vec<Minimum> {
+    let g = &land.grid;
+    // Vertex offset (in cells, within ±½) and value of the parabola through a, b, c.
+    let vertex = |a: f64, b: f64, c: f64| {
+        let curv = a - 2.0 * b + c;
+        if curv > 0.0 && a.is_finite() && c.is_finite() {
+            let t = (0.5 * (a - c) / curv).clamp(-0.5, 0.5);
+            (t, b - 0.25 * (a - c) * t)
+        } else {
+            (0.0, b)
+        }
+    };
+    let at = |v: &[f64], k: usize, d: isize| {
+        let i = k as isize + d;
+        (i >= 0 && (i as usize) < v.len()).then_some(i as usize)
+    };
+    candidate_cells(land)
+        .into_iter()
+        .map(|(i, j)| {
+            let v = land.at(i, j);
+            let side = |ii: Option<usize>, jj: Option<usize>| match (ii, jj) {
+                (Some(ii), Some(jj)) => land.at(ii, jj),
+                _ => f64::NAN,
+            };
+            let (tm, vm) = vertex(
+                side(Some(i), at(&g.mu, j, -1)),
+                v,
+                side(Some(i), at(&g.mu, j, 1)),
+            );
+            let (ts, vs) = vertex(
+                side(at(&g.sigma, i, -1), Some(j)),
+                v,
+                side(at(&g.sigma, i, 1), Some(j)),
+            );
+            let step = |x: &[f64], k: usize, t: f64| {
+                let n = x.len();
+                let h = if t >= 0.0 && k + 1 < n {
+                    x[k + 1] - x[k]
+                } else if k > 0 {
+                    x[k] - x[k - 1]
+                } else {
+                    0.0
+                };
+                x[k] + t * h
+            };
+            Minimum {
+                mu: step(&g.mu, j, tm),
+                sigma: step(&g.sigma, i, ts),
+                value: vm + vs - v,
+            }
+        })
+        .collect()
 }
 
 /// Descends from a candidate; the minimum if the descent converged inside the landscape's

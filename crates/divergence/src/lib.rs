@@ -6,6 +6,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod basins;
+pub mod conv;
 pub mod divergences;
 pub mod error;
 pub mod fragment;
@@ -23,7 +24,7 @@ pub use basins::{
 pub use divergences::{eval, eval_full, eval_grad, imq_stein, Divergence, Params, NAMES};
 pub use error::Error;
 pub use landscape::{
-    accept, candidates, descend, entropy, landscape, landscape_cells, landscape_rows,
+    accept, candidates, descend, entropy, grid_minima, landscape, landscape_cells, landscape_rows,
     merge_minimum, minima, refine, Descender, Descent, Grid, Landscape, Minimum, REFINE_STEPS,
 };
 pub use pressure::{pressure, pressure_norm, pressure_of_ratio};

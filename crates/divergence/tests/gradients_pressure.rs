@@ -307,3 +307,37 @@ fn gradient_flow_goes_downhill_to_the_mode_on_its_side() {
         assert!(d.path.windows(2).all(|w| w[1][2] <= w[0][2] + 1e-12));
     }
 }
+
+#[test]
+fn grid_minima_land_within_a_fraction_of_a_cell() {
+    let p = Target::parse("0.5:-4:1,0.5:4:1").unwrap();
+    let grid = Grid::new((-7.0, 7.0), (0.5, 5.0), 44, 33, false).unwrap();
+    let (dmu, dsigma) = grid.cell();
+    for d in [
+        Divergence::ReverseKl,
+        Divergence::ForwardKl,
+        Divergence::Hellinger,
+    ] {
+        let land = landscape(&p, &d, &grid);
+        let quick = divergence::grid_minima(&land);
+        let exact = minima(&p, &d, &land);
+        assert_eq!(quick.len(), exact.len(), "{}", d.name());
+        for (a, b) in quick.iter().zip(&exact) {
+            assert!(
+                (a.mu - b.mu).abs() < 0.25 * dmu,
+                "{}: {a:?} vs {b:?}",
+                d.name()
+            );
+            assert!(
+                (a.sigma - b.sigma).abs() < 0.25 * dsigma,
+                "{}: {a:?} vs {b:?}",
+                d.name()
+            );
+            assert!(
+                (a.value - b.value).abs() < 0.01 * b.value,
+                "{}: {a:?} vs {b:?}",
+                d.name()
+            );
+        }
+    }
+}
