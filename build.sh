@@ -52,7 +52,7 @@ bundle() {
   rm -rf "$out"
   wasm-bindgen --target web --no-typescript --out-dir "$out" \
     "target/$WASM_TARGET/release/divergence_web.wasm"
-  node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
+  node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals \
     "$out/divergence_web_bg.wasm" -o "$out/divergence_web_bg.wasm"
 }
@@ -113,7 +113,7 @@ clippy_wasm() {
 
 cmd_bench() {
   say "criterion benchmarks of the core"
-  cargo bench -p divergence --bench landscape
+  DIVERGENCE_BENCH_GRIDS=${DIVERGENCE_BENCH_GRIDS:-128,256,512} cargo bench -p divergence --bench landscape
   if ! python3 -c 'import numpy' 2>/dev/null; then
     say "installing numpy for the peer baseline"
     python3 -m pip install --quiet numpy
@@ -123,15 +123,14 @@ cmd_bench() {
   if [ -d crates/divergence-web ]; then
     ensure_chromium
     build_web
-    say "soak: 10,000 state changes in headless Chromium (out/soak.json)"
+    say "the landscapes in wasm under Node"
+    node tests/wasm_bench.mjs
+    say "frame times while dragging, headless Chromium"
+    node tests/frames.mjs
+    node tests/frames.mjs 256x256
+    say "soak: 10,000 state changes in headless Chromium"
     node tests/soak.mjs 10000
-    node -e '
-      const r = JSON.parse(require("fs").readFileSync("out/soak.json", "utf8"));
-      const kb = (b) => (b / 1024).toFixed(1) + " KiB";
-      require("fs").appendFileSync("BENCHMARKS.md", `\n## Soak\n\n${r.changes} scripted state changes in headless Chromium (` +
-        `tests/soak.mjs) in ${r.seconds.toFixed(0)} s: wasm memory ${kb(r.wasmBytes[0])} → ${kb(r.wasmBytes[1])}, JS heap ` +
-        `after GC ${kb(r.heapBytes[0])} → ${kb(r.heapBytes[1])} (after ${r.warmup} warm-up changes), ` +
-        `${r.console.length} console messages, last frame ${r.lastFrameCorrect ? "identical to a fresh page" : "DIFFERENT"}.\n`);'
+    node tests/bench_report.mjs
   fi
 }
 

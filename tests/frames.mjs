@@ -3,7 +3,7 @@
 // every frame for 5 s; the page records performance.now() at every rendered frame and every
 // long task (PerformanceObserver). A benchmark, not a test.
 //   node tests/frames.mjs [RESOLUTION]   e.g. 256x256 (default: the page's own)
-// Prints JSON per configuration; writes out/frames.json.
+// Prints JSON per configuration; writes out/frames-RESOLUTION.json.
 import { writeFileSync } from 'node:fs';
 import { start, settled, onElement, OUT } from './browser.mjs';
 
@@ -69,4 +69,4 @@ for (const c of configs) {
   await page.context().close();
 }
 await env.close();
-writeFileSync(`${OUT}frames.json`, JSON.stringify(results, null, 2));
+writeFileSync(`${OUT}frames-${nMu ? `${nMu}x${nSigma}` : 'default'}.json`, JSON.stringify(results, null, 2));

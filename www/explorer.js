@@ -14,9 +14,9 @@ const LABELS = {
 const PRESETS = ['blog-kl', 'blog-stein', 'asymmetric', 'three-modes', 'light-mode'];
 const ALL_PANELS = ['controls', 'landscape', 'density', 'pressure', 'tradeoff', 'sampling'];
 const SAMPLE_SIZES = [10, 30, 100, 300, 1000, 3000];
-// Full and while-dragging landscape resolutions (μ × σ cells).
+// Landscape resolution (μ × σ cells); while a slider is held, divergences computed cell by
+// cell drop to a third of it (see `Explorer.setQuick`).
 const FULL = [128, 96];
-const COARSE = [44, 33];
 
 let shared = null;
 let instances = 0;
@@ -173,7 +173,8 @@ export class DivergenceExplorer extends HTMLElement {
       const again = this._lastCrashState === JSON.stringify(good);
       this._lastCrashState = JSON.stringify(good);
       this._state = ex.setState(again ? this._wasm.Explorer.presetState('blog-kl') : good);
-      ex.setResolution(...(this._dragging ? COARSE : FULL));
+      ex.setResolution(...FULL);
+      ex.setQuick(!!this._dragging);
       ex.setBasins(!!this._basins);
       this._ex = ex;
       this._recoveries = this.recoveries + 1;
@@ -701,10 +702,7 @@ export class DivergenceExplorer extends HTMLElement {
   _setDragging(on) {
     this._dragging = on;
     if (this._ex) {
-      this._call(() => {
-        this._ex.setQuick(on);
-        this._ex.setResolution(...(on ? COARSE : FULL));
-      });
+      this._call(() => this._ex.setQuick(on));
     }
     this._schedule();
   }

@@ -8,7 +8,7 @@ mod state;
 use divergence::conv::Plan;
 use divergence::sampling::{exact, sampling_distribution, Estimates};
 
-use divergence::tradeoff::{preference, Preference};
+use divergence::tradeoff::{flip_point, prefer, preference, Preference};
 use divergence::{
     accept, candidates, grid_minima, landscape_cells, merge_minimum, BasinSolver, Descender,
     Divergence, Gaussian, Grid, Landscape, Minimum, Target, FLOW_STEPS, REFINE_STEPS,
@@ -71,6 +71,8 @@ pub struct Explorer {
     descents: Vec<Option<Descender>>,
     /// The ψ trade-off of the current target and α, computed on first use.
     tradeoff: Option<Result<Preference, String>>,
+    /// The last flip point, keyed by the components' shapes and β.
+    flip: Option<(String, f64)>,
     /// The last sampling experiment, keyed by (q, target, n, reps, seed).
     sampled: Option<(String, Sampling)>,
     /// Whether basins are computed and drawn.
@@ -140,8 +142,9 @@ impl Explorer {
                 .map(|p| p.name.clone())
                 .zip(std::mem::take(&mut self.shown))
                 .collect();
-            let (basins_on, quick) = (self.basins_on, self.quick);
+            let (basins_on, quick, flip) = (self.basins_on, self.quick, self.flip.take());
             *self = next;
+            self.flip = flip;
             self.resolution = res;
             (self.basins_on, self.quick) = (basins_on, quick);
             self.restart();
@@ -155,14 +158,13 @@ impl Explorer {
     }
 
     /// Quick mode, for while a slider is held: minima are read off the grid (to a fraction of
-    /// a cell) instead of refined by descent. Leaving it restarts the landscapes.
+    /// a cell) instead of refined by descent, and divergences without a closed form or row
+    /// convolution drop to a third of the resolution. A change restarts the landscapes.
     #[wasm_bindgen(js_name = setQuick)]
     pub fn set_quick(&mut self, quick: bool) {
         if quick != self.quick {
             self.quick = quick;
-            if !quick {
-                self.restart();
-            }
+            self.restart();
         }
     }
 
@@ -635,6 +637,30 @@ impl Explorer {
         })
     }
 
+    /// One landscape computed at once, without a page: `target` as `w:m:s,…`, `divergence`
+    /// by name with default parameters, `n_mu × n_sigma` cells over the given rectangle;
+    /// values row-major from the smallest σ. The same core path the page uses.
+    #[wasm_bindgen(js_name = computeLandscape)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn compute_landscape(
+        target: &str,
+        divergence: &str,
+        mu_lo: f64,
+        mu_hi: f64,
+        sigma_lo: f64,
+        sigma_hi: f64,
+        n_mu: usize,
+        n_sigma: usize,
+    ) -> Result<Float64Array, JsError> {
+        let p = Target::parse(target).map_err(js_err)?;
+        let d = Divergence::new(divergence, &divergence::Params::default()).map_err(js_err)?;
+        let grid = Grid::new((mu_lo, mu_hi), (sigma_lo, sigma_hi), n_mu, n_sigma, false)
+            .map_err(js_err)?;
+        Ok(Float64Array::from(
+            &divergence::landscape(&p, &d, &grid).values[..],
+        ))
+    }
+
     /// Parses a URL fragment into a partial state for `setState`, with the ignored keys
     /// under `unknown`; a malformed value is an Error naming it.
     #[wasm_bindgen(js_name = parseFragment)]
@@ -717,6 +743,7 @@ impl Explorer {
             shown: Vec::new(),
             descents: Vec::new(),
             tradeoff: None,
+            flip: None,
             sampled: None,
             basins_on: false,
             quick: false,
@@ -759,13 +786,27 @@ impl Explorer {
         ((1.0 + self.state.params.alpha) / 2.0).clamp(0.0, 1.0)
     }
 
-    /// The cached trade-off, computed if the target or α changed.
+    /// The cached trade-off, computed if the target or α changed; the flip point (the costly
+    /// part) only if the components' shapes or α changed, not their weights.
     fn preference(&mut self) -> Result<Preference, JsError> {
         let beta = self.beta();
-        let p = self
-            .tradeoff
-            .get_or_insert_with(|| preference(&self.target, beta).map_err(|e| e.to_string()));
-        p.clone().map_err(|e| JsError::new(&e))
+        if self.tradeoff.is_none() {
+            let shapes: Vec<(f64, f64)> = (self.target.components().iter())
+                .map(|c| (c.mean, c.std))
+                .collect();
+            let key = format!("{shapes:?} {beta:?}");
+            let flip = match &self.flip {
+                Some((k, f)) if *k == key => Ok(*f),
+                _ => flip_point(&self.target, beta),
+            };
+            let pref = flip.and_then(|f| {
+                self.flip = Some((key, f));
+                prefer(&self.target, beta, f)
+            });
+            self.tradeoff = Some(pref.map_err(|e| e.to_string()));
+        }
+        let p = self.tradeoff.clone().unwrap_or_else(|| Err(String::new()));
+        p.map_err(|e| JsError::new(&e))
     }
 
     /// Resolves basins of shown landscapes within the budget; true when none is pending.
@@ -799,26 +840,40 @@ impl Explorer {
     fn restart(&mut self) {
         let v = &self.state.view;
         let mut jobs = Vec::with_capacity(self.panels.len());
-        for p in &self.panels {
-            // `ksd` is a double integral per cell: a third of the resolution keeps it to seconds.
-            let (nm, ns) = match p.div {
-                Divergence::Ksd { .. } => (
-                    (self.resolution.0 / 3).max(12),
-                    (self.resolution.1 / 3).max(9),
-                ),
-                _ => self.resolution,
-            };
-            let Ok(grid) = Grid::new(
+        let grid_of = |(nm, ns): (usize, usize)| {
+            Grid::new(
                 (v.mu_range[0], v.mu_range[1]),
                 (v.sigma_range[0], v.sigma_range[1]),
-                nm,
-                ns,
+                nm.max(8),
+                ns.max(8),
                 false,
-            ) else {
+            )
+        };
+        let (full_mu, full_sigma) = self.resolution;
+        for p in &self.panels {
+            let Ok(full) = grid_of(self.resolution) else {
                 return;
             };
+            // Closed forms and row convolutions keep full resolution even while dragging;
+            // per-cell quadrature drops to a third then (`ksd`, a double integral, always).
+            let plan = Plan::new(&self.target, &p.div, &full);
+            let fast = plan.is_some()
+                || matches!(
+                    p.div,
+                    Divergence::ForwardKl | Divergence::PearsonChi2 | Divergence::Mmd { .. }
+                );
+            let third = (full_mu / 3, full_sigma / 3);
+            let (grid, plan) = match p.div {
+                Divergence::Ksd { .. } => (grid_of(third), None),
+                _ if self.quick && !fast => (grid_of(third), None),
+                _ => (Ok(full), plan),
+            };
+            let Ok(grid) = grid else {
+                return;
+            };
+            let (nm, ns) = (grid.mu.len(), grid.sigma.len());
             jobs.push(Job {
-                plan: Plan::new(&self.target, &p.div, &grid),
+                plan,
                 grid,
                 values: vec![0.0; nm * ns],
                 cells_done: 0,

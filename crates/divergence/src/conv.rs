@@ -36,8 +36,9 @@ enum Finish {
 #[derive(Clone, Debug)]
 pub struct Plan {
     kind: Kind,
-    /// f(x_i) at x_i = μ_0 + (i − origin)·h.
-    f: Vec<f64>,
+    /// f(x_i) at x_i = μ_0 + (i − origin)·h, split by i mod `stride`: phase r holds
+    /// f(x_r), f(x_{r+stride}), …, so that the points one μ step apart are contiguous.
+    phases: Vec<Vec<f64>>,
     h: f64,
     /// x-grid steps per μ step.
     stride: usize,
@@ -100,7 +101,7 @@ impl Plan {
             return None;
         }
         let x0 = grid.mu[0] - margin as f64 * h;
-        let f = (0..n)
+        let f: Vec<f64> = (0..n)
             .map(|i| {
                 let lp = p.log_pdf(x0 + i as f64 * h);
                 match kind {
@@ -109,9 +110,12 @@ impl Plan {
                 }
             })
             .collect();
+        let phases = (0..stride)
+            .map(|r| f.iter().skip(r).step_by(stride).copied().collect())
+            .collect();
         Some(Plan {
             kind,
-            f,
+            phases,
             h,
             stride,
             origin: margin,
@@ -135,17 +139,12 @@ impl Plan {
         for k in 0..=2 * m {
             let t = (k as f64 - m as f64) * self.h / s;
             let g = self.h * (log_c - 0.5 * t * t).exp();
+            // f at x = μ_j + (k − m)h for every j: one contiguous run of one phase, so the
+            // update is an axpy the compiler vectorises.
             let first = base + k - m;
-            let f = &self.f[first..];
-            if self.stride == 1 {
-                // Contiguous: an axpy the compiler vectorises.
-                for (a, &v) in acc.iter_mut().zip(f) {
-                    *a += g * v;
-                }
-            } else {
-                for (a, &v) in acc.iter_mut().zip(f.iter().step_by(self.stride)) {
-                    *a += g * v;
-                }
+            let f = &self.phases[first % self.stride][first / self.stride..];
+            for (a, &v) in acc.iter_mut().zip(f) {
+                *a += g * v;
             }
         }
         for v in acc.iter_mut() {

@@ -125,60 +125,79 @@ fn margin(comps: &[Component], light: usize, psi: f64, beta: f64) -> Result<f64,
     Ok(amari_between(&p, &heavy, beta) - amari_between(&p, &all, beta))
 }
 
-/// The preference of an Amari-β fit (`beta` = (1+α)/2, clamped to [0, 1]) for the target
-/// `p` (at least two components; the lightest is the light mode), with its flip point.
-pub fn preference(p: &Target, beta: f64) -> Result<Preference, Error> {
+/// The light component (the lightest; ties to the first) and the number of heavy ones.
+fn split(p: &Target) -> Result<(usize, usize), Error> {
     let comps = p.components();
     if comps.len() < 2 {
         return Err(Error::Parse(
             "the ψ trade-off needs at least two components".into(),
         ));
     }
-    let beta = beta.clamp(0.0, 1.0);
     let light = (0..comps.len())
         .min_by(|&a, &b| comps[a].weight.total_cmp(&comps[b].weight))
         .unwrap_or(0);
-    let m = comps.len() - 1;
-    let heavy_mean = (1.0 - comps[light].weight) / m as f64;
-    let (heavy, all) = candidates(comps, light)?;
-    // The root of the margin in t = ln ψ over [ln 1e-9, 0] (at ψ = 1 all modes are equal and
-    // q over all of them is p): Illinois regula falsi, a handful of evaluations to 1e-10.
+    Ok((light, comps.len() - 1))
+}
+
+/// The light/heavy weight ratio ψ at which an Amari-β fit (β clamped to [0, 1]) switches
+/// from the heavy modes only to all modes, for `p`'s component shapes (its weights do not
+/// matter). Illinois regula falsi on ln ψ over [1e-9, 1], to 1e-10.
+pub fn flip_point(p: &Target, beta: f64) -> Result<f64, Error> {
+    let (light, _) = split(p)?;
+    let comps = p.components();
+    let beta = beta.clamp(0.0, 1.0);
+    // At ψ = 1 all modes are equal and q over all of them is p: the margin is > 0 there.
     let g = |t: f64| margin(comps, light, t.exp(), beta);
     let (mut a, mut b) = (1e-9f64.ln(), 0.0f64);
     let (mut ga, mut gb) = (g(a)?, g(b)?);
-    let flip = if ga > 0.0 {
-        a
-    } else {
-        let mut side = 0;
-        for _ in 0..100 {
-            if (b - a).abs() < 1e-10 {
-                break;
-            }
-            let c = (a * gb - b * ga) / (gb - ga);
-            let gc = g(c)?;
-            if gc > 0.0 {
-                (b, gb) = (c, gc);
-                if side == 1 {
-                    ga *= 0.5;
-                }
-                side = 1;
-            } else {
-                (a, ga) = (c, gc);
-                if side == -1 {
-                    gb *= 0.5;
-                }
-                side = -1;
-            }
+    if ga > 0.0 {
+        return Ok(a.exp());
+    }
+    let mut side = 0;
+    for _ in 0..100 {
+        if (b - a).abs() < 1e-10 {
+            break;
         }
-        b
-    };
+        let c = (a * gb - b * ga) / (gb - ga);
+        let gc = g(c)?;
+        if gc > 0.0 {
+            (b, gb) = (c, gc);
+            if side == 1 {
+                ga *= 0.5;
+            }
+            side = 1;
+        } else {
+            (a, ga) = (c, gc);
+            if side == -1 {
+                gb *= 0.5;
+            }
+            side = -1;
+        }
+    }
+    Ok(b.exp())
+}
+
+/// The preference of an Amari-β fit (`beta` = (1+α)/2, clamped to [0, 1]) for the target
+/// `p` (at least two components; the lightest is the light mode), given its flip point
+/// (from [`flip_point`], which depends only on the shapes and β).
+pub fn prefer(p: &Target, beta: f64, flip: f64) -> Result<Preference, Error> {
+    let (light, m) = split(p)?;
+    let comps = p.components();
+    let beta = beta.clamp(0.0, 1.0);
+    let heavy_mean = (1.0 - comps[light].weight) / m as f64;
+    let (heavy, all) = candidates(comps, light)?;
     Ok(Preference {
         m,
         light,
         psi: comps[light].weight / heavy_mean,
         heavy_only: amari_between(p, &heavy, beta),
         all_modes: amari_between(p, &all, beta),
-        flip: flip.exp(),
+        flip,
         psi_star: psi_star(m as f64, beta),
     })
+}
+
+/// [`prefer`] with its [`flip_point`].
+pub fn preference(p: &Target, beta: f64) -> Result<Preference, Error> {
+    prefer(p, beta, flip_point(p, beta)?)
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// Appends the browser-side benchmarks to BENCHMARKS.md from out/*.json: the landscapes in
+// wasm under Node, drag frame times in headless Chromium, and the soak.
+import { readFileSync, appendFileSync, existsSync } from 'node:fs';
+
+const out = (f) => new URL(`../out/${f}`, import.meta.url);
+const read = (f) => (existsSync(out(f)) ? JSON.parse(readFileSync(out(f), 'utf8')) : null);
+const ms = (s) => (s < 1 ? `${(s * 1000).toFixed(2)} ms` : `${s.toFixed(2)} s`);
+let md = '';
+
+const wasm = read('wasm_bench.json');
+if (wasm) {
+  md += '\n## The same landscapes in wasm (Node 20, the shipped bundle with SIMD)\n\n'
+    + '`tests/wasm_bench.mjs`: `Explorer.computeLandscape` over the post\'s view, best of 3.\n\n'
+    + '| divergence | grid | wasm |\n|---|---|---|\n'
+    + wasm.map((r) => `| ${r.name} | ${r.n}² | ${ms(r.secs)} |`).join('\n') + '\n';
+}
+for (const [file, what] of [['frames-default.json', 'the page\'s own resolution (128×96; per-cell quadrature at a third while dragging)'],
+  ['frames-256x256.json', '256×256 landscapes']]) {
+  const f = read(file);
+  if (!f) continue;
+  md += `\n## Frames while dragging, ${what}\n\n`
+    + '`tests/frames.mjs`: `Component 2 mean` held and moved every frame for 5 s in headless Chromium '
+    + '(software rendering, 2 cores); intervals between rendered frames; long tasks from PerformanceObserver.\n\n'
+    + '| page | frames | median | 95th pct | long tasks (> 50 ms) | longest |\n|---|---|---|---|---|---|\n'
+    + f.map((r) => `| ${r.name} | ${r.frames} | ${r.medianMs} ms | ${r.p95Ms} ms | ${r.longTasks} | ${r.longestTaskMs} ms |`).join('\n') + '\n';
+}
+const r = read('soak.json');
+if (r) {
+  const kb = (b) => `${(b / 1024).toFixed(1)} KiB`;
+  md += `\n## Soak\n\n${r.changes} scripted state changes in headless Chromium (tests/soak.mjs) in ${r.seconds.toFixed(0)} s: `
+    + `wasm memory ${kb(r.wasmBytes[0])} → ${kb(r.wasmBytes[1])}, JS heap after GC ${kb(r.heapBytes[0])} → ${kb(r.heapBytes[1])} `
+    + `(after ${r.warmup} warm-up changes), ${r.console.length} console messages, last frame `
+    + `${r.lastFrameCorrect ? 'identical to a fresh page' : 'DIFFERENT'}.\n`;
+}
+appendFileSync(new URL('../BENCHMARKS.md', import.meta.url), md);
+console.log('appended to BENCHMARKS.md');
