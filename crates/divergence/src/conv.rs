@@ -42,6 +42,9 @@ pub struct Plan {
     h: f64,
     /// x-grid steps per μ step.
     stride: usize,
+    /// Kernel taps every `tap` points when the μ step is finer than accuracy needs (each μ
+    /// then has its own trapezoid rule of spacing tap·h).
+    tap: usize,
     origin: usize,
 }
 
@@ -88,6 +91,11 @@ impl Plan {
         }
         let stride = stride as usize;
         let h = dmu / stride as f64;
+        let tap = if stride == 1 {
+            ((h_max / dmu).floor() as usize).clamp(1, 64)
+        } else {
+            1
+        };
         let sigma_max = grid.sigma.iter().copied().fold(0.0, f64::max);
         let width = |beta: f64| sigma_max / (1.0 - beta).sqrt();
         let reach = REACH
@@ -118,6 +126,7 @@ impl Plan {
             phases,
             h,
             stride,
+            tap,
             origin: margin,
         })
     }
@@ -132,16 +141,17 @@ impl Plan {
                 -(1.0 - beta) * (sigma.ln() + LN_SQRT_2PI),
             ),
         };
-        let m = ((REACH * s / self.h).ceil() as usize).min(self.origin);
+        let step = self.h * self.tap as f64;
+        let m = ((REACH * s / step).ceil() as usize).min(self.origin / self.tap);
         let acc = out;
         acc.fill(0.0);
         let base = self.origin;
         for k in 0..=2 * m {
-            let t = (k as f64 - m as f64) * self.h / s;
-            let g = self.h * (log_c - 0.5 * t * t).exp();
-            // f at x = μ_j + (k − m)h for every j: one contiguous run of one phase, so the
-            // update is an axpy the compiler vectorises.
-            let first = base + k - m;
+            let t = (k as f64 - m as f64) * step / s;
+            let g = step * (log_c - 0.5 * t * t).exp();
+            // f at x = μ_j + (k − m)·step for every j: one contiguous run of one phase, so
+            // the update is an axpy the compiler vectorises.
+            let first = base + k * self.tap - m * self.tap;
             let f = &self.phases[first % self.stride][first / self.stride..];
             for (a, &v) in acc.iter_mut().zip(f) {
                 *a += g * v;
