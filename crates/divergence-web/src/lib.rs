@@ -89,6 +89,12 @@ fn js_err(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
+/// A value as plain JS data (maps as objects, not `Map`s; numbers as numbers).
+fn json_to_js(v: &impl Serialize) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(js_err)
+}
+
 /// Reports a panic on the console before wasm traps; the element then restarts the module
 /// (`www/explorer.js`, `_recover`).
 fn install_panic_hook() {
@@ -318,8 +324,7 @@ impl Explorer {
                 }))
             })
             .collect();
-        out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(js_err)
+        json_to_js(&out)
     }
 
     /// The ψ trade-off for the current target and β = (1+α)/2 (clamped to [0, 1]):
@@ -331,8 +336,7 @@ impl Explorer {
             "m": p.m, "light": p.light, "psi": p.psi, "heavyOnly": p.heavy_only,
             "allModes": p.all_modes, "flip": p.flip, "psiStar": p.psi_star, "beta": beta,
         });
-        out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(js_err)
+        json_to_js(&out)
     }
 
     /// Draws the ψ trade-off panel (the curves alone for a one-component target).
@@ -364,8 +368,7 @@ impl Explorer {
             "bhattacharyya": col(|e| e.bhattacharyya),
             "ess": col(|e| e.ess),
         });
-        out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(js_err)
+        json_to_js(&out)
     }
 
     /// Draws the estimators' sampling distributions against their exact values.
@@ -713,8 +716,7 @@ impl Explorer {
             out.insert("view".into(), view.into());
         }
         out.insert("unknown".into(), serde_json::json!(u.unknown));
-        let ser = serde_wasm_bindgen::Serializer::json_compatible();
-        serde::Serialize::serialize(&serde_json::Value::Object(out), &ser).map_err(js_err)
+        json_to_js(&serde_json::Value::Object(out))
     }
 
     /// ψ(x) of panel `i`'s divergence at each x (for tests and read-outs).
@@ -850,10 +852,10 @@ impl Explorer {
             )
         };
         let (full_mu, full_sigma) = self.resolution;
+        let Ok(full) = grid_of(self.resolution) else {
+            return;
+        };
         for p in &self.panels {
-            let Ok(full) = grid_of(self.resolution) else {
-                return;
-            };
             // Closed forms and row convolutions keep full resolution even while dragging;
             // per-cell quadrature drops to a third then (`ksd`, a double integral, always).
             let plan = Plan::new(&self.target, &p.div, &full);
@@ -866,7 +868,7 @@ impl Explorer {
             let (grid, plan) = match p.div {
                 Divergence::Ksd { .. } => (grid_of(third), None),
                 _ if self.quick && !fast => (grid_of(third), None),
-                _ => (Ok(full), plan),
+                _ => (Ok(full.clone()), plan),
             };
             let Ok(grid) = grid else {
                 return;
