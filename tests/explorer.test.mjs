@@ -2,7 +2,7 @@
 // optima come out, and sliders, the q marker and the keyboard drive it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, settled, drawnPixels, canvasHash, OUT } from './browser.mjs';
+import { start, settled, drawnPixels, canvasHash, onElement, OUT } from './browser.mjs';
 
 let env;
 let page;
@@ -13,25 +13,7 @@ before(async () => {
 });
 after(async () => { await env.close(); });
 
-const el = (fn, arg) => page.evaluate(([src, arg]) => {
-  const e = document.querySelector('divergence-explorer');
-  return new Function('el', 'arg', `return (${src})(el, arg)`)(e, arg);
-}, [fn.toString(), arg]);
-
-test('loads with no console error or warning, and every canvas draws', async () => {
-  assert.deepEqual(page.messages, []);
-  const n = await page.evaluate(() => document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('canvas').length);
-  assert.equal(n, 7, 'two landscapes, densities, pressure, pressure vs r, ψ trade-off, sampling');
-  const rects = await el((e) => e._rects.map((r) => [r.x, r.y, r.w, r.h]));
-  for (let i = 0; i < 2; i++) {
-    const { drawn, total } = await drawnPixels(page, i, rects[i]);
-    assert.ok(drawn > 0.95 * total, `landscape ${i}: ${drawn}/${total} pixels coloured`);
-  }
-  for (let i = 2; i < 7; i++) {
-    const { drawn, total } = await drawnPixels(page, i);
-    assert.ok(drawn > 0.01 * total, `canvas ${i}: ${drawn}/${total} pixels drawn`);
-  }
-});
+const el = (fn, arg) => onElement(page, fn, arg);
 
 test('blog-kl optima match the post', async () => {
   const o = await el((e) => e.optima);

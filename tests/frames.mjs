@@ -22,7 +22,6 @@ for (const c of configs) {
     el.setState({ divergences: c.divergences });
     if (c.res) el._ex.setResolution(...c.res);
   }, { ...c, res: nMu ? [nMu, nSigma] : null });
-  if (nMu) await page.evaluate(([m, s]) => { window.__res = [m, s]; }, [nMu, nSigma]);
   await settled(page);
   await page.evaluate(() => {
     window.__frames = [];

@@ -14,6 +14,8 @@ const LABELS = {
 const PRESETS = ['blog-kl', 'blog-stein', 'asymmetric', 'three-modes', 'light-mode'];
 const ALL_PANELS = ['controls', 'landscape', 'density', 'pressure', 'tradeoff', 'sampling'];
 const SAMPLE_SIZES = [10, 30, 100, 300, 1000, 3000];
+// The sampling panel's starting settings: N, repeated draws, seed.
+const SAMPLING = { n: 100, reps: 300, seed: 1 };
 // Landscape resolution (μ × σ cells); while a slider is held, divergences computed cell by
 // cell drop to a third of it (see `Explorer.setQuick`).
 const FULL = [128, 96];
@@ -339,7 +341,7 @@ export class DivergenceExplorer extends HTMLElement {
 
   // Sampling estimators: N samples from q, repeated, against the exact values.
   _buildSampling() {
-    this._samples ??= { n: 100, reps: 300, seed: 1 };
+    this._samples ??= { ...SAMPLING };
     this._samplingCanvas = el('canvas', { class: 'sampling', role: 'img', 'aria-label': 'Sampling distributions of three estimators from samples of q' });
     this._samplingText = el('p', { class: 'note', role: 'status' });
     const n = el('select', { 'aria-label': 'Samples per draw N' }, ...SAMPLE_SIZES.map((k) => el('option', { value: k }, String(k))));
@@ -361,13 +363,13 @@ export class DivergenceExplorer extends HTMLElement {
   /** The sampling experiment for the current q: `{n, reps, seed, exact, reverseKl, forwardKl,
    * bhattacharyya, ess}` (arrays over the repeated draws; index 0 is "this draw"). */
   get sampling() {
-    const s = this._samples ?? { n: 100, reps: 300, seed: 1 };
+    const s = this._samples ?? SAMPLING;
     return this._ex ? { ...s, ...this._call(() => this._ex.sampling(s.n, s.reps, s.seed)) } : null;
   }
 
   /** Sets the sample size `n`, `reps` and/or `seed`; bad values throw and change nothing. */
   setSampling(partial) {
-    const next = { ...(this._samples ?? { n: 100, reps: 300, seed: 1 }), ...partial };
+    const next = { ...(this._samples ?? SAMPLING), ...partial };
     if (!this._ex) throw new Error('the explorer is not loaded yet: await el.ready');
     try {
       this._call(() => this._ex.sampling(next.n, next.reps, next.seed));

@@ -10,8 +10,8 @@ use divergence::sampling::{exact, sampling_distribution, Estimates};
 
 use divergence::tradeoff::{flip_point, prefer, preference, Preference};
 use divergence::{
-    accept, candidates, grid_minima, landscape_cells, merge_minimum, BasinSolver, Descender,
-    Divergence, Gaussian, Grid, Landscape, Minimum, Target, FLOW_STEPS, REFINE_STEPS,
+    accept, candidates, closed_form, grid_minima, landscape_cells, merge_minimum, BasinSolver,
+    Descender, Divergence, Gaussian, Grid, Landscape, Minimum, Target, FLOW_STEPS, REFINE_STEPS,
 };
 use js_sys::{Date, Float64Array};
 use serde::Serialize;
@@ -859,11 +859,7 @@ impl Explorer {
             // Closed forms and row convolutions keep full resolution even while dragging;
             // per-cell quadrature drops to a third then (`ksd`, a double integral, always).
             let plan = Plan::new(&self.target, &p.div, &full);
-            let fast = plan.is_some()
-                || matches!(
-                    p.div,
-                    Divergence::ForwardKl | Divergence::PearsonChi2 | Divergence::Mmd { .. }
-                );
+            let fast = plan.is_some() || closed_form(&p.div);
             let third = (full_mu / 3, full_sigma / 3);
             let (grid, plan) = match p.div {
                 Divergence::Ksd { .. } => (grid_of(third), None),

@@ -152,6 +152,14 @@ pub fn landscape_cells(
     }
 }
 
+/// True when [`landscape_cells`] evaluates `div` in closed form (microseconds a cell).
+pub fn closed_form(div: &Divergence) -> bool {
+    matches!(
+        div,
+        Divergence::ForwardKl | Divergence::PearsonChi2 | Divergence::Mmd { .. }
+    )
+}
+
 /// Evaluates `div` over `grid`. Forward KL uses the closed form −H(p) − E_p[ln q]; reverse
 /// KL and the power-integral family go row by row as Gaussian convolutions
 /// ([`crate::conv`]); the rest use the exact evaluator at landscape tolerance (relative

@@ -24,8 +24,9 @@ pub use basins::{
 pub use divergences::{eval, eval_full, eval_grad, imq_stein, Divergence, Params, NAMES};
 pub use error::Error;
 pub use landscape::{
-    accept, candidates, descend, entropy, grid_minima, landscape, landscape_cells, landscape_rows,
-    merge_minimum, minima, refine, Descender, Descent, Grid, Landscape, Minimum, REFINE_STEPS,
+    accept, candidates, closed_form, descend, entropy, grid_minima, landscape, landscape_cells,
+    landscape_rows, merge_minimum, minima, refine, Descender, Descent, Grid, Landscape, Minimum,
+    REFINE_STEPS,
 };
 pub use pressure::{pressure, pressure_norm, pressure_of_ratio};
 pub use target::{Component, Gaussian, Target};
