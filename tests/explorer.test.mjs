@@ -15,6 +15,21 @@ after(async () => { await env.close(); });
 
 const el = (fn, arg) => onElement(page, fn, arg);
 
+test('loads with no console error or warning, and every canvas draws', async () => {
+  assert.deepEqual(page.messages, []);
+  const n = await page.evaluate(() => document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('canvas').length);
+  assert.equal(n, 7, 'two landscapes, densities, pressure, pressure vs r, ψ trade-off, sampling');
+  const rects = await el((e) => e._rects.map((r) => [r.x, r.y, r.w, r.h]));
+  for (let i = 0; i < 2; i++) {
+    const { drawn, total } = await drawnPixels(page, i, rects[i]);
+    assert.ok(drawn > 0.95 * total, `landscape ${i}: ${drawn}/${total} pixels coloured`);
+  }
+  for (let i = 2; i < 7; i++) {
+    const { drawn, total } = await drawnPixels(page, i);
+    assert.ok(drawn > 0.01 * total, `canvas ${i}: ${drawn}/${total} pixels drawn`);
+  }
+});
+
 test('blog-kl optima match the post', async () => {
   const o = await el((e) => e.optima);
   const r = o.reverse_kl;
