@@ -859,15 +859,20 @@ impl Explorer {
             // Closed forms and row convolutions keep full resolution even while dragging;
             // per-cell quadrature drops to a third then (`ksd`, a double integral, always).
             let plan = Plan::new(&self.target, &p.div, &full);
-            let fast = plan.is_some() || closed_form(&p.div);
-            let third = (full_mu / 3, full_sigma / 3);
+            let fast = plan.as_ref().is_some_and(Plan::is_correlation) || closed_form(&p.div);
             let (grid, plan) = match p.div {
-                Divergence::Ksd { .. } => (grid_of(third), None),
-                _ if self.quick && !fast => (grid_of(third), None),
+                Divergence::Ksd { .. } => (grid_of((full_mu / 3, full_sigma / 3)), None),
+                _ if self.quick && !fast => (grid_of((full_mu / 3, full_sigma / 3)), None),
                 _ => (Ok(full.clone()), plan),
             };
             let Ok(grid) = grid else {
                 return;
+            };
+            // A coarser grid needs its own x grid (Jensen–Shannon while dragging).
+            let plan = match plan {
+                Some(plan) => Some(plan),
+                None if grid != full => Plan::new(&self.target, &p.div, &grid),
+                None => None,
             };
             let (nm, ns) = (grid.mu.len(), grid.sigma.len());
             jobs.push(Job {

@@ -5,6 +5,8 @@
 //! landscape on a uniform x grid aligned with the μ grid, with a sampled Gaussian. The
 //! trapezoid rule converges geometrically here (both factors are analytic in a strip), so a
 //! spacing of a fraction of the narrowest feature gives values to ~1e-12 relative.
+//! Jensen–Shannon has no such product form; it shares the tabulated p and the row kernel and
+//! pays one log per point of overlap.
 
 use crate::divergences::Divergence;
 use crate::landscape::Grid;
@@ -22,6 +24,9 @@ enum Kind {
     ReverseKl,
     /// f = p^β, K = q^(1−β): S = ∫p^β q^(1−β), then D from S.
     Power { beta: f64, finish: Finish },
+    /// f = p, with p ln p alongside: JS = ln 2 − ½∫[(p+q)ln(p+q) − p ln p − q ln q], a
+    /// log per point and cell, but only where p and q overlap.
+    JensenShannon,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -39,6 +44,10 @@ pub struct Plan {
     /// f(x_i) at x_i = μ_0 + (i − origin)·h, split by i mod `stride`: phase r holds
     /// f(x_r), f(x_{r+stride}), …, so that the points one μ step apart are contiguous.
     phases: Vec<Vec<f64>>,
+    /// p ln p beside f = p for Jensen–Shannon (same layout), else empty.
+    aux: Vec<Vec<f64>>,
+    /// x indices where p matters for Jensen–Shannon (beyond them p < e^−50 of its peak).
+    support: (usize, usize),
     h: f64,
     /// x-grid steps per μ step.
     stride: usize,
@@ -70,6 +79,7 @@ impl Plan {
                 beta: order,
                 finish: Finish::Renyi,
             },
+            Divergence::JensenShannon => Kind::JensenShannon,
             _ => return None,
         };
         let comps = p.components();
@@ -84,7 +94,11 @@ impl Plan {
         let d = (std::f64::consts::PI * s_min * s_min / (hi - lo).max(s_min)).min(s_min);
         let dmu = grid.mu.get(1).map_or(1.0, |m1| m1 - grid.mu[0]);
         let sigma_min = grid.sigma.iter().copied().fold(f64::INFINITY, f64::min);
-        let h_max = (0.25 * d).min(0.3 * sigma_min);
+        let h_max = match kind {
+            // A log per point: spacing at ~1e-11 rather than 1e-13 (exp(−2π·0.3) per unit d).
+            Kind::JensenShannon => (0.3 * d).min(0.3 * sigma_min),
+            _ => (0.25 * d).min(0.3 * sigma_min),
+        };
         let stride = (dmu / h_max).ceil().max(1.0);
         if !stride.is_finite() || stride > 64.0 {
             return None;
@@ -100,7 +114,7 @@ impl Plan {
         let width = |beta: f64| sigma_max / (1.0 - beta).sqrt();
         let reach = REACH
             * match kind {
-                Kind::ReverseKl => sigma_max,
+                Kind::ReverseKl | Kind::JensenShannon => sigma_max,
                 Kind::Power { beta, .. } => width(beta),
             };
         let margin = (reach / h).ceil() as usize + 1;
@@ -109,21 +123,35 @@ impl Plan {
             return None;
         }
         let x0 = grid.mu[0] - margin as f64 * h;
-        let f: Vec<f64> = (0..n)
-            .map(|i| {
-                let lp = p.log_pdf(x0 + i as f64 * h);
-                match kind {
-                    Kind::ReverseKl => lp,
-                    Kind::Power { beta, .. } => (beta * lp).exp(),
-                }
+        let lp: Vec<f64> = (0..n).map(|i| p.log_pdf(x0 + i as f64 * h)).collect();
+        let f: Vec<f64> = lp
+            .iter()
+            .map(|&lp| match kind {
+                Kind::ReverseKl => lp,
+                Kind::Power { beta, .. } => (beta * lp).exp(),
+                Kind::JensenShannon => lp.exp(),
             })
             .collect();
-        let phases = (0..stride)
-            .map(|r| f.iter().skip(r).step_by(stride).copied().collect())
-            .collect();
+        let split = |f: &[f64]| -> Vec<Vec<f64>> {
+            (0..stride)
+                .map(|r| f.iter().skip(r).step_by(stride).copied().collect())
+                .collect()
+        };
+        let (aux, support) = if let Kind::JensenShannon = kind {
+            let peak = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let keep = |l: &f64| *l > peak - 50.0;
+            let lo = lp.iter().position(keep).unwrap_or(0);
+            let hi = lp.iter().rposition(keep).unwrap_or(0);
+            let plp: Vec<f64> = f.iter().zip(&lp).map(|(p, l)| p * l).collect();
+            (split(&plp), (lo, hi))
+        } else {
+            (Vec::new(), (0, n - 1))
+        };
         Some(Plan {
             kind,
-            phases,
+            phases: split(&f),
+            aux,
+            support,
             h,
             stride,
             tap,
@@ -131,11 +159,20 @@ impl Plan {
         })
     }
 
+    /// True when a row is a correlation (a multiply-add per point); false for Jensen–Shannon,
+    /// which costs a log per point.
+    pub fn is_correlation(&self) -> bool {
+        !matches!(self.kind, Kind::JensenShannon)
+    }
+
     /// Row `sigma` of the landscape at the grid's μ values (`out.len()` of them).
     pub fn row(&self, sigma: f64, out: &mut [f64]) {
+        if let Kind::JensenShannon = self.kind {
+            return self.js_row(sigma, out);
+        }
         // The kernel K(x − μ) = c·exp(−(x − μ)²/(2 s²)) with its normalisation c.
         let (s, log_c) = match self.kind {
-            Kind::ReverseKl => (sigma, -sigma.ln() - LN_SQRT_2PI),
+            Kind::ReverseKl | Kind::JensenShannon => (sigma, -sigma.ln() - LN_SQRT_2PI),
             Kind::Power { beta, .. } => (
                 sigma / (1.0 - beta).sqrt(),
                 -(1.0 - beta) * (sigma.ln() + LN_SQRT_2PI),
@@ -168,7 +205,46 @@ impl Plan {
                     Finish::Amari => ((1.0 - sum) / (beta * (1.0 - beta))).max(0.0),
                     Finish::Renyi => (sum.ln() / (beta - 1.0)).max(0.0),
                 },
+                Kind::JensenShannon => unreachable!("js_row handles Jensen–Shannon"),
             };
+        }
+    }
+
+    /// Jensen–Shannon along a row: the excess (p+q)ln(p+q) − p ln p − q ln q vanishes where
+    /// either density does, so each μ sums only over the overlap of q's reach and p's support.
+    fn js_row(&self, sigma: f64, out: &mut [f64]) {
+        let step = self.h * self.tap as f64;
+        // The excess is below q·(1 + ln(1 + p/q)): e^(−8²/2) of q's peak is far under 1e-12.
+        let m = ((8.0 * sigma / step).ceil() as usize).min(self.origin / self.tap);
+        let log_c = -sigma.ln() - LN_SQRT_2PI;
+        out.fill(0.0);
+        let (lo, hi) = self.support;
+        for k in 0..=2 * m {
+            let t = (k as f64 - m as f64) * step / sigma;
+            let lq = log_c - 0.5 * t * t;
+            let q = lq.exp();
+            let qlq = q * lq;
+            // x index of μ_j + (k − m)·step is first + j·stride.
+            let first = self.origin + k * self.tap - m * self.tap;
+            let j_lo = lo.saturating_sub(first).div_ceil(self.stride);
+            let j_hi = match hi.checked_sub(first) {
+                Some(d) => (d / self.stride + 1).min(out.len()),
+                None => continue,
+            };
+            if j_lo >= j_hi {
+                continue;
+            }
+            let phase = first % self.stride;
+            let at = first / self.stride;
+            let p = &self.phases[phase][at + j_lo..at + j_hi];
+            let plp = &self.aux[phase][at + j_lo..at + j_hi];
+            for ((a, &p), &plp) in out[j_lo..j_hi].iter_mut().zip(p).zip(plp) {
+                let s = p + q;
+                *a += s * s.ln() - plp - qlq;
+            }
+        }
+        for v in out.iter_mut() {
+            *v = (std::f64::consts::LN_2 - 0.5 * step * *v).clamp(0.0, std::f64::consts::LN_2);
         }
     }
 }

@@ -18,6 +18,7 @@ fn convolution_rows_match_eval() {
         Divergence::Amari { alpha: -0.6 },
         Divergence::Amari { alpha: 0.5 },
         Divergence::Renyi { order: 0.3 },
+        Divergence::JensenShannon,
     ];
     for (spec, mu, sigma) in cases {
         let p = Target::parse(spec).unwrap();
