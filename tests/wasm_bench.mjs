@@ -7,7 +7,7 @@ import init, { Explorer } from '../www/pkg/divergence_web.js';
 
 await init({ module_or_path: readFileSync(new URL('../www/pkg/divergence_web_bg.wasm', import.meta.url)) });
 const names = ['forward_kl', 'reverse_kl', 'jensen_shannon', 'hellinger', 'bhattacharyya', 'total_variation',
-  'pearson_chi2', 'neyman_chi2', 'amari', 'renyi', 'fisher', 'mmd'];
+  'pearson_chi2', 'neyman_chi2', 'amari', 'renyi', 'fisher', 'ksd', 'mmd'];
 const rows = [];
 for (const name of names) {
   for (const n of [128, 256, 512]) {

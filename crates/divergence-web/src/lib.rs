@@ -857,13 +857,14 @@ impl Explorer {
         };
         for p in &self.panels {
             // Closed forms and row convolutions keep full resolution even while dragging;
-            // per-cell quadrature drops to a third then (`ksd`, a double integral, always).
+            // the rest (a log per point, an FFT per cell, or per-cell quadrature) drop to a
+            // third then.
             let plan = Plan::new(&self.target, &p.div, &full);
             let fast = plan.as_ref().is_some_and(Plan::is_correlation) || closed_form(&p.div);
-            let (grid, plan) = match p.div {
-                Divergence::Ksd { .. } => (grid_of((full_mu / 3, full_sigma / 3)), None),
-                _ if self.quick && !fast => (grid_of((full_mu / 3, full_sigma / 3)), None),
-                _ => (Ok(full.clone()), plan),
+            let (grid, plan) = if self.quick && !fast {
+                (grid_of((full_mu / 3, full_sigma / 3)), None)
+            } else {
+                (Ok(full.clone()), plan)
             };
             let Ok(grid) = grid else {
                 return;

@@ -1,6 +1,5 @@
 //! Criterion benchmarks: each divergence's landscape over the post's view.
-//! Grid sizes from `DIVERGENCE_BENCH_GRIDS` (default "256"); `ksd`, a double integral,
-//! runs at an eighth of the side so that a run stays within minutes.
+//! Grid sizes from `DIVERGENCE_BENCH_GRIDS` (default "256").
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use divergence::{landscape, Divergence, Grid, Params, Target};
@@ -20,9 +19,8 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     for n in grids() {
         for d in Divergence::all(&Params::default()).expect("defaults are valid") {
-            let side = if d.name() == "ksd" { (n / 8).max(8) } else { n };
-            let grid = Grid::new((-7.0, 7.0), (0.5, 5.0), side, side, false).expect("grid");
-            g.bench_function(format!("{}/{side}x{side}", d.name()), |b| {
+            let grid = Grid::new((-7.0, 7.0), (0.5, 5.0), n, n, false).expect("grid");
+            g.bench_function(format!("{}/{n}x{n}", d.name()), |b| {
                 b.iter(|| black_box(landscape(&p, &d, &grid)))
             });
         }

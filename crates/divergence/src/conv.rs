@@ -27,6 +27,9 @@ enum Kind {
     /// f = p, with p ln p alongside: JS = ln 2 − ½∫[(p+q)ln(p+q) − p ln p − q ln q], a
     /// log per point and cell, but only where p and q overlap.
     JensenShannon,
+    /// f = s_p, the score of p: KSD² = vᵀKv with v = q·(s_p − s_q) on the row's x grid and
+    /// K Toeplitz in the IMQ kernel, one real FFT per cell (Parseval on a circulant embedding).
+    Ksd { c: f64, beta: f64 },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -80,6 +83,7 @@ impl Plan {
                 finish: Finish::Renyi,
             },
             Divergence::JensenShannon => Kind::JensenShannon,
+            Divergence::Ksd { c, beta } => Kind::Ksd { c, beta },
             _ => return None,
         };
         let comps = p.components();
@@ -97,6 +101,8 @@ impl Plan {
         let h_max = match kind {
             // A log per point: spacing at ~1e-11 rather than 1e-13 (exp(−2π·0.3) per unit d).
             Kind::JensenShannon => (0.3 * d).min(0.3 * sigma_min),
+            // The IMQ kernel has branch points at x − y = ±ic.
+            Kind::Ksd { c, .. } => (0.3 * d).min(0.3 * sigma_min).min(0.3 * c),
             _ => (0.25 * d).min(0.3 * sigma_min),
         };
         let stride = (dmu / h_max).ceil().max(1.0);
@@ -114,7 +120,7 @@ impl Plan {
         let width = |beta: f64| sigma_max / (1.0 - beta).sqrt();
         let reach = REACH
             * match kind {
-                Kind::ReverseKl | Kind::JensenShannon => sigma_max,
+                Kind::ReverseKl | Kind::JensenShannon | Kind::Ksd { .. } => sigma_max,
                 Kind::Power { beta, .. } => width(beta),
             };
         let margin = (reach / h).ceil() as usize + 1;
@@ -124,14 +130,19 @@ impl Plan {
         }
         let x0 = grid.mu[0] - margin as f64 * h;
         let lp: Vec<f64> = (0..n).map(|i| p.log_pdf(x0 + i as f64 * h)).collect();
-        let f: Vec<f64> = lp
-            .iter()
-            .map(|&lp| match kind {
-                Kind::ReverseKl => lp,
-                Kind::Power { beta, .. } => (beta * lp).exp(),
-                Kind::JensenShannon => lp.exp(),
-            })
-            .collect();
+        let f: Vec<f64> = match kind {
+            Kind::Ksd { .. } => (0..n)
+                .map(|i| p.log_pdf_derivs(x0 + i as f64 * h).1)
+                .collect(),
+            _ => lp
+                .iter()
+                .map(|&lp| match kind {
+                    Kind::Power { beta, .. } => (beta * lp).exp(),
+                    Kind::JensenShannon => lp.exp(),
+                    _ => lp,
+                })
+                .collect(),
+        };
         let split = |f: &[f64]| -> Vec<Vec<f64>> {
             (0..stride)
                 .map(|r| f.iter().skip(r).step_by(stride).copied().collect())
@@ -159,20 +170,24 @@ impl Plan {
         })
     }
 
-    /// True when a row is a correlation (a multiply-add per point); false for Jensen–Shannon,
-    /// which costs a log per point.
+    /// True when a row is a correlation (a multiply-add per point); false for Jensen–Shannon
+    /// (a log per point) and KSD (an FFT per cell).
     pub fn is_correlation(&self) -> bool {
-        !matches!(self.kind, Kind::JensenShannon)
+        matches!(self.kind, Kind::ReverseKl | Kind::Power { .. })
     }
 
     /// Row `sigma` of the landscape at the grid's μ values (`out.len()` of them).
     pub fn row(&self, sigma: f64, out: &mut [f64]) {
-        if let Kind::JensenShannon = self.kind {
-            return self.js_row(sigma, out);
+        match self.kind {
+            Kind::JensenShannon => return self.js_row(sigma, out),
+            Kind::Ksd { c, beta } => return self.ksd_row(sigma, c, beta, out),
+            _ => {}
         }
         // The kernel K(x − μ) = c·exp(−(x − μ)²/(2 s²)) with its normalisation c.
         let (s, log_c) = match self.kind {
-            Kind::ReverseKl | Kind::JensenShannon => (sigma, -sigma.ln() - LN_SQRT_2PI),
+            Kind::ReverseKl | Kind::JensenShannon | Kind::Ksd { .. } => {
+                (sigma, -sigma.ln() - LN_SQRT_2PI)
+            }
             Kind::Power { beta, .. } => (
                 sigma / (1.0 - beta).sqrt(),
                 -(1.0 - beta) * (sigma.ln() + LN_SQRT_2PI),
@@ -205,7 +220,9 @@ impl Plan {
                     Finish::Amari => ((1.0 - sum) / (beta * (1.0 - beta))).max(0.0),
                     Finish::Renyi => (sum.ln() / (beta - 1.0)).max(0.0),
                 },
-                Kind::JensenShannon => unreachable!("js_row handles Jensen–Shannon"),
+                Kind::JensenShannon | Kind::Ksd { .. } => {
+                    unreachable!("js_row and ksd_row handle these")
+                }
             };
         }
     }
@@ -247,4 +264,96 @@ impl Plan {
             *v = (std::f64::consts::LN_2 - 0.5 * step * *v).clamp(0.0, std::f64::consts::LN_2);
         }
     }
+
+    /// KSD² along a row. With v_k = step·q(x_k)·(s_p(x_k) − s_q(x_k)) over q's reach (N
+    /// points), KSD² = Σ v_k v_l κ(x_k − x_l), a Toeplitz quadratic form; zero-padded to a
+    /// circulant of length L ≥ 2N − 1 it is (1/L) Σ Λ_f |V_f|² with Λ, V the DFTs of the
+    /// circulant's first column and of v.
+    fn ksd_row(&self, sigma: f64, c: f64, beta: f64, out: &mut [f64]) {
+        let step = self.h * self.tap as f64;
+        // q(x)q(y) beyond 6.5σ: e^(−21) of the peak, under 1e-8 of KSD² with its δ factors.
+        let m = ((6.5 * sigma / step).ceil() as usize).min(self.origin / self.tap);
+        let n = 2 * m + 1;
+        let len = fft_len(2 * n - 1);
+        let mut planner = realfft::RealFftPlanner::<f64>::new();
+        let fft = planner.plan_fft_forward(len);
+        let mut buf = fft.make_input_vec();
+        let mut spec = fft.make_output_vec();
+        let mut scratch = fft.make_scratch_vec();
+        let kernel = |r: f64| {
+            let t = c * c + r * r;
+            if beta == 0.5 {
+                1.0 / t.sqrt()
+            } else {
+                t.powf(-beta)
+            }
+        };
+        for d in 0..n {
+            let k = kernel(d as f64 * step);
+            buf[d] = k;
+            if d > 0 {
+                buf[len - d] = k;
+            }
+        }
+        if fft
+            .process_with_scratch(&mut buf, &mut spec, &mut scratch)
+            .is_err()
+        {
+            out.fill(f64::NAN);
+            return;
+        }
+        // Λ_f, with the conjugate half folded in and 1/L applied.
+        let weight: Vec<f64> = spec
+            .iter()
+            .enumerate()
+            .map(|(f, z)| {
+                let twice = f != 0 && 2 * f != len;
+                z.re * if twice { 2.0 } else { 1.0 } / len as f64
+            })
+            .collect();
+        let log_c = -sigma.ln() - LN_SQRT_2PI;
+        // Per point of q's reach: its weight, s_q's part of δ, and where s_p lives.
+        let taps: Vec<(f64, f64, usize, usize)> = (0..n)
+            .map(|k| {
+                let t = (k as f64 - m as f64) * step / sigma;
+                let first = self.origin + k * self.tap - m * self.tap;
+                let w = step * (log_c - 0.5 * t * t).exp();
+                (w, t / sigma, first % self.stride, first / self.stride)
+            })
+            .collect();
+        for (j, o) in out.iter_mut().enumerate() {
+            for (b, &(w, sq, phase, at)) in buf.iter_mut().zip(&taps) {
+                *b = w * (self.phases[phase][at + j] + sq);
+            }
+            buf[n..].fill(0.0);
+            if fft
+                .process_with_scratch(&mut buf, &mut spec, &mut scratch)
+                .is_err()
+            {
+                *o = f64::NAN;
+                continue;
+            }
+            let sum: f64 = spec
+                .iter()
+                .zip(&weight)
+                .map(|(z, w)| w * z.norm_sqr())
+                .sum();
+            *o = sum.max(0.0);
+        }
+    }
+}
+
+/// The smallest 2^a·3^b·5^c at or above `n`: a length the FFT handles fast.
+fn fft_len(n: usize) -> usize {
+    (n..)
+        .find(|&l| {
+            let mut r = l;
+            for f in [2, 3, 5] {
+                while r % f == 0 {
+                    r /= f;
+                }
+            }
+            r == 1
+        })
+        .unwrap_or(n)
 }

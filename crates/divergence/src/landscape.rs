@@ -161,9 +161,9 @@ pub fn closed_form(div: &Divergence) -> bool {
 }
 
 /// Evaluates `div` over `grid`. Forward KL uses the closed form −H(p) − E_p[ln q]; reverse
-/// KL and the power-integral family go row by row as Gaussian convolutions
-/// ([`crate::conv`]); the rest use the exact evaluator at landscape tolerance (relative
-/// error well below 1e-6).
+/// KL and the power-integral family go row by row as Gaussian convolutions, Jensen–Shannon
+/// and KSD row by row on the same tabulated x grid ([`crate::conv`]); the rest use the exact
+/// evaluator at landscape tolerance (relative error well below 1e-6).
 pub fn landscape(p: &Target, div: &Divergence, grid: &Grid) -> Landscape {
     let nm = grid.mu.len();
     let mut values = vec![0.0; nm * grid.sigma.len()];

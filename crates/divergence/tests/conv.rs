@@ -44,3 +44,40 @@ fn convolution_rows_match_eval() {
         }
     }
 }
+
+#[test]
+fn ksd_rows_match_eval() {
+    // (target, view, kernel c, kernel β): the post's target with three kernels, and two others.
+    let cases = [
+        ("0.5:-4:1,0.5:4:1", (-7.0, 7.0), (0.5, 5.0), 1.0, 0.5),
+        ("0.5:-4:1,0.5:4:1", (-7.0, 7.0), (0.5, 5.0), 0.3, 0.5),
+        ("0.5:-4:1,0.5:4:1", (-7.0, 7.0), (0.5, 5.0), 2.0, 1.5),
+        ("0.7:-2:0.8,0.3:3:1.6", (-6.0, 7.0), (0.3, 5.0), 1.0, 0.5),
+        (
+            "0.3:-5:0.4,0.4:0:2,0.3:6:0.7",
+            (-9.0, 9.0),
+            (0.2, 6.0),
+            1.0,
+            0.5,
+        ),
+    ];
+    for (spec, mu, sigma, c, beta) in cases {
+        let p = Target::parse(spec).unwrap();
+        let d = Divergence::Ksd { c, beta };
+        let (nm, ns) = (41, 29);
+        let grid = Grid::new(mu, sigma, nm, ns, false).unwrap();
+        let land = landscape(&p, &d, &grid);
+        let mut worst = 0.0f64;
+        // ~30 cells spread over the grid (the nested adaptive `eval` is slow for KSD).
+        for k in (0..land.values.len()).step_by(41) {
+            let (i, j) = (k / nm, k % nm);
+            let q = divergence::Gaussian::new(grid.mu[j], grid.sigma[i]).unwrap();
+            let want = eval(&p, &q, &d);
+            worst = worst.max((land.values[k] - want).abs() / want.abs());
+        }
+        assert!(
+            worst < 1e-8,
+            "{spec} c={c} β={beta}: worst relative error {worst:e}"
+        );
+    }
+}
