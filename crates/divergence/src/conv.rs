@@ -1,16 +1,20 @@
-//! Landscape rows as Gaussian convolutions. For q = N(μ, σ²), reverse KL is
-//! −H(q) − E_q[ln p], and the power integrals ∫p^β q^(1−β) behind Hellinger, Bhattacharyya,
-//! Amari (|α| < 1) and Rényi (a < 1) are ∫p^β(x) K(x − μ) dx with K ∝ q^(1−β), a Gaussian.
-//! Along a row (fixed σ) that is one correlation of a function of p, tabulated once per
-//! landscape on a uniform x grid aligned with the μ grid, with a sampled Gaussian. The
-//! trapezoid rule converges geometrically here (both factors are analytic in a strip), so a
-//! spacing of a fraction of the narrowest feature gives values to ~1e-12 relative.
-//! Jensen–Shannon has no such product form; it shares the tabulated p and the row kernel and
-//! pays one log per point of overlap.
+//! Landscape rows on a tabulated x grid. For q = N(μ, σ²), reverse KL is −H(q) − E_q[ln p],
+//! and the power integrals ∫p^β q^(1−β) behind Hellinger, Bhattacharyya, Amari (|α| < 1) and
+//! Rényi (a < 1) are ∫p^β(x) K(x − μ) dx with K ∝ q^(1−β), a Gaussian. Along a row (fixed σ)
+//! that is one correlation of a function of p, tabulated once per landscape on a uniform x
+//! grid aligned with the μ grid, with a Gaussian: one product with the Gaussian's transform
+//! and one inverse FFT per row, whatever σ. The trapezoid rule converges geometrically here
+//! (both factors are analytic in a strip), so a spacing of a fraction of the narrowest
+//! feature gives values to ~1e-12 relative. Jensen–Shannon has no such product form; it
+//! shares the tabulated p and pays one log per point of overlap. KSD² is a Toeplitz quadratic
+//! form in the tabulated score: one FFT per cell.
 
 use crate::divergences::Divergence;
 use crate::landscape::Grid;
 use crate::target::{Target, LN_SQRT_2PI};
+use realfft::num_complex::Complex;
+use realfft::{ComplexToReal, RealFftPlanner};
+use std::sync::Arc;
 
 /// Kernel half-width in kernel standard deviations: e^(−9²/2) ≈ 2.6e-18 of the peak.
 const REACH: f64 = 9.0;
@@ -40,12 +44,31 @@ enum Finish {
     Renyi,
 }
 
+/// A planned inverse real FFT, shared by every row of a landscape.
+#[derive(Clone)]
+struct Inverse(Arc<dyn ComplexToReal<f64>>);
+
+impl std::fmt::Debug for Inverse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Inverse({})", self.0.len())
+    }
+}
+
 /// One landscape's tabulated f and x grid; rows are then cheap.
 #[derive(Clone, Debug)]
 pub struct Plan {
     kind: Kind,
-    /// f(x_i) at x_i = μ_0 + (i − origin)·h, split by i mod `stride`: phase r holds
-    /// f(x_r), f(x_{r+stride}), …, so that the points one μ step apart are contiguous.
+    /// Correlations: the DFT of f (zero-padded), so that a row is one product with the
+    /// kernel's transform and one inverse FFT, whatever σ.
+    spectrum: Vec<Complex<f64>>,
+    inverse: Option<Inverse>,
+    /// Reverse KL tabulates ln p − Q with Q(x) = −(x − m)²/(2v) (m, v here), a quadratic
+    /// whose smoothing is exact, so that the table stays small where ln p is large.
+    quadratic: (f64, f64),
+    /// The first μ of the grid (x index `origin`).
+    mu0: f64,
+    /// JS and KSD: f(x_i) at x_i = μ_0 + (i − origin)·h, split by i mod `stride`: phase r
+    /// holds f(x_r), f(x_{r+stride}), …, so that the points one μ step apart are contiguous.
     phases: Vec<Vec<f64>>,
     /// p ln p beside f = p for Jensen–Shannon (same layout), else empty.
     aux: Vec<Vec<f64>>,
@@ -54,8 +77,8 @@ pub struct Plan {
     h: f64,
     /// x-grid steps per μ step.
     stride: usize,
-    /// Kernel taps every `tap` points when the μ step is finer than accuracy needs (each μ
-    /// then has its own trapezoid rule of spacing tap·h).
+    /// JS and KSD: points every `tap` x steps when the μ step is finer than accuracy needs
+    /// (each μ then has its own trapezoid rule of spacing tap·h).
     tap: usize,
     origin: usize,
 }
@@ -130,16 +153,26 @@ impl Plan {
         }
         let x0 = grid.mu[0] - margin as f64 * h;
         let lp: Vec<f64> = (0..n).map(|i| p.log_pdf(x0 + i as f64 * h)).collect();
+        // The widest component's curvature about the mixture mean: ln p − Q then grows at
+        // most linearly in the tails.
+        let quadratic = (
+            p.mean(),
+            comps.iter().map(|c| c.std * c.std).fold(0.0, f64::max),
+        );
         let f: Vec<f64> = match kind {
             Kind::Ksd { .. } => (0..n)
                 .map(|i| p.log_pdf_derivs(x0 + i as f64 * h).1)
                 .collect(),
             _ => lp
                 .iter()
-                .map(|&lp| match kind {
+                .enumerate()
+                .map(|(i, &lp)| match kind {
                     Kind::Power { beta, .. } => (beta * lp).exp(),
                     Kind::JensenShannon => lp.exp(),
-                    _ => lp,
+                    _ => {
+                        let dx = x0 + i as f64 * h - quadratic.0;
+                        lp + dx * dx / (2.0 * quadratic.1)
+                    }
                 })
                 .collect(),
         };
@@ -158,9 +191,27 @@ impl Plan {
         } else {
             (Vec::new(), (0, n - 1))
         };
+        let correlation = matches!(kind, Kind::ReverseKl | Kind::Power { .. });
+        let (spectrum, inverse, phases) = if correlation {
+            let len = fft_len(n);
+            let mut planner = RealFftPlanner::<f64>::new();
+            let forward = planner.plan_fft_forward(len);
+            let mut buf = forward.make_input_vec();
+            buf[..n].copy_from_slice(&f);
+            let mut spectrum = forward.make_output_vec();
+            forward.process(&mut buf, &mut spectrum).ok()?;
+            let inverse = Inverse(planner.plan_fft_inverse(len));
+            (spectrum, Some(inverse), Vec::new())
+        } else {
+            (Vec::new(), None, split(&f))
+        };
         Some(Plan {
             kind,
-            phases: split(&f),
+            spectrum,
+            inverse,
+            quadratic,
+            mu0: grid.mu[0],
+            phases,
             aux,
             support,
             h,
@@ -185,35 +236,56 @@ impl Plan {
         }
         // The kernel K(x − μ) = c·exp(−(x − μ)²/(2 s²)) with its normalisation c.
         let (s, log_c) = match self.kind {
-            Kind::ReverseKl | Kind::JensenShannon | Kind::Ksd { .. } => {
-                (sigma, -sigma.ln() - LN_SQRT_2PI)
-            }
             Kind::Power { beta, .. } => (
                 sigma / (1.0 - beta).sqrt(),
                 -(1.0 - beta) * (sigma.ln() + LN_SQRT_2PI),
             ),
+            _ => (sigma, -sigma.ln() - LN_SQRT_2PI),
         };
-        let step = self.h * self.tap as f64;
-        let m = ((REACH * s / step).ceil() as usize).min(self.origin / self.tap);
-        let acc = out;
-        acc.fill(0.0);
-        let base = self.origin;
-        for k in 0..=2 * m {
-            let t = (k as f64 - m as f64) * step / s;
-            let g = step * (log_c - 0.5 * t * t).exp();
-            // f at x = μ_j + (k − m)·step for every j: one contiguous run of one phase, so
-            // the update is an axpy the compiler vectorises.
-            let first = base + k * self.tap - m * self.tap;
-            let f = &self.phases[first % self.stride][first / self.stride..];
-            for (a, &v) in acc.iter_mut().zip(f) {
-                *a += g * v;
+        let Some(Inverse(inverse)) = &self.inverse else {
+            out.fill(f64::NAN);
+            return;
+        };
+        // Row = f ⋆ K on the x grid: the spectrum times K's transform
+        // c·s√(2π)·exp(−s²ω²/2) at ω_k = 2πk/(L h), by a two-multiply recurrence in k.
+        let len = inverse.len();
+        let a = 0.5 * (s * 2.0 * std::f64::consts::PI / (len as f64 * self.h)).powi(2);
+        let mut w = (log_c + LN_SQRT_2PI).exp() * s / len as f64;
+        let (mut r, rr) = ((-a).exp(), (-2.0 * a).exp());
+        let mut spec: Vec<Complex<f64>> = Vec::with_capacity(self.spectrum.len());
+        for z in &self.spectrum {
+            spec.push(z * w);
+            w *= r;
+            r *= rr;
+        }
+        // The DC and Nyquist terms of a real signal's DFT are real.
+        spec[0].im = 0.0;
+        if len % 2 == 0 {
+            if let Some(last) = spec.last_mut() {
+                last.im = 0.0;
             }
         }
-        for v in acc.iter_mut() {
+        let mut full = inverse.make_output_vec();
+        if inverse.process(&mut spec, &mut full).is_err() {
+            out.fill(f64::NAN);
+            return;
+        }
+        let acc = out;
+        for (j, a) in acc.iter_mut().enumerate() {
+            *a = full[self.origin + j * self.stride];
+        }
+        let (m, var) = self.quadratic;
+        for (j, v) in acc.iter_mut().enumerate() {
             let sum = *v;
+            let mu = self.mu0 + j as f64 * self.stride as f64 * self.h;
             *v = match self.kind {
                 // H(q) = ln σ + ½ ln(2πe).
-                Kind::ReverseKl => (-(sigma.ln() + LN_SQRT_2PI + 0.5) - sum).max(0.0),
+                Kind::ReverseKl => {
+                    // E_q[Q] = −((μ − m)² + σ²)/(2v) puts back what the table left out.
+                    let dm = mu - m;
+                    let sum = sum - (dm * dm + sigma * sigma) / (2.0 * var);
+                    (-(sigma.ln() + LN_SQRT_2PI + 0.5) - sum).max(0.0)
+                }
                 Kind::Power { beta, finish } => match finish {
                     Finish::Hellinger => (1.0 - sum).max(0.0),
                     Finish::Bhattacharyya => (-sum.ln()).max(0.0),
