@@ -10,7 +10,8 @@ use divergence::{
 };
 use divergence_plot::title;
 use divergence_plot::{
-    contour_levels, contours, draw_frame, draw_overlay, raster, tint_basins, Panel, Rect, Scale,
+    contour_levels, contours, decimate, draw_frame, draw_overlay, raster, tint_basins, Panel, Rect,
+    Scale,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -31,6 +32,9 @@ pub struct LandscapeOpts {
     /// A descent path `[μ0, σ0, D0, μ1, …]` to overlay.
     pub path: Option<Vec<f64>>,
     pub title: Option<String>,
+    /// Set by the explorer while a slider is held: contours from every other cell.
+    #[serde(skip)]
+    pub quick: bool,
 }
 
 /// The plot area in canvas pixels.
@@ -99,7 +103,15 @@ fn prepare(panel: &PanelDef, land: &Landscape, target: &Target, opts: &Landscape
     Prepared {
         title: opts.title.clone().unwrap_or_else(|| title(&panel.name)),
         scale,
-        lines: contours(land, &contour_levels(&scale, 9)),
+        lines: {
+            let levels = contour_levels(&scale, 9);
+            let cells = land.grid.mu.len() * land.grid.sigma.len();
+            if opts.quick && cells > 160 * 160 {
+                contours(&decimate(land, 2), &levels)
+            } else {
+                contours(land, &levels)
+            }
+        },
         path: opts
             .path
             .as_ref()
@@ -270,16 +282,29 @@ fn raster_canvas(
     if let Some(b) = basins.filter(|b| b.len() == land.values.len()) {
         tint_basins(&mut rgba, 4, w as usize, b);
     }
-    let doc = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| JsError::new("no document"))?;
-    let scratch: HtmlCanvasElement = doc
-        .create_element("canvas")
-        .map_err(|_| JsError::new("cannot create a canvas"))?
-        .dyn_into()
-        .map_err(|_| JsError::new("not a canvas"))?;
-    scratch.set_width(w);
-    scratch.set_height(h);
+    thread_local! {
+        /// One scratch canvas for every panel: a new element per draw is garbage per frame.
+        static SCRATCH: std::cell::RefCell<Option<HtmlCanvasElement>> = const { std::cell::RefCell::new(None) };
+    }
+    let scratch = match SCRATCH.with(|s| s.borrow().clone()) {
+        Some(c) => c,
+        None => {
+            let doc = web_sys::window()
+                .and_then(|w| w.document())
+                .ok_or_else(|| JsError::new("no document"))?;
+            let c: HtmlCanvasElement = doc
+                .create_element("canvas")
+                .map_err(|_| JsError::new("cannot create a canvas"))?
+                .dyn_into()
+                .map_err(|_| JsError::new("not a canvas"))?;
+            SCRATCH.with(|s| *s.borrow_mut() = Some(c.clone()));
+            c
+        }
+    };
+    if scratch.width() != w || scratch.height() != h {
+        scratch.set_width(w);
+        scratch.set_height(h);
+    }
     let img = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w, h)
         .map_err(|_| JsError::new("ImageData"))?;
     context(&scratch)?

@@ -519,6 +519,7 @@ impl Explorer {
             Some(Basins::Done(b)) if self.basins_on => Some(&b[..]),
             _ => None,
         };
+        opts.quick = self.quick;
         let rect = draw::landscape(canvas, p, shown, &self.target, &self.q, &opts, basins)?;
         serde_wasm_bindgen::to_value(&rect).map_err(js_err)
     }

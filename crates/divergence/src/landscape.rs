@@ -139,16 +139,28 @@ pub fn landscape_cells(
     if matches!(div, Divergence::ForwardKl) && entropy_cache.is_none() {
         *entropy_cache = Some(entropy(p));
     }
+    if let (Divergence::ForwardKl, Some(h)) = (div, *entropy_cache) {
+        // −H(p) − E_p[ln q], with ln σ once per row (this runs every frame of a drag).
+        let (m, var) = (p.mean(), p.variance());
+        let mut row = (usize::MAX, 0.0, 0.0);
+        for (k, o) in out.iter_mut().enumerate() {
+            let (i, j) = ((start + k) / nm, (start + k) % nm);
+            if row.0 != i {
+                let s = grid.sigma[i];
+                row = (i, s.ln() + LN_SQRT_2PI, 0.5 / (s * s));
+            }
+            let dm = m - grid.mu[j];
+            *o = (-h + row.1 + (var + dm * dm) * row.2).max(0.0);
+        }
+        return;
+    }
     for (k, o) in out.iter_mut().enumerate() {
         let (i, j) = ((start + k) / nm, (start + k) % nm);
         let q = Gaussian {
             mu: grid.mu[j],
             sigma: grid.sigma[i],
         };
-        *o = match (div, *entropy_cache) {
-            (Divergence::ForwardKl, Some(h)) => (-h - expected_log_q(p, &q)).max(0.0),
-            _ => eval_full(p, &q, div, Tol::LANDSCAPE, false)[0],
-        };
+        *o = eval_full(p, &q, div, Tol::LANDSCAPE, false)[0];
     }
 }
 
@@ -431,9 +443,10 @@ fn candidate_cells(land: &Landscape) -> Vec<(usize, usize)> {
             if !v.is_finite() {
                 continue;
             }
+            // Most cells have a lower neighbour: stop at the first.
             let mut lowest = true;
             let mut rise = 0.0f64;
-            for di in -1i64..=1 {
+            'around: for di in -1i64..=1 {
                 for dj in -1i64..=1 {
                     let (ii, jj) = (i as i64 + di, j as i64 + dj);
                     if (di, dj) == (0, 0) || ii < 0 || jj < 0 || ii >= ns as i64 || jj >= nm as i64
@@ -443,6 +456,7 @@ fn candidate_cells(land: &Landscape) -> Vec<(usize, usize)> {
                     let w = land.at(ii as usize, jj as usize);
                     if w < v || (w == v && (ii, jj) < (i as i64, j as i64)) {
                         lowest = false;
+                        break 'around;
                     }
                     rise = rise.max(w - v);
                 }
