@@ -7,6 +7,7 @@ mod state;
 
 use divergence::conv::Plan;
 use divergence::sampling::{exact, sampling_distribution, Estimates};
+use std::sync::atomic::Ordering;
 
 use divergence::tradeoff::{flip_point, prefer, preference, Preference};
 use divergence::{
@@ -84,6 +85,10 @@ pub struct Explorer {
     #[cfg(feature = "fault-injection")]
     inject_panic: bool,
 }
+
+/// Landscape cells computed by every explorer in this instance: what a test reads to see
+/// that moving q alone recomputes nothing.
+static CELLS_COMPUTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 fn js_err(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
@@ -186,6 +191,12 @@ impl Explorer {
         self.restart();
     }
 
+    /// Landscape cells computed so far by every explorer in this module instance.
+    #[wasm_bindgen(js_name = cellsComputed)]
+    pub fn cells_computed() -> f64 {
+        CELLS_COMPUTED.load(Ordering::Relaxed) as f64
+    }
+
     /// Computes landscape rows and minima for about `budget_ms` milliseconds. Returns true
     /// when every panel's landscape at the current resolution is complete.
     pub fn work(&mut self, budget_ms: f64) -> bool {
@@ -205,6 +216,7 @@ impl Explorer {
                     let i = job.cells_done / nm;
                     plan.row(job.grid.sigma[i], &mut job.values[i * nm..(i + 1) * nm]);
                     job.cells_done += nm;
+                    CELLS_COMPUTED.fetch_add(nm as u64, Ordering::Relaxed);
                 } else if job.cells_done < total {
                     // A few cells at a time: one `ksd` cell alone takes milliseconds.
                     let n = if matches!(div, Divergence::Ksd { .. }) {
@@ -223,6 +235,7 @@ impl Explorer {
                         &mut job.values[s0..s0 + n],
                     );
                     job.cells_done += n;
+                    CELLS_COMPUTED.fetch_add(n as u64, Ordering::Relaxed);
                 } else {
                     if self.quick {
                         // While dragging: minima read off the grid, no descent.

@@ -135,3 +135,28 @@ fn work_completes_with_the_post_optima_and_draws() {
         "the heatmap is painted: {pix:?}"
     );
 }
+
+#[wasm_bindgen_test]
+fn moving_q_alone_recomputes_no_landscape() {
+    let mut e = Explorer::new().unwrap();
+    e.set_resolution(24, 20);
+    while !e.work(50.0) {}
+    let before = Explorer::cells_computed();
+    let values = e.landscape_values(0).to_vec();
+    let state = e.state().unwrap();
+    let q = get(&state, &["q"]);
+    js_sys::Reflect::set(&q, &"mu".into(), &1.25.into()).unwrap();
+    js_sys::Reflect::set(&q, &"sigma".into(), &0.75.into()).unwrap();
+    e.set_state(state).unwrap();
+    assert_eq!(get(&e.state().unwrap(), &["q", "mu"]).as_f64(), Some(1.25));
+    assert!(e.work(50.0), "nothing left to compute");
+    assert_eq!(Explorer::cells_computed(), before, "no cell recomputed");
+    assert_eq!(e.landscape_values(0).to_vec(), values);
+    // A target change does recompute: the counter is live.
+    let state = e.state().unwrap();
+    let comp = js_sys::Array::from(&get(&state, &["target"])).get(1);
+    js_sys::Reflect::set(&comp, &"mean".into(), &3.5.into()).unwrap();
+    e.set_state(state).unwrap();
+    while !e.work(50.0) {}
+    assert!(Explorer::cells_computed() >= before + 2.0 * 24.0 * 20.0);
+}
