@@ -12,14 +12,18 @@
 use crate::divergences::Divergence;
 use crate::landscape::Grid;
 use crate::target::{Target, LN_SQRT_2PI};
-use realfft::num_complex::Complex;
-use realfft::{ComplexToReal, RealFftPlanner};
+use rustfft::algorithm::Radix4;
+use rustfft::num_complex::Complex;
+use rustfft::{Fft, FftDirection, Length};
 use std::sync::Arc;
 
 /// Kernel half-width in kernel standard deviations: e^(−9²/2) ≈ 2.6e-18 of the peak.
 const REACH: f64 = 9.0;
 /// Largest x grid (points): beyond it the row-wise path is not worth it.
 const MAX_POINTS: usize = 1 << 22;
+/// Largest FFT of a plan (256 KiB a buffer; beyond it the memory high-water mark of a page
+/// would be set by one extreme view).
+const MAX_FFT: usize = 1 << 14;
 
 /// What a row computes from the correlation S(μ) = ∫ f(x) K(x − μ) dx.
 #[derive(Clone, Copy, Debug)]
@@ -44,13 +48,35 @@ enum Finish {
     Renyi,
 }
 
-/// A planned inverse real FFT, shared by every row of a landscape.
+/// A power-of-two complex FFT; the inverse (unnormalised) by conjugation, so that one
+/// twiddle table serves both. rustfft's Radix4 alone: its planner's other algorithms (and
+/// realfft) would add ~110 KB gzipped to the page's wasm.
 #[derive(Clone)]
-struct Inverse(Arc<dyn ComplexToReal<f64>>);
+struct Ffts(Arc<Radix4<f64>>);
 
-impl std::fmt::Debug for Inverse {
+impl Ffts {
+    fn new(len: usize) -> Ffts {
+        Ffts(Arc::new(Radix4::new(len, FftDirection::Forward)))
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn forward(&self, buf: &mut [Complex<f64>]) {
+        self.0.process(buf);
+    }
+
+    fn inverse(&self, buf: &mut [Complex<f64>]) {
+        buf.iter_mut().for_each(|z| *z = z.conj());
+        self.0.process(buf);
+        buf.iter_mut().for_each(|z| *z = z.conj());
+    }
+}
+
+impl std::fmt::Debug for Ffts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Inverse({})", self.0.len())
+        write!(f, "Ffts({})", self.len())
     }
 }
 
@@ -61,7 +87,7 @@ pub struct Plan {
     /// Correlations: the DFT of f (zero-padded), so that a row is one product with the
     /// kernel's transform and one inverse FFT, whatever σ.
     spectrum: Vec<Complex<f64>>,
-    inverse: Option<Inverse>,
+    ffts: Option<Ffts>,
     /// Reverse KL tabulates ln p − Q with Q(x) = −(x − m)²/(2v) (m, v here), a quadratic
     /// whose smoothing is exact, so that the table stays small where ln p is large.
     quadratic: (f64, f64),
@@ -191,24 +217,33 @@ impl Plan {
         } else {
             (Vec::new(), (0, n - 1))
         };
+        if let Kind::Ksd { .. } = kind {
+            // The widest row's FFT (see ksd_row) within MAX_FFT, else per-cell quadrature.
+            let m = (6.5 * sigma_max / (h * tap as f64)).ceil() as usize;
+            if fft_len(4 * m + 1) > MAX_FFT {
+                return None;
+            }
+        }
         let correlation = matches!(kind, Kind::ReverseKl | Kind::Power { .. });
-        let (spectrum, inverse, phases) = if correlation {
-            let len = fft_len(n);
-            let mut planner = RealFftPlanner::<f64>::new();
-            let forward = planner.plan_fft_forward(len);
-            let mut buf = forward.make_input_vec();
-            buf[..n].copy_from_slice(&f);
-            let mut spectrum = forward.make_output_vec();
-            forward.process(&mut buf, &mut spectrum).ok()?;
-            let inverse = Inverse(planner.plan_fft_inverse(len));
-            (spectrum, Some(inverse), Vec::new())
+        let (spectrum, ffts, phases) = if correlation {
+            // Each FFT buffer is 16 bytes a point: beyond MAX_FFT, per-cell quadrature.
+            if fft_len(n) > MAX_FFT {
+                return None;
+            }
+            let ffts = Ffts::new(fft_len(n));
+            let mut spectrum = vec![Complex::new(0.0, 0.0); ffts.len()];
+            for (z, &v) in spectrum.iter_mut().zip(&f) {
+                z.re = v;
+            }
+            ffts.forward(&mut spectrum);
+            (spectrum, Some(ffts), Vec::new())
         } else {
             (Vec::new(), None, split(&f))
         };
         Some(Plan {
             kind,
             spectrum,
-            inverse,
+            ffts,
             quadratic,
             mu0: grid.mu[0],
             phases,
@@ -229,73 +264,111 @@ impl Plan {
 
     /// Row `sigma` of the landscape at the grid's μ values (`out.len()` of them).
     pub fn row(&self, sigma: f64, out: &mut [f64]) {
-        match self.kind {
-            Kind::JensenShannon => return self.js_row(sigma, out),
-            Kind::Ksd { c, beta } => return self.ksd_row(sigma, c, beta, out),
-            _ => {}
+        self.rows(&[sigma], out);
+    }
+
+    /// Rows `sigmas` of the landscape, one after another in `out` (`out.len()` a multiple
+    /// of `sigmas.len()`): correlations go two rows per FFT.
+    pub fn rows(&self, sigmas: &[f64], out: &mut [f64]) {
+        let nm = out.len() / sigmas.len().max(1);
+        if nm == 0 {
+            return;
         }
-        // The kernel K(x − μ) = c·exp(−(x − μ)²/(2 s²)) with its normalisation c.
-        let (s, log_c) = match self.kind {
+        match self.kind {
+            Kind::JensenShannon => {
+                for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
+                    self.js_row(s, row);
+                }
+            }
+            Kind::Ksd { c, beta } => {
+                for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
+                    self.ksd_row(s, c, beta, row);
+                }
+            }
+            _ => {
+                for (pair, rows) in sigmas.chunks(2).zip(out.chunks_mut(2 * nm)) {
+                    self.correlation_rows(pair, rows);
+                }
+            }
+        }
+    }
+
+    /// One or two correlation rows from one inverse FFT: the spectrum times row a's kernel
+    /// transform plus i times row b's has row a as its real part and row b as its imaginary.
+    fn correlation_rows(&self, sigmas: &[f64], out: &mut [f64]) {
+        let Some(ffts) = &self.ffts else {
+            out.fill(f64::NAN);
+            return;
+        };
+        let len = ffts.len();
+        // K's transform c·s√(2π)·exp(−s²ω²/2) at ω_k = 2πk/(L h) for k ≤ L/2 (and mirrored),
+        // by a two-multiply recurrence in k.
+        let weights = |sigma: f64| -> Vec<f64> {
+            let (s, log_c) = self.kernel(sigma);
+            let a = 0.5 * (s * 2.0 * std::f64::consts::PI / (len as f64 * self.h)).powi(2);
+            let mut w = (log_c + LN_SQRT_2PI).exp() * s / len as f64;
+            let (mut r, rr) = ((-a).exp(), (-2.0 * a).exp());
+            (0..=len / 2)
+                .map(|_| {
+                    let v = w;
+                    w *= r;
+                    r *= rr;
+                    v
+                })
+                .collect()
+        };
+        let wa = weights(sigmas[0]);
+        let wb = sigmas.get(1).map(|&s| weights(s));
+        let mut spec: Vec<Complex<f64>> = self
+            .spectrum
+            .iter()
+            .enumerate()
+            .map(|(k, z)| {
+                let f = k.min(len - k);
+                let b = wb.as_ref().map_or(0.0, |w| w[f]);
+                z * Complex::new(wa[f], b)
+            })
+            .collect();
+        ffts.inverse(&mut spec);
+        let nm = out.len() / sigmas.len();
+        for (r, (&sigma, row)) in sigmas.iter().zip(out.chunks_exact_mut(nm)).enumerate() {
+            for (j, v) in row.iter_mut().enumerate() {
+                let z = spec[self.origin + j * self.stride];
+                let sum = if r == 0 { z.re } else { z.im };
+                *v = self.finish(sigma, j, sum);
+            }
+        }
+    }
+
+    /// The Gaussian kernel K(x − μ) = c·exp(−(x − μ)²/(2 s²)) of a row: (s, ln c).
+    fn kernel(&self, sigma: f64) -> (f64, f64) {
+        match self.kind {
             Kind::Power { beta, .. } => (
                 sigma / (1.0 - beta).sqrt(),
                 -(1.0 - beta) * (sigma.ln() + LN_SQRT_2PI),
             ),
             _ => (sigma, -sigma.ln() - LN_SQRT_2PI),
-        };
-        let Some(Inverse(inverse)) = &self.inverse else {
-            out.fill(f64::NAN);
-            return;
-        };
-        // Row = f ⋆ K on the x grid: the spectrum times K's transform
-        // c·s√(2π)·exp(−s²ω²/2) at ω_k = 2πk/(L h), by a two-multiply recurrence in k.
-        let len = inverse.len();
-        let a = 0.5 * (s * 2.0 * std::f64::consts::PI / (len as f64 * self.h)).powi(2);
-        let mut w = (log_c + LN_SQRT_2PI).exp() * s / len as f64;
-        let (mut r, rr) = ((-a).exp(), (-2.0 * a).exp());
-        let mut spec: Vec<Complex<f64>> = Vec::with_capacity(self.spectrum.len());
-        for z in &self.spectrum {
-            spec.push(z * w);
-            w *= r;
-            r *= rr;
         }
-        // The DC and Nyquist terms of a real signal's DFT are real.
-        spec[0].im = 0.0;
-        if len % 2 == 0 {
-            if let Some(last) = spec.last_mut() {
-                last.im = 0.0;
+    }
+
+    /// The divergence at column `j` of row `sigma` from the correlation `sum` there.
+    fn finish(&self, sigma: f64, j: usize, sum: f64) -> f64 {
+        match self.kind {
+            Kind::ReverseKl => {
+                // E_q[Q] = −((μ − m)² + σ²)/(2v) puts back what the table left out; H(q) =
+                // ln σ + ½ ln(2πe).
+                let (m, var) = self.quadratic;
+                let dm = self.mu0 + j as f64 * self.stride as f64 * self.h - m;
+                let sum = sum - (dm * dm + sigma * sigma) / (2.0 * var);
+                (-(sigma.ln() + LN_SQRT_2PI + 0.5) - sum).max(0.0)
             }
-        }
-        let mut full = inverse.make_output_vec();
-        if inverse.process(&mut spec, &mut full).is_err() {
-            out.fill(f64::NAN);
-            return;
-        }
-        let acc = out;
-        for (j, a) in acc.iter_mut().enumerate() {
-            *a = full[self.origin + j * self.stride];
-        }
-        let (m, var) = self.quadratic;
-        for (j, v) in acc.iter_mut().enumerate() {
-            let sum = *v;
-            let mu = self.mu0 + j as f64 * self.stride as f64 * self.h;
-            *v = match self.kind {
-                // H(q) = ln σ + ½ ln(2πe).
-                Kind::ReverseKl => {
-                    // E_q[Q] = −((μ − m)² + σ²)/(2v) puts back what the table left out.
-                    let dm = mu - m;
-                    let sum = sum - (dm * dm + sigma * sigma) / (2.0 * var);
-                    (-(sigma.ln() + LN_SQRT_2PI + 0.5) - sum).max(0.0)
-                }
-                Kind::Power { beta, finish } => match finish {
-                    Finish::Hellinger => (1.0 - sum).max(0.0),
-                    Finish::Bhattacharyya => (-sum.ln()).max(0.0),
-                    Finish::Amari => ((1.0 - sum) / (beta * (1.0 - beta))).max(0.0),
-                    Finish::Renyi => (sum.ln() / (beta - 1.0)).max(0.0),
-                },
-                Kind::JensenShannon | Kind::Ksd { .. } => {
-                    unreachable!("js_row and ksd_row handle these")
-                }
-            };
+            Kind::Power { beta, finish } => match finish {
+                Finish::Hellinger => (1.0 - sum).max(0.0),
+                Finish::Bhattacharyya => (-sum.ln()).max(0.0),
+                Finish::Amari => ((1.0 - sum) / (beta * (1.0 - beta))).max(0.0),
+                Finish::Renyi => (sum.ln() / (beta - 1.0)).max(0.0),
+            },
+            Kind::JensenShannon | Kind::Ksd { .. } => f64::NAN,
         }
     }
 
@@ -340,18 +413,14 @@ impl Plan {
     /// KSD² along a row. With v_k = step·q(x_k)·(s_p(x_k) − s_q(x_k)) over q's reach (N
     /// points), KSD² = Σ v_k v_l κ(x_k − x_l), a Toeplitz quadratic form; zero-padded to a
     /// circulant of length L ≥ 2N − 1 it is (1/L) Σ Λ_f |V_f|² with Λ, V the DFTs of the
-    /// circulant's first column and of v.
+    /// circulant's first column and of v. Two cells share one complex FFT (v_a + i v_b).
     fn ksd_row(&self, sigma: f64, c: f64, beta: f64, out: &mut [f64]) {
         let step = self.h * self.tap as f64;
         // q(x)q(y) beyond 6.5σ: e^(−21) of the peak, under 1e-8 of KSD² with its δ factors.
         let m = ((6.5 * sigma / step).ceil() as usize).min(self.origin / self.tap);
         let n = 2 * m + 1;
-        let len = fft_len(2 * n - 1);
-        let mut planner = realfft::RealFftPlanner::<f64>::new();
-        let fft = planner.plan_fft_forward(len);
-        let mut buf = fft.make_input_vec();
-        let mut spec = fft.make_output_vec();
-        let mut scratch = fft.make_scratch_vec();
+        let ffts = Ffts::new(fft_len(2 * n - 1));
+        let len = ffts.len();
         let kernel = |r: f64| {
             let t = c * c + r * r;
             if beta == 0.5 {
@@ -360,29 +429,17 @@ impl Plan {
                 t.powf(-beta)
             }
         };
+        let mut buf = vec![Complex::new(0.0, 0.0); len];
         for d in 0..n {
             let k = kernel(d as f64 * step);
-            buf[d] = k;
+            buf[d].re = k;
             if d > 0 {
-                buf[len - d] = k;
+                buf[len - d].re = k;
             }
         }
-        if fft
-            .process_with_scratch(&mut buf, &mut spec, &mut scratch)
-            .is_err()
-        {
-            out.fill(f64::NAN);
-            return;
-        }
-        // Λ_f, with the conjugate half folded in and 1/L applied.
-        let weight: Vec<f64> = spec
-            .iter()
-            .enumerate()
-            .map(|(f, z)| {
-                let twice = f != 0 && 2 * f != len;
-                z.re * if twice { 2.0 } else { 1.0 } / len as f64
-            })
-            .collect();
+        ffts.forward(&mut buf);
+        // Λ_f / L, and ¼ for the split of a shared transform below.
+        let weight: Vec<f64> = buf.iter().map(|z| 0.25 * z.re / len as f64).collect();
         let log_c = -sigma.ln() - LN_SQRT_2PI;
         // Per point of q's reach: its weight, s_q's part of δ, and where s_p lives.
         let taps: Vec<(f64, f64, usize, usize)> = (0..n)
@@ -393,39 +450,32 @@ impl Plan {
                 (w, t / sigma, first % self.stride, first / self.stride)
             })
             .collect();
-        for (j, o) in out.iter_mut().enumerate() {
+        let nm = out.len();
+        for j in (0..nm).step_by(2) {
+            let two = j + 1 < nm;
             for (b, &(w, sq, phase, at)) in buf.iter_mut().zip(&taps) {
-                *b = w * (self.phases[phase][at + j] + sq);
+                let f = &self.phases[phase];
+                let im = if two { w * (f[at + j + 1] + sq) } else { 0.0 };
+                *b = Complex::new(w * (f[at + j] + sq), im);
             }
-            buf[n..].fill(0.0);
-            if fft
-                .process_with_scratch(&mut buf, &mut spec, &mut scratch)
-                .is_err()
-            {
-                *o = f64::NAN;
-                continue;
+            buf[n..].fill(Complex::new(0.0, 0.0));
+            ffts.forward(&mut buf);
+            // V_a = (Z_f + conj Z_−f)/2, V_b = (Z_f − conj Z_−f)/(2i).
+            let (mut ta, mut tb) = (0.0, 0.0);
+            for (f, &w) in weight.iter().enumerate() {
+                let (z, zc) = (buf[f], buf[(len - f) % len].conj());
+                ta += w * (z + zc).norm_sqr();
+                tb += w * (z - zc).norm_sqr();
             }
-            let sum: f64 = spec
-                .iter()
-                .zip(&weight)
-                .map(|(z, w)| w * z.norm_sqr())
-                .sum();
-            *o = sum.max(0.0);
+            out[j] = ta.max(0.0);
+            if two {
+                out[j + 1] = tb.max(0.0);
+            }
         }
     }
 }
 
-/// The smallest 2^a·3^b·5^c at or above `n`: a length the FFT handles fast.
+/// The FFT length for `n` points: the next power of two (Radix4's lengths).
 fn fft_len(n: usize) -> usize {
-    (n..)
-        .find(|&l| {
-            let mut r = l;
-            for f in [2, 3, 5] {
-                while r % f == 0 {
-                    r /= f;
-                }
-            }
-            r == 1
-        })
-        .unwrap_or(n)
+    n.next_power_of_two().max(16)
 }

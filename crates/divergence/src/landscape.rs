@@ -180,9 +180,7 @@ pub fn landscape(p: &Target, div: &Divergence, grid: &Grid) -> Landscape {
     let nm = grid.mu.len();
     let mut values = vec![0.0; nm * grid.sigma.len()];
     if let Some(plan) = crate::conv::Plan::new(p, div, grid) {
-        for (row, &s) in values.chunks_mut(nm).zip(&grid.sigma) {
-            plan.row(s, row);
-        }
+        plan.rows(&grid.sigma, &mut values);
         return Landscape {
             grid: grid.clone(),
             values,
