@@ -552,14 +552,20 @@ pub fn accept(g: &Grid, d: &Descent) -> Option<Minimum> {
     (d.converged && inside).then_some(Minimum { mu, sigma, value })
 }
 
-/// Adds `m` to `found` unless a minimum within 1e-4 is there already; keeps them by value.
+/// Adds `m` to `found` unless a minimum within 1e-4 is there already; keeps them by value
+/// (to 1e-8, then by μ).
 pub fn merge_minimum(found: &mut Vec<Minimum>, m: Minimum) {
     if !found
         .iter()
         .any(|o| (o.mu - m.mu).abs() < 1e-4 && (o.sigma - m.sigma).abs() < 1e-4)
     {
         found.push(m);
-        found.sort_by(|a, b| a.value.total_cmp(&b.value));
+        // By value to 1e-8, then by μ: mirror minima tie, and rounding must not order them.
+        let key = |m: &Minimum| ((m.value * 1e8).round(), m.mu);
+        found.sort_by(|a, b| {
+            let (ka, kb) = (key(a), key(b));
+            ka.0.total_cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+        });
     }
 }
 
