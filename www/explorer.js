@@ -85,6 +85,7 @@ export class DivergenceExplorer extends HTMLElement {
     this._dragging = false;
     this._frame = 0;
     this._lastEvent = '';
+    this._lastUrl = '';
     this._display = { logScale: true, clip: 1 };
     this._inView = new Set();
     this._io = new IntersectionObserver((entries) => {
@@ -820,9 +821,13 @@ export class DivergenceExplorer extends HTMLElement {
     this._frame += 1;
     if (!done || this._descending) { this._schedule(); if (!done) return; }
     const key = JSON.stringify(this._state);
+    // The address bar follows the state once a slider is let go (a URL per drag frame costs ~1 ms).
+    if (this.hasAttribute('link') && !this._dragging && key !== this._lastUrl) {
+      this._lastUrl = key;
+      history.replaceState(null, '', `#${this.fragment()}`);
+    }
     if (key !== this._lastEvent) {
       this._lastEvent = key;
-      if (this.hasAttribute('link')) history.replaceState(null, '', `#${this.fragment()}`);
       this.dispatchEvent(new CustomEvent('divergence-change', { detail: { state: this.state, optima: this.optima } }));
     }
     if (this._readyResolve) { this._readyResolve(); this._readyResolve = null; }

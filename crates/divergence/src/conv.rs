@@ -63,13 +63,18 @@ impl Ffts {
         self.0.len()
     }
 
-    fn forward(&self, buf: &mut [Complex<f64>]) {
-        self.0.process(buf);
+    /// A scratch buffer for [`Ffts::forward`] and [`Ffts::inverse`] (reused across calls).
+    fn scratch(&self) -> Vec<Complex<f64>> {
+        vec![Complex::new(0.0, 0.0); self.0.get_inplace_scratch_len()]
     }
 
-    fn inverse(&self, buf: &mut [Complex<f64>]) {
+    fn forward(&self, buf: &mut [Complex<f64>], scratch: &mut [Complex<f64>]) {
+        self.0.process_with_scratch(buf, scratch);
+    }
+
+    fn inverse(&self, buf: &mut [Complex<f64>], scratch: &mut [Complex<f64>]) {
         buf.iter_mut().for_each(|z| *z = z.conj());
-        self.0.process(buf);
+        self.0.process_with_scratch(buf, scratch);
         buf.iter_mut().for_each(|z| *z = z.conj());
     }
 }
@@ -235,7 +240,7 @@ impl Plan {
             for (z, &v) in spectrum.iter_mut().zip(&f) {
                 z.re = v;
             }
-            ffts.forward(&mut spectrum);
+            ffts.forward(&mut spectrum, &mut ffts.scratch());
             (spectrum, Some(ffts), Vec::new())
         } else {
             (Vec::new(), None, split(&f))
@@ -286,8 +291,14 @@ impl Plan {
                 }
             }
             _ => {
+                let Some(ffts) = &self.ffts else {
+                    out.fill(f64::NAN);
+                    return;
+                };
+                let mut spec = vec![Complex::new(0.0, 0.0); ffts.len()];
+                let mut scratch = ffts.scratch();
                 for (pair, rows) in sigmas.chunks(2).zip(out.chunks_mut(2 * nm)) {
-                    self.correlation_rows(pair, rows);
+                    self.correlation_rows(ffts, pair, rows, &mut spec, &mut scratch);
                 }
             }
         }
@@ -295,11 +306,14 @@ impl Plan {
 
     /// One or two correlation rows from one inverse FFT: the spectrum times row a's kernel
     /// transform plus i times row b's has row a as its real part and row b as its imaginary.
-    fn correlation_rows(&self, sigmas: &[f64], out: &mut [f64]) {
-        let Some(ffts) = &self.ffts else {
-            out.fill(f64::NAN);
-            return;
-        };
+    fn correlation_rows(
+        &self,
+        ffts: &Ffts,
+        sigmas: &[f64],
+        out: &mut [f64],
+        spec: &mut [Complex<f64>],
+        scratch: &mut [Complex<f64>],
+    ) {
         let len = ffts.len();
         // K's transform c·s√(2π)·exp(−s²ω²/2) at ω_k = 2πk/(L h) for k ≤ L/2 (and mirrored),
         // by a two-multiply recurrence in k.
@@ -318,24 +332,22 @@ impl Plan {
                 .collect()
         };
         let wa = weights(sigmas[0]);
-        let wb = sigmas.get(1).map(|&s| weights(s));
-        let mut spec: Vec<Complex<f64>> = self
-            .spectrum
-            .iter()
-            .enumerate()
-            .map(|(k, z)| {
-                let f = k.min(len - k);
-                let b = wb.as_ref().map_or(0.0, |w| w[f]);
-                z * Complex::new(wa[f], b)
-            })
-            .collect();
-        ffts.inverse(&mut spec);
+        let wb = match sigmas.get(1) {
+            Some(&s) => weights(s),
+            None => vec![0.0; wa.len()],
+        };
+        for (k, (o, z)) in spec.iter_mut().zip(&self.spectrum).enumerate() {
+            let f = k.min(len - k);
+            *o = z * Complex::new(wa[f], wb[f]);
+        }
+        ffts.inverse(spec, scratch);
         let nm = out.len() / sigmas.len();
         for (r, (&sigma, row)) in sigmas.iter().zip(out.chunks_exact_mut(nm)).enumerate() {
+            let ln_sigma = sigma.ln();
             for (j, v) in row.iter_mut().enumerate() {
                 let z = spec[self.origin + j * self.stride];
                 let sum = if r == 0 { z.re } else { z.im };
-                *v = self.finish(sigma, j, sum);
+                *v = self.finish(sigma, ln_sigma, j, sum);
             }
         }
     }
@@ -351,8 +363,9 @@ impl Plan {
         }
     }
 
-    /// The divergence at column `j` of row `sigma` from the correlation `sum` there.
-    fn finish(&self, sigma: f64, j: usize, sum: f64) -> f64 {
+    /// The divergence at column `j` of row `sigma` (ln σ given: a libm call per cell costs
+    /// more than the row's share of its FFT in wasm) from the correlation `sum` there.
+    fn finish(&self, sigma: f64, ln_sigma: f64, j: usize, sum: f64) -> f64 {
         match self.kind {
             Kind::ReverseKl => {
                 // E_q[Q] = −((μ − m)² + σ²)/(2v) puts back what the table left out; H(q) =
@@ -360,7 +373,7 @@ impl Plan {
                 let (m, var) = self.quadratic;
                 let dm = self.mu0 + j as f64 * self.stride as f64 * self.h - m;
                 let sum = sum - (dm * dm + sigma * sigma) / (2.0 * var);
-                (-(sigma.ln() + LN_SQRT_2PI + 0.5) - sum).max(0.0)
+                (-(ln_sigma + LN_SQRT_2PI + 0.5) - sum).max(0.0)
             }
             Kind::Power { beta, finish } => match finish {
                 Finish::Hellinger => (1.0 - sum).max(0.0),
@@ -437,7 +450,8 @@ impl Plan {
                 buf[len - d].re = k;
             }
         }
-        ffts.forward(&mut buf);
+        let mut scratch = ffts.scratch();
+        ffts.forward(&mut buf, &mut scratch);
         // Λ_f / L, and ¼ for the split of a shared transform below.
         let weight: Vec<f64> = buf.iter().map(|z| 0.25 * z.re / len as f64).collect();
         let log_c = -sigma.ln() - LN_SQRT_2PI;
@@ -459,7 +473,7 @@ impl Plan {
                 *b = Complex::new(w * (f[at + j] + sq), im);
             }
             buf[n..].fill(Complex::new(0.0, 0.0));
-            ffts.forward(&mut buf);
+            ffts.forward(&mut buf, &mut scratch);
             // V_a = (Z_f + conj Z_−f)/2, V_b = (Z_f − conj Z_−f)/(2i).
             let (mut ta, mut tb) = (0.0, 0.0);
             for (f, &w) in weight.iter().enumerate() {

@@ -441,7 +441,12 @@ fn candidate_cells(land: &Landscape) -> Vec<(usize, usize)> {
             if !v.is_finite() {
                 continue;
             }
-            // Most cells have a lower neighbour: stop at the first.
+            // Most cells have a lower neighbour along μ: the cheap test first.
+            let row = &land.values[i * nm..(i + 1) * nm];
+            if (j > 0 && row[j - 1] < v) || (j + 1 < nm && row[j + 1] < v) {
+                continue;
+            }
+            // Then the rest of the neighbourhood, stopping at the first lower cell.
             let mut lowest = true;
             let mut rise = 0.0f64;
             'around: for di in -1i64..=1 {
