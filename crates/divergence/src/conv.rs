@@ -231,14 +231,31 @@ impl Plan {
         }
         let correlation = matches!(kind, Kind::ReverseKl | Kind::Power { .. });
         let (spectrum, ffts, phases) = if correlation {
+            // The convolution is circular: exact when every wrapped copy of a table point
+            // lies beyond the kernel's reach (`margin`) of every output. p^β vanishes away
+            // from p, so only its support counts; ln p − Q does not, so the whole table does.
+            let (lo, hi) = match kind {
+                Kind::Power { .. } => {
+                    let top = f.iter().copied().fold(0.0, f64::max);
+                    let keep = |v: &f64| *v > 1e-20 * top;
+                    (
+                        f.iter().position(keep).unwrap_or(0),
+                        f.iter().rposition(keep).unwrap_or(0),
+                    )
+                }
+                _ => (0, n - 1),
+            };
+            let (o_lo, o_hi) = (margin, margin + (grid.mu.len() - 1) * stride);
+            let far = o_hi.saturating_sub(lo).max(hi.saturating_sub(o_lo));
+            let len = fft_len((far + margin + 1).max(hi - lo + 1));
             // Each FFT buffer is 16 bytes a point: beyond MAX_FFT, per-cell quadrature.
-            if fft_len(n) > MAX_FFT {
+            if len > MAX_FFT {
                 return None;
             }
-            let ffts = Ffts::new(fft_len(n));
-            let mut spectrum = vec![Complex::new(0.0, 0.0); ffts.len()];
-            for (z, &v) in spectrum.iter_mut().zip(&f) {
-                z.re = v;
+            let ffts = Ffts::new(len);
+            let mut spectrum = vec![Complex::new(0.0, 0.0); len];
+            for (i, &v) in f.iter().enumerate().take(hi + 1).skip(lo) {
+                spectrum[i % len].re += v;
             }
             ffts.forward(&mut spectrum, &mut ffts.scratch());
             (spectrum, Some(ffts), Vec::new())
@@ -345,7 +362,7 @@ impl Plan {
         for (r, (&sigma, row)) in sigmas.iter().zip(out.chunks_exact_mut(nm)).enumerate() {
             let ln_sigma = sigma.ln();
             for (j, v) in row.iter_mut().enumerate() {
-                let z = spec[self.origin + j * self.stride];
+                let z = spec[(self.origin + j * self.stride) % len];
                 let sum = if r == 0 { z.re } else { z.im };
                 *v = self.finish(sigma, ln_sigma, j, sum);
             }
