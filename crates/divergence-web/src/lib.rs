@@ -86,6 +86,11 @@ pub struct Explorer {
     inject_panic: bool,
 }
 
+/// Largest x table or FFT of a landscape plan on the page (128 KiB a buffer): 1024² views
+/// fit; beyond, per-cell quadrature, so that one extreme view does not set the page's memory
+/// high-water mark.
+const PLAN_POINTS: usize = 1 << 13;
+
 /// Landscape cells computed by every explorer in this instance: what a test reads to see
 /// that moving q alone recomputes nothing.
 static CELLS_COMPUTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -875,7 +880,7 @@ impl Explorer {
             // Closed forms and row convolutions keep full resolution even while dragging;
             // the rest (a log per point, an FFT per cell, or per-cell quadrature) drop to a
             // third then.
-            let plan = Plan::new(&self.target, &p.div, &full);
+            let plan = Plan::with_limit(&self.target, &p.div, &full, PLAN_POINTS);
             let fast = plan.as_ref().is_some_and(Plan::is_correlation) || closed_form(&p.div);
             let (grid, plan) = if self.quick && !fast {
                 (grid_of((full_mu / 3, full_sigma / 3)), None)
@@ -888,7 +893,7 @@ impl Explorer {
             // A coarser grid needs its own x grid (Jensen–Shannon while dragging).
             let plan = match plan {
                 Some(plan) => Some(plan),
-                None if grid != full => Plan::new(&self.target, &p.div, &grid),
+                None if grid != full => Plan::with_limit(&self.target, &p.div, &grid, PLAN_POINTS),
                 None => None,
             };
             let (nm, ns) = (grid.mu.len(), grid.sigma.len());

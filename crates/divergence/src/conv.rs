@@ -19,11 +19,9 @@ use std::sync::Arc;
 
 /// Kernel half-width in kernel standard deviations: e^(−9²/2) ≈ 2.6e-18 of the peak.
 const REACH: f64 = 9.0;
-/// Largest x grid (points): beyond it the row-wise path is not worth it.
-const MAX_POINTS: usize = 1 << 22;
-/// Largest FFT of a plan (256 KiB a buffer; beyond it the memory high-water mark of a page
-/// would be set by one extreme view).
-const MAX_FFT: usize = 1 << 14;
+/// Largest x grid and FFT (points) for [`Plan::new`]: beyond it the row-wise path is not
+/// worth it. A page passes its own, smaller limit to [`Plan::with_limit`] (memory).
+const MAX_POINTS: usize = 1 << 20;
 
 /// What a row computes from the correlation S(μ) = ∫ f(x) K(x − μ) dx.
 #[derive(Clone, Copy, Debug)]
@@ -118,6 +116,17 @@ impl Plan {
     /// A plan for `div` over `grid`, or None where the row-wise path does not apply (other
     /// divergences, or features too fine for a practical x grid).
     pub fn new(p: &Target, div: &Divergence, grid: &Grid) -> Option<Plan> {
+        Plan::with_limit(p, div, grid, MAX_POINTS)
+    }
+
+    /// [`Plan::new`] with at most `max_points` points in the x table and in any FFT (16
+    /// bytes a point): one extreme view must not set a page's memory high-water mark.
+    pub fn with_limit(
+        p: &Target,
+        div: &Divergence,
+        grid: &Grid,
+        max_points: usize,
+    ) -> Option<Plan> {
         let kind = match *div {
             Divergence::ReverseKl => Kind::ReverseKl,
             Divergence::Hellinger => Kind::Power {
@@ -179,7 +188,7 @@ impl Plan {
             };
         let margin = (reach / h).ceil() as usize + 1;
         let n = 2 * margin + (grid.mu.len() - 1) * stride + 1;
-        if n > MAX_POINTS {
+        if n > max_points {
             return None;
         }
         let x0 = grid.mu[0] - margin as f64 * h;
@@ -223,9 +232,9 @@ impl Plan {
             (Vec::new(), (0, n - 1))
         };
         if let Kind::Ksd { .. } = kind {
-            // The widest row's FFT (see ksd_row) within MAX_FFT, else per-cell quadrature.
+            // The widest row's FFT (see ksd_row) within the limit, else per-cell quadrature.
             let m = (6.5 * sigma_max / (h * tap as f64)).ceil() as usize;
-            if fft_len(4 * m + 1) > MAX_FFT {
+            if fft_len(4 * m + 1) > max_points {
                 return None;
             }
         }
@@ -248,8 +257,7 @@ impl Plan {
             let (o_lo, o_hi) = (margin, margin + (grid.mu.len() - 1) * stride);
             let far = o_hi.saturating_sub(lo).max(hi.saturating_sub(o_lo));
             let len = fft_len((far + margin + 1).max(hi - lo + 1));
-            // Each FFT buffer is 16 bytes a point: beyond MAX_FFT, per-cell quadrature.
-            if len > MAX_FFT {
+            if len > max_points {
                 return None;
             }
             let ffts = Ffts::new(len);
