@@ -32,7 +32,7 @@ pub struct LandscapeOpts {
     /// A descent path `[μ0, σ0, D0, μ1, …]` to overlay.
     pub path: Option<Vec<f64>>,
     pub title: Option<String>,
-    /// Set by the explorer while a slider is held: contours from every other cell.
+    /// Set by the explorer while a slider is held: contours from a grid of ~100 a side.
     #[serde(skip)]
     pub quick: bool,
 }
@@ -105,9 +105,10 @@ fn prepare(panel: &PanelDef, land: &Landscape, target: &Target, opts: &Landscape
         scale,
         lines: {
             let levels = contour_levels(&scale, 9);
-            let cells = land.grid.mu.len() * land.grid.sigma.len();
-            if opts.quick && cells > 160 * 160 {
-                contours(&decimate(land, 2), &levels)
+            let side = land.grid.mu.len().max(land.grid.sigma.len());
+            if opts.quick && side > 160 {
+                // ~100 cells a side while dragging; full resolution on release.
+                contours(&decimate(land, side.div_ceil(96)), &levels)
             } else {
                 contours(land, &levels)
             }

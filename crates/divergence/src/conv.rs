@@ -46,7 +46,7 @@ enum Finish {
     Renyi,
 }
 
-/// A power-of-two complex FFT; the inverse (unnormalised) by conjugation, so that one
+/// A power-of-two complex FFT; inverses (unnormalised) as conj(FFT(conj(·))), so that one
 /// twiddle table serves both. rustfft's Radix4 alone: its planner's other algorithms (and
 /// realfft) would add ~110 KB gzipped to the page's wasm.
 #[derive(Clone)]
@@ -61,19 +61,13 @@ impl Ffts {
         self.0.len()
     }
 
-    /// A scratch buffer for [`Ffts::forward`] and [`Ffts::inverse`] (reused across calls).
+    /// A scratch buffer for [`Ffts::forward`] (reused across calls).
     fn scratch(&self) -> Vec<Complex<f64>> {
         vec![Complex::new(0.0, 0.0); self.0.get_inplace_scratch_len()]
     }
 
     fn forward(&self, buf: &mut [Complex<f64>], scratch: &mut [Complex<f64>]) {
         self.0.process_with_scratch(buf, scratch);
-    }
-
-    fn inverse(&self, buf: &mut [Complex<f64>], scratch: &mut [Complex<f64>]) {
-        buf.iter_mut().for_each(|z| *z = z.conj());
-        self.0.process_with_scratch(buf, scratch);
-        buf.iter_mut().for_each(|z| *z = z.conj());
     }
 }
 
@@ -361,17 +355,19 @@ impl Plan {
             Some(&s) => weights(s),
             None => vec![0.0; wa.len()],
         };
+        // The inverse FFT as conj(FFT(conj(·))): the conjugations fold into this fill and
+        // into the reads below.
         for (k, (o, z)) in spec.iter_mut().zip(&self.spectrum).enumerate() {
             let f = k.min(len - k);
-            *o = z * Complex::new(wa[f], wb[f]);
+            *o = (z * Complex::new(wa[f], wb[f])).conj();
         }
-        ffts.inverse(spec, scratch);
+        ffts.forward(spec, scratch);
         let nm = out.len() / sigmas.len();
         for (r, (&sigma, row)) in sigmas.iter().zip(out.chunks_exact_mut(nm)).enumerate() {
             let ln_sigma = sigma.ln();
             for (j, v) in row.iter_mut().enumerate() {
                 let z = spec[(self.origin + j * self.stride) % len];
-                let sum = if r == 0 { z.re } else { z.im };
+                let sum = if r == 0 { z.re } else { -z.im };
                 *v = self.finish(sigma, ln_sigma, j, sum);
             }
         }
