@@ -38,6 +38,21 @@ enum Kind {
     Ksd { c: f64, beta: f64 },
 }
 
+impl Kind {
+    /// A correlation with a Gaussian along each row (the FFT path).
+    fn is_correlation(self) -> bool {
+        matches!(self, Kind::ReverseKl | Kind::Power { .. })
+    }
+}
+
+/// The first and last index of `v` where `keep` holds ((0, 0) if nowhere).
+fn span(v: &[f64], keep: impl Fn(&f64) -> bool) -> (usize, usize) {
+    (
+        v.iter().position(&keep).unwrap_or(0),
+        v.iter().rposition(&keep).unwrap_or(0),
+    )
+}
+
 #[derive(Clone, Copy, Debug)]
 enum Finish {
     Hellinger,
@@ -186,7 +201,11 @@ impl Plan {
             return None;
         }
         let x0 = grid.mu[0] - margin as f64 * h;
-        let lp: Vec<f64> = (0..n).map(|i| p.log_pdf(x0 + i as f64 * h)).collect();
+        // ln p (KSD tabulates the score instead).
+        let lp: Vec<f64> = match kind {
+            Kind::Ksd { .. } => Vec::new(),
+            _ => (0..n).map(|i| p.log_pdf(x0 + i as f64 * h)).collect(),
+        };
         // The widest component's curvature about the mixture mean: ln p − Q then grows at
         // most linearly in the tails.
         let quadratic = (
@@ -217,11 +236,8 @@ impl Plan {
         };
         let (aux, support) = if let Kind::JensenShannon = kind {
             let peak = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let keep = |l: &f64| *l > peak - 50.0;
-            let lo = lp.iter().position(keep).unwrap_or(0);
-            let hi = lp.iter().rposition(keep).unwrap_or(0);
             let plp: Vec<f64> = f.iter().zip(&lp).map(|(p, l)| p * l).collect();
-            (split(&plp), (lo, hi))
+            (split(&plp), span(&lp, |l| *l > peak - 50.0))
         } else {
             (Vec::new(), (0, n - 1))
         };
@@ -232,19 +248,14 @@ impl Plan {
                 return None;
             }
         }
-        let correlation = matches!(kind, Kind::ReverseKl | Kind::Power { .. });
-        let (spectrum, ffts, phases) = if correlation {
+        let (spectrum, ffts, phases) = if kind.is_correlation() {
             // The convolution is circular: exact when every wrapped copy of a table point
             // lies beyond the kernel's reach (`margin`) of every output. p^β vanishes away
             // from p, so only its support counts; ln p − Q does not, so the whole table does.
             let (lo, hi) = match kind {
                 Kind::Power { .. } => {
                     let top = f.iter().copied().fold(0.0, f64::max);
-                    let keep = |v: &f64| *v > 1e-20 * top;
-                    (
-                        f.iter().position(keep).unwrap_or(0),
-                        f.iter().rposition(keep).unwrap_or(0),
-                    )
+                    span(&f, |v| *v > 1e-20 * top)
                 }
                 _ => (0, n - 1),
             };
@@ -283,12 +294,7 @@ impl Plan {
     /// True when a row is a correlation (a multiply-add per point); false for Jensen–Shannon
     /// (a log per point) and KSD (an FFT per cell).
     pub fn is_correlation(&self) -> bool {
-        matches!(self.kind, Kind::ReverseKl | Kind::Power { .. })
-    }
-
-    /// Row `sigma` of the landscape at the grid's μ values (`out.len()` of them).
-    pub fn row(&self, sigma: f64, out: &mut [f64]) {
-        self.rows(&[sigma], out);
+        self.kind.is_correlation()
     }
 
     /// Rows `sigmas` of the landscape, one after another in `out` (`out.len()` a multiple

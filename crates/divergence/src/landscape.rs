@@ -107,8 +107,14 @@ pub fn entropy(p: &Target) -> f64 {
 
 /// E_p[ln q] in closed form.
 pub fn expected_log_q(p: &Target, q: &Gaussian) -> f64 {
-    let dm = p.mean() - q.mu;
-    -q.sigma.ln() - LN_SQRT_2PI - (p.variance() + dm * dm) / (2.0 * q.sigma * q.sigma)
+    let s = q.sigma;
+    expected_log_q_from(p.mean(), p.variance(), q.mu, s.ln(), 0.5 / (s * s))
+}
+
+/// E_p[ln q] from p's mean and variance, q's μ, ln σ and 1/(2σ²).
+fn expected_log_q_from(mean: f64, var: f64, mu: f64, ln_sigma: f64, half_precision: f64) -> f64 {
+    let dm = mean - mu;
+    -ln_sigma - LN_SQRT_2PI - (var + dm * dm) * half_precision
 }
 
 /// Fills `out` (one row of `grid.mu.len()` values per σ index in `rows`) with landscape
@@ -147,10 +153,9 @@ pub fn landscape_cells(
             let (i, j) = ((start + k) / nm, (start + k) % nm);
             if row.0 != i {
                 let s = grid.sigma[i];
-                row = (i, s.ln() + LN_SQRT_2PI, 0.5 / (s * s));
+                row = (i, s.ln(), 0.5 / (s * s));
             }
-            let dm = m - grid.mu[j];
-            *o = (-h + row.1 + (var + dm * dm) * row.2).max(0.0);
+            *o = (-h - expected_log_q_from(m, var, grid.mu[j], row.1, row.2)).max(0.0);
         }
         return;
     }
