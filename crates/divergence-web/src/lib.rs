@@ -880,21 +880,20 @@ impl Explorer {
             // Closed forms and row convolutions keep full resolution even while dragging;
             // the rest (a log per point, an FFT per cell, or per-cell quadrature) drop to a
             // third then.
-            let plan = Plan::with_limit(&self.target, &p.div, &full, PLAN_POINTS);
-            let fast = plan.as_ref().is_some_and(Plan::is_correlation) || closed_form(&p.div);
+            // While dragging, a divergence that will drop to a third anyway gets no plan at
+            // full resolution: one plan per landscape, on the grid it is computed on.
+            let full_plan = (!self.quick || Plan::correlates(&p.div))
+                .then(|| Plan::with_limit(&self.target, &p.div, &full, PLAN_POINTS))
+                .flatten();
+            let fast = full_plan.as_ref().is_some_and(Plan::is_correlation) || closed_form(&p.div);
             let (grid, plan) = if self.quick && !fast {
-                (grid_of((full_mu / 3, full_sigma / 3)), None)
+                let Ok(third) = grid_of((full_mu / 3, full_sigma / 3)) else {
+                    return;
+                };
+                let plan = Plan::with_limit(&self.target, &p.div, &third, PLAN_POINTS);
+                (third, plan)
             } else {
-                (Ok(full.clone()), plan)
-            };
-            let Ok(grid) = grid else {
-                return;
-            };
-            // A coarser grid needs its own x grid (Jensen–Shannon while dragging).
-            let plan = match plan {
-                Some(plan) => Some(plan),
-                None if grid != full => Plan::with_limit(&self.target, &p.div, &grid, PLAN_POINTS),
-                None => None,
+                (full.clone(), full_plan)
             };
             let (nm, ns) = (grid.mu.len(), grid.sigma.len());
             jobs.push(Job {

@@ -39,6 +39,32 @@ enum Kind {
 }
 
 impl Kind {
+    /// The row-wise form of `div`, if it has one.
+    fn of(div: &Divergence) -> Option<Kind> {
+        Some(match *div {
+            Divergence::ReverseKl => Kind::ReverseKl,
+            Divergence::Hellinger => Kind::Power {
+                beta: 0.5,
+                finish: Finish::Hellinger,
+            },
+            Divergence::Bhattacharyya => Kind::Power {
+                beta: 0.5,
+                finish: Finish::Bhattacharyya,
+            },
+            Divergence::Amari { alpha } if alpha.abs() < 1.0 - 1e-6 => Kind::Power {
+                beta: 0.5 * (1.0 + alpha),
+                finish: Finish::Amari,
+            },
+            Divergence::Renyi { order } if order < 1.0 - 1e-6 => Kind::Power {
+                beta: order,
+                finish: Finish::Renyi,
+            },
+            Divergence::JensenShannon => Kind::JensenShannon,
+            Divergence::Ksd { c, beta } => Kind::Ksd { c, beta },
+            _ => return None,
+        })
+    }
+
     /// A correlation with a Gaussian along each row (the FFT path).
     fn is_correlation(self) -> bool {
         matches!(self, Kind::ReverseKl | Kind::Power { .. })
@@ -136,28 +162,7 @@ impl Plan {
         grid: &Grid,
         max_points: usize,
     ) -> Option<Plan> {
-        let kind = match *div {
-            Divergence::ReverseKl => Kind::ReverseKl,
-            Divergence::Hellinger => Kind::Power {
-                beta: 0.5,
-                finish: Finish::Hellinger,
-            },
-            Divergence::Bhattacharyya => Kind::Power {
-                beta: 0.5,
-                finish: Finish::Bhattacharyya,
-            },
-            Divergence::Amari { alpha } if alpha.abs() < 1.0 - 1e-6 => Kind::Power {
-                beta: 0.5 * (1.0 + alpha),
-                finish: Finish::Amari,
-            },
-            Divergence::Renyi { order } if order < 1.0 - 1e-6 => Kind::Power {
-                beta: order,
-                finish: Finish::Renyi,
-            },
-            Divergence::JensenShannon => Kind::JensenShannon,
-            Divergence::Ksd { c, beta } => Kind::Ksd { c, beta },
-            _ => return None,
-        };
+        let kind = Kind::of(div)?;
         let comps = p.components();
         let s_min = comps.iter().map(|c| c.std).fold(f64::INFINITY, f64::min);
         let (lo, hi) = comps
@@ -291,8 +296,13 @@ impl Plan {
         })
     }
 
-    /// True when a row is a correlation (a multiply-add per point); false for Jensen–Shannon
-    /// (a log per point) and KSD (an FFT per cell).
+    /// True when `div`'s rows are correlations (an FFT per two rows); false for Jensen–Shannon
+    /// (a log per point), KSD (an FFT per two cells) and divergences without a plan.
+    pub fn correlates(div: &Divergence) -> bool {
+        Kind::of(div).is_some_and(Kind::is_correlation)
+    }
+
+    /// True when this plan's rows are correlations (see [`Plan::correlates`]).
     pub fn is_correlation(&self) -> bool {
         self.kind.is_correlation()
     }
