@@ -508,8 +508,9 @@ impl Explorer {
             &q,
             &p.div,
             divergence::quad::Tol::LANDSCAPE,
-            false,
-        )[0])
+            divergence::Derivatives::None,
+        )
+        .value)
     }
 
     /// Draws landscape panel `i` on `canvas`; returns the plot area `{x, y, w, h}` in canvas

@@ -25,11 +25,11 @@ const MAX_POINTS: usize = 1 << 20;
 
 /// What a row computes from the correlation S(μ) = ∫ f(x) K(x − μ) dx.
 #[derive(Clone, Copy, Debug)]
-enum Kind {
+enum RowForm {
     /// f = ln p, K = q: D = −H(q) − S.
     ReverseKl,
     /// f = p^β, K = q^(1−β): S = ∫p^β q^(1−β), then D from S.
-    Power { beta: f64, finish: Finish },
+    Power { beta: f64, from: FromIntegral },
     /// f = p, with p ln p alongside: JS = ln 2 − ½∫[(p+q)ln(p+q) − p ln p − q ln q], a
     /// log per point and cell, but only where p and q overlap.
     JensenShannon,
@@ -38,36 +38,36 @@ enum Kind {
     Ksd { c: f64, beta: f64 },
 }
 
-impl Kind {
+impl RowForm {
     /// The row-wise form of `div`, if it has one.
-    fn of(div: &Divergence) -> Option<Kind> {
+    fn of(div: &Divergence) -> Option<RowForm> {
         Some(match *div {
-            Divergence::ReverseKl => Kind::ReverseKl,
-            Divergence::Hellinger => Kind::Power {
+            Divergence::ReverseKl => RowForm::ReverseKl,
+            Divergence::Hellinger => RowForm::Power {
                 beta: 0.5,
-                finish: Finish::Hellinger,
+                from: FromIntegral::Hellinger,
             },
-            Divergence::Bhattacharyya => Kind::Power {
+            Divergence::Bhattacharyya => RowForm::Power {
                 beta: 0.5,
-                finish: Finish::Bhattacharyya,
+                from: FromIntegral::Bhattacharyya,
             },
-            Divergence::Amari { alpha } if alpha.abs() < 1.0 - 1e-6 => Kind::Power {
+            Divergence::Amari { alpha } if alpha.abs() < 1.0 - 1e-6 => RowForm::Power {
                 beta: 0.5 * (1.0 + alpha),
-                finish: Finish::Amari,
+                from: FromIntegral::Amari,
             },
-            Divergence::Renyi { order } if order < 1.0 - 1e-6 => Kind::Power {
+            Divergence::Renyi { order } if order < 1.0 - 1e-6 => RowForm::Power {
                 beta: order,
-                finish: Finish::Renyi,
+                from: FromIntegral::Renyi,
             },
-            Divergence::JensenShannon => Kind::JensenShannon,
-            Divergence::Ksd { c, beta } => Kind::Ksd { c, beta },
+            Divergence::JensenShannon => RowForm::JensenShannon,
+            Divergence::Ksd { c, beta } => RowForm::Ksd { c, beta },
             _ => return None,
         })
     }
 
     /// A correlation with a Gaussian along each row (the FFT path).
     fn is_correlation(self) -> bool {
-        matches!(self, Kind::ReverseKl | Kind::Power { .. })
+        matches!(self, RowForm::ReverseKl | RowForm::Power { .. })
     }
 }
 
@@ -79,8 +79,9 @@ fn span(v: &[f64], keep: impl Fn(&f64) -> bool) -> (usize, usize) {
     )
 }
 
+/// What D is as a function of S = ∫p^β q^(1−β).
 #[derive(Clone, Copy, Debug)]
-enum Finish {
+enum FromIntegral {
     Hellinger,
     Bhattacharyya,
     Amari,
@@ -121,7 +122,7 @@ impl std::fmt::Debug for Ffts {
 /// One landscape's tabulated f and x grid; rows are then cheap.
 #[derive(Clone, Debug)]
 pub struct Plan {
-    kind: Kind,
+    form: RowForm,
     /// Correlations: the DFT of f (zero-padded), so that a row is one product with the
     /// kernel's transform and one inverse FFT, whatever σ.
     spectrum: Vec<Complex<f64>>,
@@ -135,15 +136,15 @@ pub struct Plan {
     /// holds f(x_r), f(x_{r+stride}), …, so that the points one μ step apart are contiguous.
     phases: Vec<Vec<f64>>,
     /// p ln p beside f = p for Jensen–Shannon (same layout), else empty.
-    aux: Vec<Vec<f64>>,
+    p_ln_p: Vec<Vec<f64>>,
     /// x indices where p matters for Jensen–Shannon (beyond them p < e^−50 of its peak).
     support: (usize, usize),
     h: f64,
     /// x-grid steps per μ step.
     stride: usize,
-    /// JS and KSD: points every `tap` x steps when the μ step is finer than accuracy needs
-    /// (each μ then has its own trapezoid rule of spacing tap·h).
-    tap: usize,
+    /// JS and KSD: points every `thin` x steps when the μ step is finer than accuracy needs
+    /// (each μ then has its own trapezoid rule of spacing thin·h).
+    thin: usize,
     origin: usize,
 }
 
@@ -162,7 +163,7 @@ impl Plan {
         grid: &Grid,
         max_points: usize,
     ) -> Option<Plan> {
-        let kind = Kind::of(div)?;
+        let form = RowForm::of(div)?;
         let comps = p.components();
         let s_min = comps.iter().map(|c| c.std).fold(f64::INFINITY, f64::min);
         let (lo, hi) = comps
@@ -175,11 +176,11 @@ impl Plan {
         let d = (std::f64::consts::PI * s_min * s_min / (hi - lo).max(s_min)).min(s_min);
         let dmu = grid.mu.get(1).map_or(1.0, |m1| m1 - grid.mu[0]);
         let sigma_min = grid.sigma.iter().copied().fold(f64::INFINITY, f64::min);
-        let h_max = match kind {
+        let h_max = match form {
             // A log per point: spacing at ~1e-11 rather than 1e-13 (exp(−2π·0.3) per unit d).
-            Kind::JensenShannon => (0.3 * d).min(0.3 * sigma_min),
+            RowForm::JensenShannon => (0.3 * d).min(0.3 * sigma_min),
             // The IMQ kernel has branch points at x − y = ±ic.
-            Kind::Ksd { c, .. } => (0.3 * d).min(0.3 * sigma_min).min(0.3 * c),
+            RowForm::Ksd { c, .. } => (0.3 * d).min(0.3 * sigma_min).min(0.3 * c),
             _ => (0.25 * d).min(0.3 * sigma_min),
         };
         let stride = (dmu / h_max).ceil().max(1.0);
@@ -188,7 +189,7 @@ impl Plan {
         }
         let stride = stride as usize;
         let h = dmu / stride as f64;
-        let tap = if stride == 1 {
+        let thin = if stride == 1 {
             ((h_max / dmu).floor() as usize).clamp(1, 64)
         } else {
             1
@@ -196,9 +197,9 @@ impl Plan {
         let sigma_max = grid.sigma.iter().copied().fold(0.0, f64::max);
         let width = |beta: f64| sigma_max / (1.0 - beta).sqrt();
         let reach = REACH
-            * match kind {
-                Kind::ReverseKl | Kind::JensenShannon | Kind::Ksd { .. } => sigma_max,
-                Kind::Power { beta, .. } => width(beta),
+            * match form {
+                RowForm::ReverseKl | RowForm::JensenShannon | RowForm::Ksd { .. } => sigma_max,
+                RowForm::Power { beta, .. } => width(beta),
             };
         let margin = (reach / h).ceil() as usize + 1;
         let n = 2 * margin + (grid.mu.len() - 1) * stride + 1;
@@ -207,8 +208,8 @@ impl Plan {
         }
         let x0 = grid.mu[0] - margin as f64 * h;
         // ln p (KSD tabulates the score instead).
-        let lp: Vec<f64> = match kind {
-            Kind::Ksd { .. } => Vec::new(),
+        let lp: Vec<f64> = match form {
+            RowForm::Ksd { .. } => Vec::new(),
             _ => (0..n).map(|i| p.log_pdf(x0 + i as f64 * h)).collect(),
         };
         // The widest component's curvature about the mixture mean: ln p − Q then grows at
@@ -217,16 +218,16 @@ impl Plan {
             p.mean(),
             comps.iter().map(|c| c.std * c.std).fold(0.0, f64::max),
         );
-        let f: Vec<f64> = match kind {
-            Kind::Ksd { .. } => (0..n)
+        let f: Vec<f64> = match form {
+            RowForm::Ksd { .. } => (0..n)
                 .map(|i| p.log_pdf_derivs(x0 + i as f64 * h).1)
                 .collect(),
             _ => lp
                 .iter()
                 .enumerate()
-                .map(|(i, &lp)| match kind {
-                    Kind::Power { beta, .. } => (beta * lp).exp(),
-                    Kind::JensenShannon => lp.exp(),
+                .map(|(i, &lp)| match form {
+                    RowForm::Power { beta, .. } => (beta * lp).exp(),
+                    RowForm::JensenShannon => lp.exp(),
                     _ => {
                         let dx = x0 + i as f64 * h - quadratic.0;
                         lp + dx * dx / (2.0 * quadratic.1)
@@ -239,26 +240,26 @@ impl Plan {
                 .map(|r| f.iter().skip(r).step_by(stride).copied().collect())
                 .collect()
         };
-        let (aux, support) = if let Kind::JensenShannon = kind {
+        let (p_ln_p, support) = if let RowForm::JensenShannon = form {
             let peak = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let plp: Vec<f64> = f.iter().zip(&lp).map(|(p, l)| p * l).collect();
             (split(&plp), span(&lp, |l| *l > peak - 50.0))
         } else {
             (Vec::new(), (0, n - 1))
         };
-        if let Kind::Ksd { .. } = kind {
+        if let RowForm::Ksd { .. } = form {
             // The widest row's FFT (see ksd_row) within the limit, else per-cell quadrature.
-            let m = (6.5 * sigma_max / (h * tap as f64)).ceil() as usize;
+            let m = (6.5 * sigma_max / (h * thin as f64)).ceil() as usize;
             if fft_len(4 * m + 1) > max_points {
                 return None;
             }
         }
-        let (spectrum, ffts, phases) = if kind.is_correlation() {
+        let (spectrum, ffts, phases) = if form.is_correlation() {
             // The convolution is circular: exact when every wrapped copy of a table point
             // lies beyond the kernel's reach (`margin`) of every output. p^β vanishes away
             // from p, so only its support counts; ln p − Q does not, so the whole table does.
-            let (lo, hi) = match kind {
-                Kind::Power { .. } => {
+            let (lo, hi) = match form {
+                RowForm::Power { .. } => {
                     let top = f.iter().copied().fold(0.0, f64::max);
                     span(&f, |v| *v > 1e-20 * top)
                 }
@@ -281,17 +282,17 @@ impl Plan {
             (Vec::new(), None, split(&f))
         };
         Some(Plan {
-            kind,
+            form,
             spectrum,
             ffts,
             quadratic,
             mu0: grid.mu[0],
             phases,
-            aux,
+            p_ln_p,
             support,
             h,
             stride,
-            tap,
+            thin,
             origin: margin,
         })
     }
@@ -299,12 +300,12 @@ impl Plan {
     /// True when `div`'s rows are correlations (an FFT per two rows); false for Jensen–Shannon
     /// (a log per point), KSD (an FFT per two cells) and divergences without a plan.
     pub fn correlates(div: &Divergence) -> bool {
-        Kind::of(div).is_some_and(Kind::is_correlation)
+        RowForm::of(div).is_some_and(RowForm::is_correlation)
     }
 
     /// True when this plan's rows are correlations (see [`Plan::correlates`]).
     pub fn is_correlation(&self) -> bool {
-        self.kind.is_correlation()
+        self.form.is_correlation()
     }
 
     /// Rows `sigmas` of the landscape, one after another in `out` (`out.len()` a multiple
@@ -314,13 +315,13 @@ impl Plan {
         if nm == 0 {
             return;
         }
-        match self.kind {
-            Kind::JensenShannon => {
+        match self.form {
+            RowForm::JensenShannon => {
                 for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
                     self.js_row(s, row);
                 }
             }
-            Kind::Ksd { c, beta } => {
+            RowForm::Ksd { c, beta } => {
                 for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
                     self.ksd_row(s, c, beta, row);
                 }
@@ -391,8 +392,8 @@ impl Plan {
 
     /// The Gaussian kernel K(x − μ) = c·exp(−(x − μ)²/(2 s²)) of a row: (s, ln c).
     fn kernel(&self, sigma: f64) -> (f64, f64) {
-        match self.kind {
-            Kind::Power { beta, .. } => (
+        match self.form {
+            RowForm::Power { beta, .. } => (
                 sigma / (1.0 - beta).sqrt(),
                 -(1.0 - beta) * (sigma.ln() + LN_SQRT_2PI),
             ),
@@ -403,8 +404,8 @@ impl Plan {
     /// The divergence at column `j` of row `sigma` (ln σ given: a libm call per cell costs
     /// more than the row's share of its FFT in wasm) from the correlation `sum` there.
     fn finish(&self, sigma: f64, ln_sigma: f64, j: usize, sum: f64) -> f64 {
-        match self.kind {
-            Kind::ReverseKl => {
+        match self.form {
+            RowForm::ReverseKl => {
                 // E_q[Q] = −((μ − m)² + σ²)/(2v) puts back what the table left out; H(q) =
                 // ln σ + ½ ln(2πe).
                 let (m, var) = self.quadratic;
@@ -412,22 +413,22 @@ impl Plan {
                 let sum = sum - (dm * dm + sigma * sigma) / (2.0 * var);
                 (-(ln_sigma + LN_SQRT_2PI + 0.5) - sum).max(0.0)
             }
-            Kind::Power { beta, finish } => match finish {
-                Finish::Hellinger => (1.0 - sum).max(0.0),
-                Finish::Bhattacharyya => (-sum.ln()).max(0.0),
-                Finish::Amari => ((1.0 - sum) / (beta * (1.0 - beta))).max(0.0),
-                Finish::Renyi => (sum.ln() / (beta - 1.0)).max(0.0),
+            RowForm::Power { beta, from } => match from {
+                FromIntegral::Hellinger => (1.0 - sum).max(0.0),
+                FromIntegral::Bhattacharyya => (-sum.ln()).max(0.0),
+                FromIntegral::Amari => ((1.0 - sum) / (beta * (1.0 - beta))).max(0.0),
+                FromIntegral::Renyi => (sum.ln() / (beta - 1.0)).max(0.0),
             },
-            Kind::JensenShannon | Kind::Ksd { .. } => f64::NAN,
+            RowForm::JensenShannon | RowForm::Ksd { .. } => f64::NAN,
         }
     }
 
     /// Jensen–Shannon along a row: the excess (p+q)ln(p+q) − p ln p − q ln q vanishes where
     /// either density does, so each μ sums only over the overlap of q's reach and p's support.
     fn js_row(&self, sigma: f64, out: &mut [f64]) {
-        let step = self.h * self.tap as f64;
+        let step = self.h * self.thin as f64;
         // The excess is below q·(1 + ln(1 + p/q)): e^(−8²/2) of q's peak is far under 1e-12.
-        let m = ((8.0 * sigma / step).ceil() as usize).min(self.origin / self.tap);
+        let m = ((8.0 * sigma / step).ceil() as usize).min(self.origin / self.thin);
         let log_c = -sigma.ln() - LN_SQRT_2PI;
         out.fill(0.0);
         let (lo, hi) = self.support;
@@ -437,7 +438,7 @@ impl Plan {
             let q = lq.exp();
             let qlq = q * lq;
             // x index of μ_j + (k − m)·step is first + j·stride.
-            let first = self.origin + k * self.tap - m * self.tap;
+            let first = self.origin + k * self.thin - m * self.thin;
             let j_lo = lo.saturating_sub(first).div_ceil(self.stride);
             let j_hi = match hi.checked_sub(first) {
                 Some(d) => (d / self.stride + 1).min(out.len()),
@@ -449,7 +450,7 @@ impl Plan {
             let phase = first % self.stride;
             let at = first / self.stride;
             let p = &self.phases[phase][at + j_lo..at + j_hi];
-            let plp = &self.aux[phase][at + j_lo..at + j_hi];
+            let plp = &self.p_ln_p[phase][at + j_lo..at + j_hi];
             for ((a, &p), &plp) in out[j_lo..j_hi].iter_mut().zip(p).zip(plp) {
                 let s = p + q;
                 *a += s * s.ln() - plp - qlq;
@@ -465,9 +466,9 @@ impl Plan {
     /// circulant of length L ≥ 2N − 1 it is (1/L) Σ Λ_f |V_f|² with Λ, V the DFTs of the
     /// circulant's first column and of v. Two cells share one complex FFT (v_a + i v_b).
     fn ksd_row(&self, sigma: f64, c: f64, beta: f64, out: &mut [f64]) {
-        let step = self.h * self.tap as f64;
+        let step = self.h * self.thin as f64;
         // q(x)q(y) beyond 6.5σ: e^(−21) of the peak, under 1e-8 of KSD² with its δ factors.
-        let m = ((6.5 * sigma / step).ceil() as usize).min(self.origin / self.tap);
+        let m = ((6.5 * sigma / step).ceil() as usize).min(self.origin / self.thin);
         let n = 2 * m + 1;
         let ffts = Ffts::new(fft_len(2 * n - 1));
         let len = ffts.len();
@@ -496,7 +497,7 @@ impl Plan {
         let taps: Vec<(f64, f64, usize, usize)> = (0..n)
             .map(|k| {
                 let t = (k as f64 - m as f64) * step / sigma;
-                let first = self.origin + k * self.tap - m * self.tap;
+                let first = self.origin + k * self.thin - m * self.thin;
                 let w = step * (log_c - 0.5 * t * t).exp();
                 (w, t / sigma, first % self.stride, first / self.stride)
             })

@@ -1,10 +1,12 @@
 //! Landscapes D(μ, σ) over a rectangle, their local minima refined off the grid, and
 //! descent paths from a start point.
 
-use crate::divergences::{eval_full, Divergence};
+use crate::closed_forms::{entropy, expected_log_q_from};
+use crate::divergences::{eval_full, Derivatives, Divergence};
 use crate::error::Error;
 use crate::quad::Tol;
-use crate::target::{Gaussian, Target, LN_SQRT_2PI};
+use crate::registry::{self, EvalPath};
+use crate::target::{Gaussian, Target};
 
 /// A rectangle of (μ, σ) sampled on a grid; σ linear or logarithmic.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,26 +99,6 @@ impl Landscape {
     }
 }
 
-/// Differential entropy H(p) = −∫ p ln p, to full precision.
-pub fn entropy(p: &Target) -> f64 {
-    // ∫ p ln p = KL(p‖q) + E_p[ln q] for any q; q = the moment match keeps KL small.
-    let q = p.moment_match();
-    let kl = eval_full(p, &q, &Divergence::ForwardKl, Tol::EXACT, false)[0];
-    -(kl + expected_log_q(p, &q))
-}
-
-/// E_p[ln q] in closed form.
-pub fn expected_log_q(p: &Target, q: &Gaussian) -> f64 {
-    let s = q.sigma;
-    expected_log_q_from(p.mean(), p.variance(), q.mu, s.ln(), 0.5 / (s * s))
-}
-
-/// E_p[ln q] from p's mean and variance, q's μ, ln σ and 1/(2σ²).
-fn expected_log_q_from(mean: f64, var: f64, mu: f64, ln_sigma: f64, half_precision: f64) -> f64 {
-    let dm = mean - mu;
-    -ln_sigma - LN_SQRT_2PI - (var + dm * dm) * half_precision
-}
-
 /// Fills `out` (one row of `grid.mu.len()` values per σ index in `rows`) with landscape
 /// values: a row at a time, so that a caller can spread the work over frames.
 pub fn landscape_rows(
@@ -165,16 +147,13 @@ pub fn landscape_cells(
             mu: grid.mu[j],
             sigma: grid.sigma[i],
         };
-        *o = eval_full(p, &q, div, Tol::LANDSCAPE, false)[0];
+        *o = eval_full(p, &q, div, Tol::LANDSCAPE, Derivatives::None).value;
     }
 }
 
 /// True when [`landscape_cells`] evaluates `div` in closed form (microseconds a cell).
 pub fn closed_form(div: &Divergence) -> bool {
-    matches!(
-        div,
-        Divergence::ForwardKl | Divergence::PearsonChi2 | Divergence::Mmd { .. }
-    )
+    registry::info_of(div).path == EvalPath::ClosedForm
 }
 
 /// Evaluates `div` over `grid`. Forward KL uses the closed form −H(p) − E_p[ln q]; reverse
@@ -216,8 +195,14 @@ const REFINE_TOL: Tol = Tol {
 /// D and its gradient in (μ, t = ln σ).
 fn value_grad_t(p: &Target, div: &Divergence, mu: f64, t: f64) -> [f64; 3] {
     let s = t.exp();
-    let [v, gm, gs] = eval_full(p, &Gaussian { mu, sigma: s }, div, REFINE_TOL, true);
-    [v, gm, gs * s]
+    let r = eval_full(
+        p,
+        &Gaussian { mu, sigma: s },
+        div,
+        REFINE_TOL,
+        Derivatives::Gradient,
+    );
+    [r.value, r.d_mu, r.d_sigma * s]
 }
 
 fn value_t(p: &Target, div: &Divergence, mu: f64, t: f64) -> f64 {
@@ -226,8 +211,12 @@ fn value_t(p: &Target, div: &Divergence, mu: f64, t: f64) -> f64 {
         return f64::INFINITY;
     }
     // `ksd` descends on its tensor-sum values, consistent with its gradients.
-    let ksd = matches!(div, Divergence::Ksd { .. });
-    eval_full(p, &Gaussian { mu, sigma: s }, div, REFINE_TOL, ksd)[0]
+    let want = if matches!(div, Divergence::Ksd { .. }) {
+        Derivatives::Gradient
+    } else {
+        Derivatives::None
+    };
+    eval_full(p, &Gaussian { mu, sigma: s }, div, REFINE_TOL, want).value
 }
 
 /// Result of a descent: every iterate `[μ, σ, D]` and whether the gradient vanished.

@@ -6,14 +6,17 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod basins;
+pub mod closed_forms;
 pub mod conv;
 pub mod divergences;
 pub mod error;
 pub mod fragment;
+mod integrals;
 pub mod landscape;
 pub mod presets;
 pub mod pressure;
 pub mod quad;
+pub mod registry;
 pub mod sampling;
 pub mod target;
 pub mod tradeoff;
@@ -21,10 +24,14 @@ pub mod tradeoff;
 pub use basins::{
     basins, flow_sinks, label_cells, match_minimum, BasinSolver, FLOW_STEPS, MAX_SINKS,
 };
-pub use divergences::{eval, eval_full, eval_grad, imq_stein, Divergence, Params, NAMES};
+pub use closed_forms::{entropy, expected_log_q};
+pub use divergences::{
+    eval, eval_full, eval_grad, Derivatives, Divergence, Evaluated, Params, NAMES,
+};
 pub use error::Error;
+pub use integrals::{imq_stein, power_integral_finite};
 pub use landscape::{
-    accept, candidates, closed_form, descend, entropy, grid_minima, landscape, landscape_cells,
+    accept, candidates, closed_form, descend, grid_minima, landscape, landscape_cells,
     landscape_rows, merge_minimum, minima, refine, Descender, Descent, Grid, Landscape, Minimum,
     REFINE_STEPS,
 };

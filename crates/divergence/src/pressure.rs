@@ -1,6 +1,7 @@
 //! Pointwise mode-covering pressure ψ(x) = −δD/δq(x) (SPEC §3), in log space.
 
-use crate::divergences::{eval, Divergence, Pair};
+use crate::divergences::{eval, Divergence};
+use crate::integrals::{Anchors, Pair};
 use crate::quad::Tol;
 use crate::target::{Gaussian, Target};
 
@@ -45,7 +46,7 @@ pub fn pressure_norm(p: &Target, q: &Gaussian, div: &Divergence) -> f64 {
 /// r = p/q = exp(ln p − ln q), tails where q underflows give the right large value or +inf.
 pub fn pressure(p: &Target, q: &Gaussian, div: &Divergence, xs: &[f64]) -> Vec<f64> {
     let norm = pressure_norm(p, q, div);
-    let pair = matches!(div, Divergence::Ksd { .. }).then(|| Pair::new(p, *q, false));
+    let pair = matches!(div, Divergence::Ksd { .. }).then(|| Pair::new(p, *q, Anchors::Exact));
     let ksd_breaks = pair.as_ref().map(|pr| pr.breaks(&[], |x| pr.lq(x)));
     xs.iter()
         .map(|&x| {

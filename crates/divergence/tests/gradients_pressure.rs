@@ -22,7 +22,7 @@ fn gradients_match_finite_differences() {
     let p = Target::parse("0.3:-2:0.5,0.7:1.5:1.3").unwrap();
     for (mu, sg) in [(0.4, 1.1), (-2.5, 0.7), (3.0, 1.25)] {
         for d in all() {
-            let [v, gm, gs] = eval_grad(&p, &Gaussian::new(mu, sg).unwrap(), &d);
+            let [v, gm, gs]: [f64; 3] = eval_grad(&p, &Gaussian::new(mu, sg).unwrap(), &d).into();
             if !v.is_finite() {
                 continue;
             }

@@ -90,7 +90,7 @@ proptest! {
         for d in cheap_divergences(&params) {
             let v = eval(&p, &q, &d);
             prop_assert!(!v.is_nan() && v >= 0.0, "{} = {v}", d.name());
-            let [g, gm, gs] = eval_grad(&p, &q, &d);
+            let [g, gm, gs]: [f64; 3] = eval_grad(&p, &q, &d).into();
             prop_assert!(!g.is_nan());
             if g.is_finite() {
                 prop_assert!(gm.is_finite() && gs.is_finite(), "{} gradient {gm} {gs}", d.name());

@@ -1,0 +1,410 @@
+//! The one table of divergences (SPEC §2) and of their parameters: canonical name, title,
+//! which parameters each takes (with ranges, steps, defaults and named snap points), how a
+//! landscape evaluates it, and its default colour scale. Names, [`Divergence::new`],
+//! [`Divergence::name`], the CLI's list and the page's labels all read this table, so adding
+//! a divergence touches this file and its mathematics only.
+
+use crate::divergences::{Divergence, Params};
+
+/// A divergence parameter (SPEC §5's `params` keys).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+pub enum Param {
+    /// Amari α.
+    Alpha,
+    /// Rényi order a.
+    Order,
+    /// MMD kernel bandwidth ℓ.
+    Bandwidth,
+    /// KSD IMQ kernel constant c.
+    KernelC,
+    /// KSD IMQ kernel exponent β.
+    KernelBeta,
+}
+
+impl Param {
+    /// Every parameter, in `params` order.
+    pub const ALL: [Param; 5] = [
+        Param::Alpha,
+        Param::Order,
+        Param::Bandwidth,
+        Param::KernelC,
+        Param::KernelBeta,
+    ];
+
+    /// Its row of [`PARAMS`].
+    pub fn info(self) -> &'static ParamInfo {
+        &PARAMS[self as usize]
+    }
+
+    /// Its value in `params`.
+    pub fn get(self, params: &Params) -> f64 {
+        match self {
+            Param::Alpha => params.alpha,
+            Param::Order => params.order,
+            Param::Bandwidth => params.bandwidth,
+            Param::KernelC => params.kernel_c,
+            Param::KernelBeta => params.kernel_beta,
+        }
+    }
+}
+
+/// A named point a slider snaps to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Snap {
+    pub value: f64,
+    pub label: &'static str,
+}
+
+/// One parameter: its key in `state.params`, its control's accessible name, the slider's
+/// range and step, its default, named snap points, and the domain [`Params::validate`] accepts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ParamInfo {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub min: f64,
+    pub max: f64,
+    pub step: f64,
+    pub default: f64,
+    pub snaps: &'static [Snap],
+    /// The accepted values, `[lo, hi]` (wider than the slider's range).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub domain: (f64, f64),
+    /// Why a value outside `domain` is refused (the error's text).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub rule: &'static str,
+}
+
+/// The parameters, in [`Param::ALL`] order.
+pub const PARAMS: [ParamInfo; 5] = [
+    ParamInfo {
+        key: "alpha",
+        label: "alpha",
+        min: -3.0,
+        max: 3.0,
+        step: 0.01,
+        default: 0.0,
+        snaps: &[
+            Snap {
+                value: -1.0,
+                label: "reverse KL",
+            },
+            Snap {
+                value: 0.0,
+                label: "4·Hellinger",
+            },
+            Snap {
+                value: 1.0,
+                label: "forward KL",
+            },
+        ],
+        domain: (-1e3, 1e3),
+        rule: "must be finite, within ±1000",
+    },
+    ParamInfo {
+        key: "order",
+        label: "order",
+        min: 0.05,
+        max: 5.0,
+        step: 0.01,
+        default: 0.5,
+        snaps: &[
+            Snap {
+                value: 0.5,
+                label: "2·Bhattacharyya",
+            },
+            Snap {
+                value: 1.0,
+                label: "forward KL",
+            },
+            Snap {
+                value: 2.0,
+                label: "log(1 + χ²)",
+            },
+        ],
+        domain: (1e-6, 1e3),
+        rule: "must be positive (at most 1000)",
+    },
+    ParamInfo {
+        key: "bandwidth",
+        label: "bandwidth",
+        min: 0.05,
+        max: 10.0,
+        step: 0.01,
+        default: 1.0,
+        snaps: &[],
+        domain: (1e-6, 1e6),
+        rule: "must lie in [1e-6, 1e6]",
+    },
+    ParamInfo {
+        key: "kernelC",
+        label: "kernel c",
+        min: 0.1,
+        max: 5.0,
+        step: 0.01,
+        default: 1.0,
+        snaps: &[],
+        domain: (1e-6, 1e6),
+        rule: "must lie in [1e-6, 1e6]",
+    },
+    ParamInfo {
+        key: "kernelBeta",
+        label: "kernel beta",
+        min: 0.05,
+        max: 2.0,
+        step: 0.01,
+        default: 0.5,
+        snaps: &[],
+        domain: (1e-6, 1e3),
+        rule: "must be positive (at most 1000)",
+    },
+];
+
+/// How a landscape evaluates a divergence (for its default parameters; parameters outside a
+/// row form's range, e.g. Amari |α| ≥ 1, fall back to per-cell evaluation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+pub enum EvalPath {
+    /// A formula per cell: microseconds a cell.
+    ClosedForm,
+    /// Each row one FFT correlation of a tabulated function of p with a Gaussian.
+    RowCorrelation,
+    /// Work per cell: quadrature, or a sum or FFT per cell on a tabulated row.
+    PerCell,
+}
+
+/// A landscape's default colour scale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum ColorScale {
+    Linear,
+    Log,
+}
+
+/// One divergence of SPEC §2.
+#[derive(Clone, Copy, Debug)]
+pub struct DivergenceInfo {
+    /// Canonical name.
+    pub name: &'static str,
+    /// Title for labels and charts.
+    pub title: &'static str,
+    /// The parameters it reads.
+    pub params: &'static [Param],
+    pub path: EvalPath,
+    pub scale: ColorScale,
+    /// The divergence with its parameters taken from a validated [`Params`].
+    make: fn(&Params) -> Divergence,
+}
+
+impl DivergenceInfo {
+    /// The divergence with its parameters from `params` (not validated here).
+    pub fn make(&self, params: &Params) -> Divergence {
+        (self.make)(params)
+    }
+}
+
+const fn entry(
+    name: &'static str,
+    title: &'static str,
+    params: &'static [Param],
+    path: EvalPath,
+    make: fn(&Params) -> Divergence,
+) -> DivergenceInfo {
+    DivergenceInfo {
+        name,
+        title,
+        params,
+        path,
+        scale: ColorScale::Linear,
+        make,
+    }
+}
+
+use EvalPath::{ClosedForm, PerCell, RowCorrelation};
+
+/// The thirteen divergences, in SPEC order.
+pub const DIVERGENCES: [DivergenceInfo; 13] = [
+    entry("forward_kl", "Forward KL", &[], ClosedForm, |_| {
+        Divergence::ForwardKl
+    }),
+    entry("reverse_kl", "Reverse KL", &[], RowCorrelation, |_| {
+        Divergence::ReverseKl
+    }),
+    entry("jensen_shannon", "Jensen–Shannon", &[], PerCell, |_| {
+        Divergence::JensenShannon
+    }),
+    entry("hellinger", "Hellinger", &[], RowCorrelation, |_| {
+        Divergence::Hellinger
+    }),
+    entry(
+        "bhattacharyya",
+        "Bhattacharyya",
+        &[],
+        RowCorrelation,
+        |_| Divergence::Bhattacharyya,
+    ),
+    entry("total_variation", "Total variation", &[], PerCell, |_| {
+        Divergence::TotalVariation
+    }),
+    entry("pearson_chi2", "Pearson χ²", &[], ClosedForm, |_| {
+        Divergence::PearsonChi2
+    }),
+    entry("neyman_chi2", "Neyman χ²", &[], PerCell, |_| {
+        Divergence::NeymanChi2
+    }),
+    entry("amari", "Amari α", &[Param::Alpha], RowCorrelation, |p| {
+        Divergence::Amari { alpha: p.alpha }
+    }),
+    entry("renyi", "Rényi", &[Param::Order], RowCorrelation, |p| {
+        Divergence::Renyi { order: p.order }
+    }),
+    entry("fisher", "Fisher", &[], PerCell, |_| Divergence::Fisher),
+    entry(
+        "ksd",
+        "KSD²",
+        &[Param::KernelC, Param::KernelBeta],
+        PerCell,
+        |p| Divergence::Ksd {
+            c: p.kernel_c,
+            beta: p.kernel_beta,
+        },
+    ),
+    entry("mmd", "MMD²", &[Param::Bandwidth], ClosedForm, |p| {
+        Divergence::Mmd {
+            bandwidth: p.bandwidth,
+        }
+    }),
+];
+
+/// A way of showing a divergence other than its own: another title and colour scale.
+#[derive(Clone, Copy, Debug)]
+pub struct Variant {
+    /// The name `state.divergences` uses for it.
+    pub name: &'static str,
+    pub title: &'static str,
+    /// The canonical name of the divergence it shows.
+    pub of: &'static str,
+    pub scale: ColorScale,
+}
+
+/// The display variants (SPEC §5: `log_ksd` is KSD² on a log colour scale).
+pub const VARIANTS: [Variant; 1] = [Variant {
+    name: "log_ksd",
+    title: "log KSD²",
+    of: "ksd",
+    scale: ColorScale::Log,
+}];
+
+const fn names() -> [&'static str; DIVERGENCES.len()] {
+    let mut out = [""; DIVERGENCES.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = DIVERGENCES[i].name;
+        i += 1;
+    }
+    out
+}
+
+/// Canonical names, in SPEC order.
+pub const NAMES: [&str; DIVERGENCES.len()] = names();
+
+/// The divergence called `name` (canonical names only).
+///
+/// # Examples
+/// ```
+/// use divergence::registry::{lookup, EvalPath};
+/// let kl = lookup("reverse_kl").unwrap();
+/// assert_eq!((kl.title, kl.path), ("Reverse KL", EvalPath::RowCorrelation));
+/// assert!(lookup("kl").is_none());
+/// ```
+pub fn lookup(name: &str) -> Option<&'static DivergenceInfo> {
+    DIVERGENCES.iter().find(|d| d.name == name)
+}
+
+/// The row of `div`'s kind of divergence.
+pub fn info_of(div: &Divergence) -> &'static DivergenceInfo {
+    let d = Params::default();
+    let kind = std::mem::discriminant(div);
+    DIVERGENCES
+        .iter()
+        .find(|e| std::mem::discriminant(&e.make(&d)) == kind)
+        .unwrap_or(&DIVERGENCES[0])
+}
+
+/// What a landscape panel called `name` shows: a divergence or a display variant.
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Shown {
+    /// The name in `state.divergences`.
+    pub name: &'static str,
+    pub title: &'static str,
+    /// Keys of the parameters it reads.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "param_keys"))]
+    pub params: &'static [Param],
+    pub path: EvalPath,
+    pub scale: ColorScale,
+    /// The canonical name of the divergence computed.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub divergence: &'static str,
+}
+
+#[cfg(feature = "serde")]
+fn param_keys<S: serde::Serializer>(ps: &&'static [Param], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(ps.iter().map(|p| p.info().key))
+}
+
+/// Every name a panel may show: the divergences, then the display variants.
+pub fn shown_all() -> Vec<Shown> {
+    let plain = DIVERGENCES.iter().map(|d| Shown {
+        name: d.name,
+        title: d.title,
+        params: d.params,
+        path: d.path,
+        scale: d.scale,
+        divergence: d.name,
+    });
+    let variants = VARIANTS.iter().filter_map(|v| {
+        let d = lookup(v.of)?;
+        Some(Shown {
+            name: v.name,
+            title: v.title,
+            params: d.params,
+            path: d.path,
+            scale: v.scale,
+            divergence: d.name,
+        })
+    });
+    plain.chain(variants).collect()
+}
+
+/// What the panel called `name` shows, if it is a divergence or a display variant.
+pub fn shown(name: &str) -> Option<Shown> {
+    shown_all().into_iter().find(|s| s.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_round_trips_through_its_divergence() {
+        let p = Params::default();
+        for d in &DIVERGENCES {
+            let div = Divergence::new(d.name, &p).unwrap();
+            assert_eq!(div.name(), d.name);
+            assert_eq!(info_of(&div).title, d.title);
+        }
+        for (k, info) in Param::ALL.iter().map(|k| (k, k.info())) {
+            assert_eq!(k.get(&p), info.default, "{}", info.key);
+            assert!(info.min < info.max && info.domain.0 <= info.min && info.max <= info.domain.1);
+        }
+        assert_eq!(shown("log_ksd").unwrap().divergence, "ksd");
+        assert_eq!(shown("log_ksd").unwrap().scale, ColorScale::Log);
+        assert!(shown("nope").is_none());
+    }
+}
