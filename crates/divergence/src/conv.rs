@@ -21,7 +21,7 @@ use std::sync::Arc;
 const REACH: f64 = 9.0;
 /// Largest x grid and FFT (points) for [`Plan::new`]: beyond it the row-wise path is not
 /// worth it. A page passes its own, smaller limit to [`Plan::with_limit`] (memory).
-const MAX_POINTS: usize = 1 << 20;
+pub(crate) const MAX_POINTS: usize = 1 << 20;
 
 /// What a row computes from the correlation S(μ) = ∫ f(x) K(x − μ) dx.
 #[derive(Clone, Copy, Debug)]
