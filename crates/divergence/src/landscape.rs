@@ -196,6 +196,16 @@ pub struct Descent {
 /// Damped Newton descent on (μ, ln σ) from `(mu, sigma)`: exact gradients, a Hessian from
 /// central differences of them, gradient steps where it is not positive definite, and an
 /// Armijo backtracking line search. Stops when the step falls below 1e-10.
+///
+/// # Examples
+/// ```
+/// use divergence::{descend, Divergence, Target};
+/// let p = Target::parse("0.5:-4:1,0.5:4:1").unwrap();
+/// let d = descend(&p, &Divergence::ForwardKl, 1.0, 1.0, 200);
+/// let &[mu, sigma, _] = d.path.last().unwrap();
+/// // Forward KL's one minimum: the moment match (0, √17).
+/// assert!(d.converged && mu.abs() < 1e-6 && (sigma - 17f64.sqrt()).abs() < 1e-6);
+/// ```
 pub fn descend(p: &Target, div: &Divergence, mu: f64, sigma: f64, max_iter: usize) -> Descent {
     let mut d = Descender::new(p, div, mu, sigma, max_iter);
     while !d.step(p, div) {}

@@ -2,9 +2,6 @@
 //! gradients, landscapes over (μ, σ) with their minima, descent paths, and the pointwise
 //! mode-covering pressure. Pure Rust, no I/O: the CLI and the web page are thin layers on it.
 
-// Index loops over parallel fixed-size arrays (quadrature components) read clearer than zips.
-#![allow(clippy::needless_range_loop)]
-
 pub mod basins;
 pub mod closed_forms;
 pub mod conv;

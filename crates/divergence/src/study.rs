@@ -51,6 +51,7 @@ enum Area {
 }
 
 /// Basin labels of a finished landscape: not started, being computed, or done.
+#[derive(Debug)]
 enum Basins {
     None,
     Solving(BasinSolver),
@@ -58,6 +59,7 @@ enum Basins {
 }
 
 /// One panel's landscape being computed, or done.
+#[derive(Debug)]
 struct Work {
     /// The row-wise path, for the divergences and grids it covers.
     plan: Option<Plan>,
@@ -115,6 +117,7 @@ pub struct PanelProgress {
 }
 
 /// The owner of a view's computations (see the module docs).
+#[derive(Debug)]
 pub struct Study {
     target: Target,
     panels: Vec<Panel>,

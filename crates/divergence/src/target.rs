@@ -91,6 +91,15 @@ impl Target {
     }
 
     /// Parses `w:m:s,w:m:s,…` (weight:mean:std per component).
+    ///
+    /// # Examples
+    /// ```
+    /// use divergence::{Field, Part, Target};
+    /// let p = Target::parse("1:-4:1,3:4:2").unwrap();
+    /// assert_eq!(p.components()[1].weight, 0.75);
+    /// let e = Target::parse("1:0:-1").unwrap_err();
+    /// assert_eq!(e.field(), Field::Component { k: 1, part: Part::Std });
+    /// ```
     pub fn parse(spec: &str) -> Result<Self, Error> {
         let spec = spec.trim();
         if spec.is_empty() {
