@@ -2,6 +2,7 @@
 //! and the sampling estimators, each from the core's types on any plotters backend.
 
 use crate::theme::{Theme, PALETTE, Q_PINK};
+use crate::ticks::{self, tick_label, Axis, Tick};
 use crate::{fmt_value, title};
 use divergence::sampling::Estimates;
 use divergence::tradeoff::{psi_star, Preference};
@@ -60,8 +61,15 @@ struct Axes<'a> {
     x_desc: &'a str,
     y_desc: &'a str,
     grid: bool,
-    y_fmt: Option<&'a dyn Fn(&f64) -> String>,
+    /// The y ticks, where not round values of y itself (a symlog axis).
+    y_ticks: Option<Vec<Tick>>,
     legend: SeriesLabelPosition,
+}
+
+/// As many round ticks over `range` as fit `len` pixels at `room` pixels each (2 to 10).
+fn fit_ticks(range: &std::ops::Range<f64>, len: f64, room: f64) -> Vec<Tick> {
+    let n = ((len / room) as usize).clamp(2, 10);
+    ticks::linear(range.start, range.end, n)
 }
 
 /// Draws a captioned line chart with a legend: the shape of the density and pressure panels.
@@ -76,27 +84,38 @@ fn line_chart<DB: DrawingBackend>(
     let fg = theme.fg();
     area.fill(&theme.bg())?;
     let text = ("sans-serif", font).into_font().color(&fg);
+    let (w, h) = area.dim_in_pixel();
+    let x_ticks = fit_ticks(&axes.x, w as f64 - font * 4.4 - 28.0, font * 4.0);
+    let y_ticks = (axes.y_ticks.clone())
+        .unwrap_or_else(|| fit_ticks(&axes.y, h as f64 - font * 5.0, font * 2.4));
     let mut c = ChartBuilder::on(area)
-        .caption(axes.caption, ("sans-serif", font * 1.15).into_font().color(&fg))
+        .caption(
+            axes.caption,
+            ("sans-serif", font * 1.15).into_font().color(&fg),
+        )
         .margin(8)
         .margin_right(20)
         .x_label_area_size(font * 2.9)
         .y_label_area_size(font * 4.4)
-        .build_cartesian_2d(axes.x, axes.y)?;
+        .build_cartesian_2d(
+            Axis::new(axes.x.start, axes.x.end, &x_ticks),
+            Axis::new(axes.y.start, axes.y.end, &y_ticks),
+        )?;
     let mut mesh = c.configure_mesh();
+    let (xt, yt) = (&x_ticks, &y_ticks);
+    let (x_fmt, y_fmt) = (|v: &f64| tick_label(xt, *v), |v: &f64| tick_label(yt, *v));
     mesh.x_desc(axes.x_desc)
         .y_desc(axes.y_desc)
         .label_style(text.clone())
         .axis_desc_style(text.clone())
-        .axis_style(fg);
+        .axis_style(fg)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt);
     if axes.grid {
         mesh.light_line_style(TRANSPARENT)
             .bold_line_style(fg.mix(0.12));
     } else {
         mesh.disable_mesh();
-    }
-    if let Some(f) = axes.y_fmt {
-        mesh.y_label_formatter(f);
     }
     mesh.draw()?;
     for curve in curves {
@@ -172,7 +191,7 @@ pub fn density<DB: DrawingBackend>(
         x_desc: "x",
         y_desc: "",
         grid: false,
-        y_fmt: None,
+        y_ticks: None,
         legend: SeriesLabelPosition::UpperRight,
     };
     line_chart(area, axes, &curves, &[], theme)
@@ -181,10 +200,6 @@ pub fn density<DB: DrawingBackend>(
 /// sign(y)·log10(1 + |y|): a symmetric log axis that shows decades either side of zero.
 fn symlog(y: f64) -> f64 {
     y.signum() * y.abs().ln_1p() / std::f64::consts::LN_10
-}
-
-fn symlog_inv(t: f64) -> f64 {
-    t.signum() * (t.abs() * std::f64::consts::LN_10).exp_m1()
 }
 
 /// ψ(x) for each named divergence over x, on a symlog axis; +inf drawn at the top edge.
@@ -238,7 +253,7 @@ pub fn pressure<DB: DrawingBackend>(
                 .collect(),
         })
         .collect();
-    let fmt = |t: &f64| fmt_value(symlog_inv(*t));
+    let n = ((area.dim_in_pixel().1 as f64 / (font_for(area, theme) * 2.4)) as usize).max(4);
     let axes = Axes {
         caption: "Pressure ψ(x) = −δD/δq(x)",
         x: lo..hi,
@@ -246,7 +261,7 @@ pub fn pressure<DB: DrawingBackend>(
         x_desc: "x",
         y_desc: "ψ (symlog)",
         grid: true,
-        y_fmt: Some(&fmt),
+        y_ticks: Some(ticks::symlog(ylo, yhi, n)),
         legend: SeriesLabelPosition::UpperLeft,
     };
     line_chart(area, axes, &curves, &[], theme)
@@ -290,7 +305,7 @@ pub fn pressure_ratio<DB: DrawingBackend>(
         x_desc: "log₁₀ r",
         y_desc: "log₁₀ ψ",
         grid: true,
-        y_fmt: None,
+        y_ticks: None,
         legend: SeriesLabelPosition::UpperLeft,
     };
     line_chart(area, axes, &curves, &[], theme)
@@ -387,7 +402,7 @@ pub fn tradeoff<DB: DrawingBackend>(
         x_desc: "β = (1+α)/2",
         y_desc: "light/heavy weight ψ",
         grid: true,
-        y_fmt: None,
+        y_ticks: None,
         legend: SeriesLabelPosition::UpperRight,
     };
     line_chart(area, axes, &curves, &markers, theme)
@@ -472,22 +487,21 @@ pub fn sampling<DB: DrawingBackend>(
         let mean = v.iter().sum::<f64>() / n;
         let sd =
             (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+        let (w, h) = sub.dim_in_pixel();
+        let xt = fit_ticks(&(lo..hi), w as f64 - font * 2.8 - 20.0, font * 5.0);
+        let yt = fit_ticks(&(0.0..top), h as f64 - font * 6.0, font * 2.4);
         let mut c = ChartBuilder::on(sub)
             .caption(s.title, ("sans-serif", font * 1.1).into_font().color(&fg))
             .margin(6)
             .margin_right(14)
             .x_label_area_size(font * 3.4)
             .y_label_area_size(font * 2.8)
-            .build_cartesian_2d(lo..hi, 0.0..top)?;
+            .build_cartesian_2d(Axis::new(lo, hi, &xt), Axis::new(0.0, top, &yt))?;
         c.configure_mesh()
             .disable_mesh()
-            .x_labels(4)
-            .y_labels(4)
-            .x_desc(format!(
-                "mean {} ± {} (sd)",
-                fmt_value(mean),
-                fmt_value(sd)
-            ))
+            .x_label_formatter(&|v| tick_label(&xt, *v))
+            .y_label_formatter(&|v| tick_label(&yt, *v))
+            .x_desc(format!("mean {} ± {} (sd)", fmt_value(mean), fmt_value(sd)))
             .y_desc("draws")
             .label_style(text.clone())
             .axis_desc_style(text.clone())

@@ -10,14 +10,12 @@ pub use charts::{density, pressure, pressure_ratio, sampling, tradeoff, x_window
 pub use theme::{Theme, MIN_TEXT, PALETTE, Q_PINK};
 
 use divergence::{Component, Landscape, Minimum};
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
-use plotters::coord::types::RangedCoordf64;
 use plotters::coord::{CoordTranslate, Shift};
-use plotters::style::text_anchor::{HPos, Pos, VPos};
-use ticks::Tick;
 use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_backend::{BackendCoord, DrawingErrorKind};
+use ticks::{tick_label, Axis, Tick};
 
 pub use plotters;
 
@@ -375,40 +373,6 @@ pub struct Rect {
     pub h: u32,
 }
 
-/// A linear axis with the given ticks (plotters' own f64 axis picks its ticks itself).
-#[derive(Clone)]
-struct Axis {
-    inner: RangedCoordf64,
-    ticks: Vec<f64>,
-}
-
-impl Axis {
-    fn new(lo: f64, hi: f64, ticks: &[Tick]) -> Axis {
-        Axis {
-            inner: (lo..hi).into(),
-            ticks: ticks.iter().map(|t| t.value).collect(),
-        }
-    }
-}
-
-impl Ranged for Axis {
-    type FormatOption = DefaultFormatting;
-    type ValueType = f64;
-    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
-        self.inner.map(v, limit)
-    }
-    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
-        if hint.weight().allow_light_points() {
-            Vec::new()
-        } else {
-            self.ticks.clone()
-        }
-    }
-    fn range(&self) -> std::ops::Range<f64> {
-        self.inner.range()
-    }
-}
-
 type Chart<'b, DB> = ChartContext<'b, DB, Cartesian2d<Axis, Axis>>;
 
 /// Width in pixels of `text` in `style`, measured by the backend (an estimate of 0.6 em per
@@ -418,14 +382,6 @@ fn text_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, siz
     area.estimate_text_size(text, &style)
         .map(|(w, _)| w)
         .unwrap_or((0.6 * size * text.chars().count() as f64).ceil() as u32)
-}
-
-/// The label of the tick at `v`, if any.
-fn tick_label(ticks: &[Tick], v: f64) -> String {
-    ticks
-        .iter()
-        .find(|t| (t.value - v).abs() <= 1e-9 * (1.0 + t.value.abs()))
-        .map_or_else(String::new, |t| t.label.clone())
 }
 
 /// The marks a landscape shows, as its legend lists them.
@@ -473,9 +429,9 @@ impl Mark {
                         + Circle::new((0, 0), r, BLACK.stroke_width(if global { 2 } else { 1 }))),
                 )
             }
-            Mark::Q => c.draw(
-                &(EmptyElement::at(at) + Circle::new((0, 0), sz, Q_PINK.stroke_width(3))),
-            ),
+            Mark::Q => {
+                c.draw(&(EmptyElement::at(at) + Circle::new((0, 0), sz, Q_PINK.stroke_width(3))))
+            }
         }
     }
 }
@@ -537,7 +493,7 @@ impl Layout {
         // The colour bar's ticks and labels.
         let s = p.scale;
         let bar_h = h.saturating_sub(legend_h) as f64 - font * 4.6;
-        let n_bar = ((bar_h / (small * 2.2)) as usize).clamp(2, 7);
+        let n_bar = ((bar_h / (small * 2.2)) as usize).clamp(2, 9);
         let bar_ticks = if s.log {
             ticks::log(s.lo, s.hi, n_bar)
         } else {
@@ -616,18 +572,19 @@ impl Layout {
     }
 }
 
+/// The landscape's chart; its title drawn in `ink` (the overlay passes `TRANSPARENT`: the
+/// same layout, the title drawn once).
 fn chart<'b, DB: DrawingBackend>(
     left: &'b DrawingArea<DB, Shift>,
     p: &Panel,
     l: &Layout,
+    ink: RGBAColor,
 ) -> Result<Chart<'b, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
     let g = &p.land.grid;
     ChartBuilder::on(left)
         .caption(
             p.title,
-            ("sans-serif", l.font * 1.2)
-                .into_font()
-                .color(&p.theme.fg()),
+            ("sans-serif", l.font * 1.2).into_font().color(&ink),
         )
         .margin(6)
         .margin_right(10)
@@ -647,8 +604,8 @@ pub fn draw_frame<DB: DrawingBackend>(
 ) -> Result<Rect, DrawingAreaErrorKind<DB::ErrorType>> {
     let l = Layout::of(area, p);
     let (left, bar, legend) = l.split(area);
-    let mut c = chart(&left, p, &l)?;
     let fg = p.theme.fg();
+    let mut c = chart(&left, p, &l, fg.to_rgba())?;
     let text = ("sans-serif", l.font).into_font().color(&fg);
     let ticks = ("sans-serif", l.small).into_font().color(&fg);
     let (xt, yt) = (&l.x_ticks, &l.y_ticks);
@@ -806,7 +763,7 @@ pub fn draw_overlay<DB: DrawingBackend>(
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let l = Layout::of(area, p);
     let (left, _, _) = l.split(area);
-    let mut c = chart(&left, p, &l)?;
+    let mut c = chart(&left, p, &l, TRANSPARENT)?;
     let white = WHITE.mix(0.85);
     for line in p.contours {
         c.draw_series(std::iter::once(PathElement::new(

@@ -17,7 +17,11 @@ pub struct Theme {
 impl Theme {
     /// A light or dark theme at `ratio` device pixels per CSS pixel (at least 1).
     pub fn new(dark: bool, ratio: f64) -> Theme {
-        let ratio = if ratio.is_finite() { ratio.max(1.0) } else { 1.0 };
+        let ratio = if ratio.is_finite() {
+            ratio.max(1.0)
+        } else {
+            1.0
+        };
         Theme { dark, ratio }
     }
 

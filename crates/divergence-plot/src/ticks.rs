@@ -1,6 +1,9 @@
 //! Round tick values: multiples of 1, 2 or 5 × 10^k on linear axes, the values 1, 2 and 5 ×
 //! 10^k themselves on log axes, each with its label.
 
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::types::RangedCoordf64;
+
 /// A tick: its value and its label.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tick {
@@ -95,15 +98,27 @@ pub fn log(lo: f64, hi: f64, max: usize) -> Vec<Tick> {
             label: label(m, k),
         })
     };
-    let all: Vec<Tick> = (k0..=k1)
+    // Each with its mantissa.
+    let all: Vec<(i64, Tick)> = (k0..=k1)
         .flat_map(|k| [1, 2, 5].map(|m| (m, k)))
-        .filter_map(|(m, k)| inside(m, k))
+        .filter_map(|(m, k)| inside(m, k).map(|t| (m, t)))
         .collect();
+    let with = |ms: &[i64]| -> Vec<Tick> {
+        (all.iter())
+            .filter(|(m, _)| ms.contains(m))
+            .map(|(_, t)| t.clone())
+            .collect()
+    };
     if all.len() < 2 {
         return linear(lo, hi, max);
     }
     if all.len() <= max {
-        return all;
+        return with(&[1, 2, 5]);
+    }
+    // Between 1, 2, 5 and decades alone: 1 and 5, where decades alone would leave two.
+    let ones_fives = with(&[1, 5]);
+    if with(&[1]).len() < 3 && ones_fives.len() <= max {
+        return ones_fives;
     }
     // Every `stride`-th decade from the first one inside the range.
     let first = a.ceil() as i32;
@@ -121,7 +136,103 @@ pub fn log(lo: f64, hi: f64, max: usize) -> Vec<Tick> {
     }
     // Fewer than two powers of ten inside: every n-th of the 1, 2, 5 values.
     let n = all.len().div_ceil(max);
-    all.into_iter().step_by(n).collect()
+    all.into_iter().step_by(n).map(|(_, t)| t).collect()
+}
+
+/// A linear axis with the given ticks (plotters' own f64 axis picks its ticks itself).
+#[derive(Clone)]
+pub struct Axis {
+    inner: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl Axis {
+    pub fn new(lo: f64, hi: f64, ticks: &[Tick]) -> Axis {
+        Axis {
+            inner: (lo..hi).into(),
+            ticks: ticks.iter().map(|t| t.value).collect(),
+        }
+    }
+}
+
+impl Ranged for Axis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(v, limit)
+    }
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
+}
+
+/// The label of the tick at `v`, if any.
+pub fn tick_label(ticks: &[Tick], v: f64) -> String {
+    ticks
+        .iter()
+        .find(|t| (t.value - v).abs() <= 1e-9 * (1.0 + t.value.abs()))
+        .map_or_else(String::new, |t| t.label.clone())
+}
+
+/// Ticks of a symmetric log axis (y ↦ sign(y)·log10(1 + |y|)) over [lo, hi] in axis
+/// units: 0 and ±1, 2, 5 × 10^k, about `max` over the whole range.
+pub fn symlog(lo: f64, hi: f64, max: usize) -> Vec<Tick> {
+    let inv = |t: f64| t.signum() * (t.abs() * std::f64::consts::LN_10).exp_m1();
+    let fwd = |y: f64| y.signum() * y.abs().ln_1p() / std::f64::consts::LN_10;
+    let side = |top: f64, n: usize| {
+        if top > 1.0 {
+            log(1.0, top, n)
+        } else {
+            Vec::new()
+        }
+    };
+    // Each side gets its share of the ticks, so 1, 2, 5 show only where decades are tall.
+    let share = |len: f64| ((max as f64 * len / (hi - lo).max(1e-12)) as usize).max(2);
+    let mut out: Vec<Tick> = side(inv(-lo), share(-lo.min(0.0)))
+        .into_iter()
+        .rev()
+        .map(|t| Tick {
+            value: fwd(-t.value),
+            label: format!("-{}", t.label),
+        })
+        .collect();
+    out.push(Tick {
+        value: 0.0,
+        label: "0".into(),
+    });
+    out.extend(side(inv(hi), share(hi.max(0.0))).into_iter().map(|t| Tick {
+        value: fwd(t.value),
+        label: t.label,
+    }));
+    out.retain(|t| t.value >= lo - 1e-12 && t.value <= hi + 1e-12);
+    // From the outside in, drop what crowds its outer neighbour or zero.
+    let gap = 0.5 * (hi - lo) / max.max(1) as f64;
+    let mut keep = vec![true; out.len()];
+    let zero = out.iter().position(|t| t.value == 0.0).unwrap_or(0);
+    for side in [
+        (zero + 1..out.len()).rev().collect::<Vec<_>>(),
+        (0..zero).collect(),
+    ] {
+        let mut last: Option<f64> = None;
+        for i in side {
+            let v = out[i].value;
+            let crowds = last.is_some_and(|l| (l - v).abs() < gap) || v.abs() < gap;
+            keep[i] = !crowds;
+            if !crowds {
+                last = Some(v);
+            }
+        }
+    }
+    let mut k = keep.into_iter();
+    out.retain(|_| k.next().unwrap_or(true));
+    out
 }
 
 #[cfg(test)]
@@ -144,7 +255,7 @@ mod tests {
             (0.693, 40.0),
             (3e-4, 2.5e3),
             (1e-12, 1e-2),
-            (0.7234, 1.9),
+            (0.0126, 7.94),
             (5e-3, 5e7),
             (1.0, 1e10),
         ] {
@@ -175,6 +286,13 @@ mod tests {
         assert!(t.len() >= 2);
         assert!(t.iter().all(|k| (1.1..=1.9).contains(&k.value)));
         assert_eq!(t[0].label, "1.2");
+        let t = log(0.7234, 1.9, 5);
+        let labels: Vec<&str> = t.iter().map(|k| k.label.as_str()).collect();
+        assert_eq!(labels, ["1.0", "1.5"]);
+        // Two decades in little room: 1 and 5 rather than the decades alone.
+        let t = log(0.0126, 7.94, 6);
+        let labels: Vec<&str> = t.iter().map(|k| k.label.as_str()).collect();
+        assert_eq!(labels, ["0.05", "0.1", "0.5", "1", "5"]);
     }
 
     #[test]
@@ -213,5 +331,35 @@ mod tests {
         let t = linear(0.0, 0.3, 4);
         let labels: Vec<&str> = t.iter().map(|k| k.label.as_str()).collect();
         assert_eq!(labels, ["0.0", "0.1", "0.2", "0.3"]);
+    }
+
+    #[test]
+    fn symlog_ticks_are_zero_and_signed_one_two_five() {
+        let fwd = |y: f64| y.signum() * y.abs().ln_1p() / std::f64::consts::LN_10;
+        for (lo, hi, max) in [
+            (-1.0, 2.0, 12),
+            (-30.0, 300.0, 10),
+            (-1.0, 1.0, 4),
+            (-3.0, 9.0, 8),
+        ] {
+            let t = symlog(lo, hi, max);
+            assert!(t.iter().any(|k| k.value == 0.0 && k.label == "0"));
+            for w in t.windows(2) {
+                assert!(w[0].value < w[1].value, "{t:?}");
+                // No two closer than half the mean room a tick has.
+                assert!(
+                    w[1].value - w[0].value >= 0.5 * (hi - lo) / max as f64,
+                    "{t:?}"
+                );
+            }
+            for k in &t {
+                assert!(k.value >= lo && k.value <= hi);
+                if k.value != 0.0 {
+                    let y: f64 = k.label.parse().unwrap();
+                    assert!(is_125(y.abs()), "{k:?}");
+                    assert!((fwd(y) - k.value).abs() < 1e-12, "{k:?}");
+                }
+            }
+        }
     }
 }
