@@ -383,13 +383,22 @@ pub fn tradeoff<DB: DrawingBackend>(
                 }
             ),
             color: accent,
-            offset: (0.5, 0.3),
+            // The upper point's label above it, the lower one's below: never on each other.
+            offset: if p.psi >= p.flip {
+                (0.5, -1.3)
+            } else {
+                (0.5, 0.3)
+            },
         });
         markers.push(Marker {
             at: (beta, p.flip.min(1.0)),
             label: format!("flip at ψ = {:.4}", p.flip),
             color: accent,
-            offset: (0.5, -1.3),
+            offset: if p.psi >= p.flip {
+                (0.5, 0.3)
+            } else {
+                (0.5, -1.3)
+            },
         });
         caption = format!("ψ trade-off, m = {} heavy modes, β = {beta:.3}", p.m);
     } else {

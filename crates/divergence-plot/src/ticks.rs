@@ -212,26 +212,27 @@ pub fn symlog(lo: f64, hi: f64, max: usize) -> Vec<Tick> {
         label: t.label,
     }));
     out.retain(|t| t.value >= lo - 1e-12 && t.value <= hi + 1e-12);
-    // From the outside in, drop what crowds its outer neighbour or zero.
-    let gap = 0.5 * (hi - lo) / max.max(1) as f64;
-    let mut keep = vec![true; out.len()];
-    let zero = out.iter().position(|t| t.value == 0.0).unwrap_or(0);
-    for side in [
-        (zero + 1..out.len()).rev().collect::<Vec<_>>(),
-        (0..zero).collect(),
-    ] {
-        let mut last: Option<f64> = None;
-        for i in side {
-            let v = out[i].value;
-            let crowds = last.is_some_and(|l| (l - v).abs() < gap) || v.abs() < gap;
-            keep[i] = !crowds;
-            if !crowds {
-                last = Some(v);
-            }
+    // Zero, then powers of ten, then fives, then twos, each kept if it crowds none kept.
+    let gap = (hi - lo) / max.max(1) as f64;
+    let rank = |t: &Tick| match t.label.trim_start_matches('-').chars().next() {
+        Some('0') => 0,
+        Some('1') => 1,
+        Some('5') => 2,
+        _ => 3,
+    };
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by_key(|&i| rank(&out[i]));
+    let mut kept: Vec<usize> = Vec::new();
+    for i in order {
+        if kept
+            .iter()
+            .all(|&k| (out[k].value - out[i].value).abs() >= gap)
+        {
+            kept.push(i);
         }
     }
-    let mut k = keep.into_iter();
-    out.retain(|_| k.next().unwrap_or(true));
+    kept.sort_unstable();
+    let out: Vec<Tick> = kept.into_iter().map(|i| out[i].clone()).collect();
     out
 }
 
@@ -346,9 +347,9 @@ mod tests {
             assert!(t.iter().any(|k| k.value == 0.0 && k.label == "0"));
             for w in t.windows(2) {
                 assert!(w[0].value < w[1].value, "{t:?}");
-                // No two closer than half the mean room a tick has.
+                // No two closer than the room a tick has.
                 assert!(
-                    w[1].value - w[0].value >= 0.5 * (hi - lo) / max as f64,
+                    w[1].value - w[0].value >= (hi - lo) / max as f64 - 1e-12,
                     "{t:?}"
                 );
             }
