@@ -288,10 +288,15 @@ impl Figure {
         theme: &Theme,
     ) -> divergence_plot::Drawn<DB> {
         let (t, q) = (&self.target, &self.q);
+        let pressures = divergence_plot::Pressures {
+            target: t,
+            q,
+            divs: &self.divs,
+        };
         match (name, &self.sampled) {
             ("density", _) => divergence_plot::density(area, t, q, theme),
-            ("pressure", _) => divergence_plot::pressure(area, t, q, &self.divs, theme),
-            ("ratio", _) => divergence_plot::pressure_ratio(area, t, q, &self.divs, theme),
+            ("pressure", _) => divergence_plot::pressure(area, &pressures, theme),
+            ("ratio", _) => divergence_plot::pressure_ratio(area, &pressures, theme),
             ("tradeoff", _) => {
                 divergence_plot::tradeoff(area, self.pref.as_ref(), self.beta, theme)
             }

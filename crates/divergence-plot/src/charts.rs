@@ -2,7 +2,7 @@
 //! and the sampling estimators, each from the core's types on any plotters backend.
 
 use crate::theme::{Theme, PALETTE, Q_PINK};
-use crate::ticks::{self, tick_label, Axis, Tick};
+use crate::ticks::{self, tick_label, to_symlog, Axis, Tick};
 use crate::{fmt_value, title};
 use divergence::sampling::Estimates;
 use divergence::tradeoff::{psi_star, Preference};
@@ -197,19 +197,20 @@ pub fn density<DB: DrawingBackend>(
     line_chart(area, axes, &curves, &[], theme)
 }
 
-/// sign(y)·log10(1 + |y|): a symmetric log axis that shows decades either side of zero.
-fn symlog(y: f64) -> f64 {
-    y.signum() * y.abs().ln_1p() / std::f64::consts::LN_10
+/// What the pressure panels show: ψ of each named divergence, for p = `target` and `q`.
+pub struct Pressures<'a> {
+    pub target: &'a Target,
+    pub q: &'a Gaussian,
+    pub divs: &'a [(String, Divergence)],
 }
 
 /// ψ(x) for each named divergence over x, on a symlog axis; +inf drawn at the top edge.
 pub fn pressure<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    target: &Target,
-    q: &Gaussian,
-    divs: &[(String, Divergence)],
+    input: &Pressures,
     theme: &Theme,
 ) -> Drawn<DB> {
+    let Pressures { target, q, divs } = *input;
     let (lo, hi) = x_window(target, q);
     let xs = x_samples(lo, hi, 300);
     let values: Vec<Vec<f64>> = divs
@@ -232,7 +233,7 @@ pub fn pressure<DB: DrawingBackend>(
         .collect();
     let finite = values.iter().flatten().copied().filter(|v| v.is_finite());
     let (ylo, yhi) = finite.fold((0.0f64, 0.0f64), |(a, b), v| {
-        (a.min(symlog(v)), b.max(symlog(v)))
+        (a.min(to_symlog(v)), b.max(to_symlog(v)))
     });
     let (ylo, yhi) = (
         ylo.max(-30.0).floor().min(-1.0),
@@ -249,7 +250,7 @@ pub fn pressure<DB: DrawingBackend>(
             points: xs
                 .iter()
                 .zip(ys)
-                .map(|(&x, &y)| (x, if y.is_finite() { symlog(y) } else { yhi }))
+                .map(|(&x, &y)| (x, if y.is_finite() { to_symlog(y) } else { yhi }))
                 .collect(),
         })
         .collect();
@@ -271,11 +272,10 @@ pub fn pressure<DB: DrawingBackend>(
 /// forward KL, ½ for Hellinger and Bhattacharyya, ~0 for log r and bounded ones.
 pub fn pressure_ratio<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    target: &Target,
-    q: &Gaussian,
-    divs: &[(String, Divergence)],
+    input: &Pressures,
     theme: &Theme,
 ) -> Drawn<DB> {
+    let Pressures { target, q, divs } = *input;
     let n = 200;
     let curves: Vec<Curve> = divs
         .iter()

@@ -6,11 +6,13 @@ mod charts;
 mod theme;
 pub mod ticks;
 
-pub use charts::{density, pressure, pressure_ratio, sampling, tradeoff, x_window, Drawn};
+pub use charts::{
+    density, pressure, pressure_ratio, sampling, tradeoff, x_window, Drawn, Pressures,
+};
 pub use theme::{Theme, MIN_TEXT, PALETTE, Q_PINK};
 
 use divergence::{Component, Landscape, Minimum};
-use plotters::coord::{CoordTranslate, Shift};
+use plotters::coord::Shift;
 use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -403,17 +405,15 @@ impl Mark {
         }
     }
 
-    /// The mark centred at `at`, `sz` pixels in radius (a local minimum's dot is smaller).
-    fn draw<DB: DrawingBackend, CT: CoordTranslate>(
+    /// The mark centred at pixel `at` of `c`, `sz` pixels in radius (a local minimum's dot
+    /// is smaller).
+    fn draw<DB: DrawingBackend>(
         self,
-        c: &DrawingArea<DB, CT>,
-        at: CT::From,
+        c: &DrawingArea<DB, Shift>,
+        at: (i32, i32),
         sz: i32,
         global: bool,
-    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
-    where
-        CT::From: Clone + 'static,
-    {
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
         match self {
             Mark::Component => c.draw(&Cross::new(at, sz, RED.stroke_width(2))),
             Mark::Moment => c.draw(
@@ -660,7 +660,7 @@ fn draw_colorbar<DB: DrawingBackend>(
         .y_label_area_size(0)
         .right_y_label_area_size(l.bar_labels)
         .margin_right(w.saturating_sub(strip + l.bar_labels))
-        .build_cartesian_2d(0.0..1.0, Axis::new(a, b, &ticks))?;
+        .build_cartesian_2d(Axis::new(0.0, 1.0, &[]), Axis::new(a, b, &ticks))?;
     c.configure_mesh()
         .disable_mesh()
         .disable_x_axis()
@@ -687,7 +687,7 @@ fn draw_colorbar<DB: DrawingBackend>(
         .transform(FontTransform::Rotate270)
         .color(&fg)
         .pos(Pos::new(HPos::Center, VPos::Center));
-    bar.draw(&Text::new(l.bar_title.clone(), (cx, cy), title))?;
+    bar.draw(&Text::new(l.bar_title.as_str(), (cx, cy), title))?;
     if p.land.values.iter().any(|v| !v.is_finite()) {
         // +inf cells' grey, under the bar.
         let [r, g, bb] = INF_RGB;
@@ -774,17 +774,23 @@ pub fn draw_overlay<DB: DrawingBackend>(
         )))?;
     }
     let sz = l.sz;
-    let plot = &c.plotting_area().clone();
+    // Marks in the panel's pixels, drawn as the legend draws them.
+    let plot = c.plotting_area().clone();
+    let (bx, by) = left.get_base_pixel();
+    let at = |x: f64, y: f64| {
+        let (px, py) = plot.map_coordinate(&(x, y));
+        (px - bx, py - by)
+    };
     let best = p.minima.first().map_or(0.0, |m| m.value);
     for m in p.minima {
         let global = m.value <= best + 1e-9 * best.abs().max(1e-12);
-        Mark::Minimum.draw(plot, (m.mu, m.sigma), sz, global)?;
+        Mark::Minimum.draw(&left, at(m.mu, m.sigma), sz, global)?;
     }
     for comp in p.components {
-        Mark::Component.draw(plot, (comp.mean, comp.std), sz, true)?;
+        Mark::Component.draw(&left, at(comp.mean, comp.std), sz, true)?;
     }
     let (mm, ms) = p.moment;
-    Mark::Moment.draw(plot, (mm, ms), sz, true)?;
+    Mark::Moment.draw(&left, at(mm, ms), sz, true)?;
     if let Some(path) = p.path {
         let pts: Vec<(f64, f64)> = path.iter().map(|s| (s[0], s[1])).collect();
         let orange = RGBColor(255, 120, 0);
@@ -806,7 +812,7 @@ pub fn draw_overlay<DB: DrawingBackend>(
         }
     }
     if let Some((qm, qs)) = p.q {
-        Mark::Q.draw(plot, (qm, qs), sz, true)?;
+        Mark::Q.draw(&left, at(qm, qs), sz, true)?;
     }
     Ok(())
 }

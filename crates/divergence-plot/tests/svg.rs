@@ -198,6 +198,11 @@ fn line_panels_text_is_at_least_ten_css_pixels_and_scales_once() {
         .iter()
         .map(|n| (n.to_string(), Divergence::new(n, &p).unwrap()))
         .collect();
+    let pressures = Pressures {
+        target: &target,
+        q: &q,
+        divs: &divs,
+    };
     let pref = preference(&target, 0.5).ok();
     let ex = exact(&target, &q);
     let draws = sampling_distribution(&target, &q, 50, 40, 1);
@@ -216,8 +221,8 @@ fn line_panels_text_is_at_least_ten_css_pixels_and_scales_once() {
                 let a = SVGBackend::with_string(&mut out, size).into_drawing_area();
                 match kind {
                     "density" => density(&a, &target, &q, &theme),
-                    "pressure" => pressure(&a, &target, &q, &divs, &theme),
-                    "ratio" => pressure_ratio(&a, &target, &q, &divs, &theme),
+                    "pressure" => pressure(&a, &pressures, &theme),
+                    "ratio" => pressure_ratio(&a, &pressures, &theme),
                     "tradeoff" => tradeoff(&a, pref.as_ref(), 0.5, &theme),
                     _ => sampling(&a, &ex, &draws, &theme),
                 }

@@ -338,7 +338,8 @@ pub fn pressure<DB: DrawingBackend + PixelRatio>(
     divs: &[(String, Divergence)],
     dark: bool,
 ) -> Result<(), JsError> {
-    plot::pressure(area, target, q, divs, &theme::<DB>(dark)).map_err(err)
+    let input = plot::Pressures { target, q, divs };
+    plot::pressure(area, &input, &theme::<DB>(dark)).map_err(err)
 }
 
 /// ψ against r = p/q on log–log axes.
@@ -349,7 +350,8 @@ pub fn pressure_ratio<DB: DrawingBackend + PixelRatio>(
     divs: &[(String, Divergence)],
     dark: bool,
 ) -> Result<(), JsError> {
-    plot::pressure_ratio(area, target, q, divs, &theme::<DB>(dark)).map_err(err)
+    let input = plot::Pressures { target, q, divs };
+    plot::pressure_ratio(area, &input, &theme::<DB>(dark)).map_err(err)
 }
 
 /// The ψ trade-off panel.
