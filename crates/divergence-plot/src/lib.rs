@@ -474,7 +474,7 @@ impl Layout {
             let avail = w.saturating_sub(12);
             let mut used = 0u32;
             for m in shown {
-                let iw = (small * 1.4) as u32
+                let iw = (small * 1.55) as u32
                     + text_width(area, m.label(), small)
                     + (small * 0.9) as u32;
                 if legend.is_empty() || used + iw > avail {
@@ -729,7 +729,7 @@ fn draw_legend<DB: DrawingBackend>(
             m.draw(strip, (x + (l.small * 0.5) as i32, y), sz, true)?;
             strip.draw(&Text::new(
                 m.label(),
-                (x + (l.small * 1.2) as i32, y),
+                (x + (l.small * 1.35) as i32, y),
                 style.clone(),
             ))?;
             x += iw as i32;
