@@ -371,6 +371,17 @@ pub fn tradeoff<DB: DrawingBackend>(
         } else {
             RGBColor(255, 127, 14)
         };
+        // Labels in text lines from their points: below (0.3) or above (-1.3). Where the two
+        // points are close, the upper one's label goes above and the lower one's below; a label
+        // at the top edge goes below, and the other one then a line lower.
+        let high = p.psi.min(1.0) >= 0.9 * top;
+        let near = (p.psi - p.flip).abs() < 0.12 * top;
+        let (psi_dy, flip_dy) = match (near, p.psi >= p.flip, high) {
+            (false, _, _) => (0.3, 0.3),
+            (true, true, false) => (-1.3, 0.3),
+            (true, true, true) => (0.3, 1.5),
+            (true, false, _) => (0.3, -1.3),
+        };
         markers.push(Marker {
             at: (beta, p.psi.min(1.0)),
             label: format!(
@@ -383,22 +394,13 @@ pub fn tradeoff<DB: DrawingBackend>(
                 }
             ),
             color: accent,
-            // The upper point's label above it, the lower one's below: never on each other.
-            offset: if p.psi >= p.flip {
-                (0.5, -1.3)
-            } else {
-                (0.5, 0.3)
-            },
+            offset: (0.5, psi_dy),
         });
         markers.push(Marker {
             at: (beta, p.flip.min(1.0)),
             label: format!("flip at ψ = {:.4}", p.flip),
             color: accent,
-            offset: if p.psi >= p.flip {
-                (0.5, 0.3)
-            } else {
-                (0.5, -1.3)
-            },
+            offset: (0.5, flip_dy),
         });
         caption = format!("ψ trade-off, m = {} heavy modes, β = {beta:.3}", p.m);
     } else {
@@ -412,7 +414,12 @@ pub fn tradeoff<DB: DrawingBackend>(
         y_desc: "light/heavy weight ψ",
         grid: true,
         y_ticks: None,
-        legend: SeriesLabelPosition::UpperRight,
+        legend: if pref.is_some_and(|p| p.psi >= 0.6 * top) {
+            // The target's point and label are up there: the legend goes below them.
+            SeriesLabelPosition::MiddleRight
+        } else {
+            SeriesLabelPosition::UpperRight
+        },
     };
     line_chart(area, axes, &curves, &markers, theme)
 }
