@@ -8,9 +8,7 @@ use divergence::tradeoff::{preference, Preference};
 use divergence::{landscape, minima, Divergence, Gaussian, Grid, Params, Target};
 use divergence_plot::plotters::coord::Shift;
 use divergence_plot::plotters::prelude::*;
-use divergence_plot::{
-    bar_title, contour_levels, contours, draw_panel, title, Panel, Scale, Theme,
-};
+use divergence_plot::{draw_panel, Prepared, Theme};
 use std::path::Path;
 
 /// The panels `--panels` takes, in the order the figure stacks them.
@@ -58,7 +56,8 @@ struct Computed {
     div: Divergence,
     land: divergence::Landscape,
     minima: Vec<divergence::Minimum>,
-    scale: Scale,
+    /// A log colour scale.
+    log: bool,
 }
 
 /// Grid resolution of a landscape: fine for the cheap divergences, coarser for the double
@@ -165,14 +164,13 @@ impl Figure {
                     (land, mins)
                 }
             };
-            // Log colours, as the page starts, except plain `ksd`, linear as in the post.
-            let scale = Scale::auto(&land.values, name != "ksd", 1.0);
             lands.push(Computed {
                 name,
                 div: d,
                 land,
                 minima: mins,
-                scale,
+                // Log colours, as the page starts, except plain `ksd`, linear as in the post.
+                log: name != "ksd",
             });
         }
         let beta = ((1.0 + params.alpha) / 2.0).clamp(0.0, 1.0);
@@ -242,30 +240,14 @@ impl Figure {
         let (cols, land_rows) = self.grid();
         let mut y = 0i32;
         if !self.lands.is_empty() {
-            let moment = self.target.moment_match();
             let w = width / cols;
             for (k, c) in self.lands.iter().enumerate() {
                 let (col, row) = (k as u32 % cols, k as u32 / cols);
                 let area = root
                     .clone()
                     .shrink(((col * w) as i32, (row * LAND.1) as i32), (w, LAND.1));
-                let levels = contour_levels(&c.scale, 9);
-                let lines = contours(&c.land, &levels);
-                let (title, bar) = (title(c.name), bar_title(c.name, c.scale.log));
-                let panel = Panel {
-                    title: &title,
-                    bar_title: &bar,
-                    land: &c.land,
-                    scale: c.scale,
-                    minima: &c.minima,
-                    components: self.target.components(),
-                    moment: (moment.mu, moment.sigma),
-                    q: Some((self.q.mu, self.q.sigma)),
-                    contours: &lines,
-                    theme,
-                    path: None,
-                    legend: true,
-                };
+                let prep = Prepared::new(c.name, &c.land, &self.target, c.log, 1.0, false);
+                let panel = prep.panel(&c.land, &c.minima, &self.target, Some(&self.q), theme);
                 draw_panel(&area, &panel).map_err(e)?;
             }
             y = (land_rows * LAND.1) as i32;

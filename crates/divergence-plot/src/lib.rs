@@ -366,6 +366,74 @@ pub struct Panel<'a> {
     pub legend: bool,
 }
 
+/// What a landscape panel draws besides its values, computed from them: titles, colour
+/// scale, contour lines, the moment-matched Gaussian and a descent path.
+pub struct Prepared {
+    pub title: String,
+    pub bar_title: String,
+    pub scale: Scale,
+    pub contours: Vec<Vec<(f64, f64)>>,
+    pub moment: (f64, f64),
+    pub path: Option<Vec<[f64; 3]>>,
+}
+
+impl Prepared {
+    /// For the panel `name` (a divergence, or `log_ksd`) on a `log` or linear colour scale
+    /// saturating at quantile `clip`; `quick` (while dragging) takes contours from ~100 cells
+    /// a side of a larger grid.
+    pub fn new(
+        name: &str,
+        land: &Landscape,
+        target: &divergence::Target,
+        log: bool,
+        clip: f64,
+        quick: bool,
+    ) -> Prepared {
+        let scale = Scale::auto(&land.values, log, clip);
+        let levels = contour_levels(&scale, 9);
+        let side = land.grid.mu.len().max(land.grid.sigma.len());
+        let lines = if quick && side > 160 {
+            contours(&decimate(land, side.div_ceil(96)), &levels)
+        } else {
+            contours(land, &levels)
+        };
+        let mm = target.moment_match();
+        Prepared {
+            title: title(name),
+            bar_title: bar_title(name, log),
+            scale,
+            contours: lines,
+            moment: (mm.mu, mm.sigma),
+            path: None,
+        }
+    }
+
+    /// The panel of `land` with its `minima`, `target`'s components and q's marker.
+    pub fn panel<'a>(
+        &'a self,
+        land: &'a Landscape,
+        minima: &'a [Minimum],
+        target: &'a divergence::Target,
+        q: Option<&divergence::Gaussian>,
+        theme: Theme,
+    ) -> Panel<'a> {
+        Panel {
+            title: &self.title,
+            bar_title: &self.bar_title,
+            land,
+            scale: self.scale,
+            minima,
+            components: target.components(),
+            moment: self.moment,
+            q: q.map(|q| (q.mu, q.sigma)),
+            contours: &self.contours,
+            theme,
+            path: self.path.as_deref(),
+            legend: true,
+        }
+    }
+}
+
 /// Pixel rectangle (x, y, w, h) of a panel's plot area, where the raster goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rect {

@@ -1,5 +1,6 @@
-//! Canvas drawing: plotters-canvas for axes, lines and markers; the heatmap raster goes
-//! through `ImageData` and one scaled `drawImage`.
+//! Canvas glue: every chart is drawn by `divergence-plot` on plotters-canvas (or on the SVG
+//! backend for exports); here are the canvas backend, the heatmap raster put through
+//! `ImageData` and one scaled `drawImage`, and the text scale of each backend.
 
 use crate::state::PanelDef;
 use divergence::sampling::Estimates;
@@ -7,8 +8,7 @@ use divergence::tradeoff::Preference;
 use divergence::{Divergence, Gaussian, Landscape, Minimum, Target};
 use divergence_plot as plot;
 use divergence_plot::{
-    bar_title, contour_levels, contours, decimate, draw_frame, draw_overlay, raster, tint_basins,
-    title, Panel, Rect, Scale, Theme,
+    draw_frame, draw_overlay, raster, tint_basins, Prepared, Rect, Scale, Theme,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -55,65 +55,17 @@ fn backend(canvas: &HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
     CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| JsError::new("no 2d context"))
 }
 
-/// What a landscape panel draws besides the landscape itself.
-struct Prepared {
-    title: String,
-    bar_title: String,
-    scale: Scale,
-    lines: Vec<Vec<(f64, f64)>>,
-    path: Option<Vec<[f64; 3]>>,
-    moment: (f64, f64),
-}
-
+/// The panel's titles, colour scale, contours and path from the page's options.
 fn prepare(panel: &PanelDef, land: &Landscape, target: &Target, opts: &LandscapeOpts) -> Prepared {
     let log = opts.log_scale.unwrap_or(panel.log);
-    let scale = Scale::auto(&land.values, log, opts.clip.unwrap_or(1.0));
-    let mm = target.moment_match();
-    Prepared {
-        title: opts.title.clone().unwrap_or_else(|| title(&panel.name)),
-        bar_title: bar_title(&panel.name, log),
-        scale,
-        lines: {
-            let levels = contour_levels(&scale, 9);
-            let side = land.grid.mu.len().max(land.grid.sigma.len());
-            if opts.quick && side > 160 {
-                // ~100 cells a side while dragging; full resolution on release.
-                contours(&decimate(land, side.div_ceil(96)), &levels)
-            } else {
-                contours(land, &levels)
-            }
-        },
-        path: opts
-            .path
-            .as_ref()
-            .map(|p| p.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect()),
-        moment: (mm.mu, mm.sigma),
+    let clip = opts.clip.unwrap_or(1.0);
+    let mut prep = Prepared::new(&panel.name, land, target, log, clip, opts.quick);
+    if let Some(t) = &opts.title {
+        prep.title = t.clone();
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn make_panel<'a>(
-    prep: &'a Prepared,
-    land: &'a Landscape,
-    mins: &'a [Minimum],
-    target: &'a Target,
-    q: &Gaussian,
-    theme: Theme,
-) -> Panel<'a> {
-    Panel {
-        title: &prep.title,
-        bar_title: &prep.bar_title,
-        land,
-        scale: prep.scale,
-        minima: mins,
-        components: target.components(),
-        moment: prep.moment,
-        q: Some((q.mu, q.sigma)),
-        contours: &prep.lines,
-        theme,
-        path: prep.path.as_deref(),
-        legend: true,
-    }
+    prep.path =
+        (opts.path.as_ref()).map(|p| p.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect());
+    prep
 }
 
 /// Draws a landscape panel; before the first landscape is ready only the frame shows.
@@ -140,7 +92,7 @@ pub fn landscape(
         });
     };
     let prep = prepare(panel, land, target, opts);
-    let p = make_panel(&prep, land, mins, target, q, theme);
+    let p = prep.panel(land, mins, target, Some(q), theme);
     let rect = draw_frame(&area, &p).map_err(err)?;
     put_raster(&canvas, land, &prep.scale, rect, basins)?;
     draw_overlay(&area, &p).map_err(err)?;
@@ -168,7 +120,8 @@ pub fn landscape_svg(
     size: (u32, u32),
 ) -> Result<String, JsError> {
     let prep = prepare(panel, land, target, opts);
-    let p = make_panel(&prep, land, mins, target, q, Theme::new(opts.dark, 1.0));
+    let theme = Theme::new(opts.dark, 1.0);
+    let p = prep.panel(land, mins, target, Some(q), theme);
     let mut frame = String::new();
     let rect = {
         let area = SVGBackend::with_string(&mut frame, size).into_drawing_area();
