@@ -1,13 +1,66 @@
-//! `divergence figure`: a preset's landscapes drawn natively (SPEC §6), PNG or SVG.
+//! `divergence figure`: any set of the page's panels for a preset, drawn natively with the
+//! plot crate (the same code the page draws with) and composed into one PNG or SVG.
 
 use crate::{fail, Fail};
-use divergence::presets::{preset, PRESET_NAMES};
-use divergence::{landscape, minima, Divergence, Grid, Params, Target};
+use divergence::presets::{preset, Preset, PRESET_NAMES};
+use divergence::sampling::{exact, sampling_distribution, Estimates};
+use divergence::tradeoff::{preference, Preference};
+use divergence::{landscape, minima, Divergence, Gaussian, Grid, Params, Target};
+use divergence_plot::plotters::coord::Shift;
 use divergence_plot::plotters::prelude::*;
-use divergence_plot::{contour_levels, contours, draw_panel, title, Panel, Scale};
+use divergence_plot::{draw_panel, Prepared, Theme};
 use std::path::Path;
 
-/// Grid resolution of a figure: fine for the cheap divergences, coarser for the double
+/// The panels `--panels` takes, in the order the figure stacks them.
+pub const PANELS: [&str; 6] = [
+    "landscape",
+    "density",
+    "pressure",
+    "ratio",
+    "tradeoff",
+    "sampling",
+];
+
+/// The sampling panel's settings, as the page starts: N samples, repeated draws, seed.
+const SAMPLING: (usize, usize, u64) = (100, 300, 1);
+
+/// A landscape panel's size in pixels (the page's 5 : 4), and the figure's width when it
+/// holds line panels.
+const LAND: (u32, u32) = (700, 560);
+const WIDE: u32 = 1400;
+
+/// The panels named in a comma-separated list, in [`PANELS`] order, each once.
+pub fn parse_panels(list: &str) -> Result<Vec<&'static str>, Fail> {
+    let mut chosen = [false; PANELS.len()];
+    for name in list.split(',').map(str::trim) {
+        let Some(k) = PANELS.iter().position(|p| *p == name) else {
+            return Err(fail(
+                "--panels",
+                format!(
+                    "unknown panel '{name}' (expected a comma-separated list of: {})",
+                    PANELS.join(", ")
+                ),
+            ));
+        };
+        chosen[k] = true;
+    }
+    Ok(PANELS
+        .iter()
+        .zip(chosen)
+        .filter_map(|(p, c)| c.then_some(*p))
+        .collect())
+}
+
+struct Computed {
+    name: &'static str,
+    div: Divergence,
+    land: divergence::Landscape,
+    minima: Vec<divergence::Minimum>,
+    /// A log colour scale.
+    log: bool,
+}
+
+/// Grid resolution of a landscape: fine for the cheap divergences, coarser for the double
 /// integral of `ksd`.
 fn resolution(name: &str) -> usize {
     if name == "ksd" {
@@ -17,17 +70,9 @@ fn resolution(name: &str) -> usize {
     }
 }
 
-struct Computed {
-    title: String,
-    div: Divergence,
-    land: divergence::Landscape,
-    minima: Vec<divergence::Minimum>,
-    scale: Scale,
-}
-
-/// Renders preset `name` to `out` (`.png` or `.svg`), writing a temporary file first and
-/// renaming it, so that a failure leaves no partial file.
-pub fn write(name: &str, out: &Path) -> Result<(), Fail> {
+/// Renders `panels` of preset `name` to `out` (`.png` or `.svg`), writing a temporary file
+/// first and renaming it, so that a failure leaves no partial file.
+pub fn write(name: &str, panels: &str, out: &Path) -> Result<(), Fail> {
     let Some(pre) = preset(name) else {
         return Err(fail(
             "--preset",
@@ -37,6 +82,7 @@ pub fn write(name: &str, out: &Path) -> Result<(), Fail> {
             ),
         ));
     };
+    let panels = parse_panels(panels)?;
     let ext = out
         .extension()
         .and_then(|e| e.to_str())
@@ -65,7 +111,7 @@ pub fn write(name: &str, out: &Path) -> Result<(), Fail> {
     // Probe writability before spending seconds on the landscapes.
     std::fs::write(&tmp, b"")
         .map_err(|e| fail("--out", format!("cannot write in '{}': {e}", dir.display())))?;
-    let result = render(&pre, &tmp, svg).and_then(|_| {
+    let result = render(&pre, &panels, &tmp, svg).and_then(|_| {
         std::fs::rename(&tmp, out)
             .map_err(|e| fail("--out", format!("cannot write '{}': {e}", out.display())))
     });
@@ -75,61 +121,191 @@ pub fn write(name: &str, out: &Path) -> Result<(), Fail> {
     result
 }
 
-fn render(pre: &divergence::presets::Preset, path: &Path, svg: bool) -> Result<(), Fail> {
-    let target = Target::new(&pre.target).map_err(|e| fail("--preset", e))?;
-    let params = Params::default();
-    let mut panels = Vec::new();
-    for &name in &pre.divergences {
-        // `log_ksd` is `ksd` on a log colour scale (the Stein post's fourth panel); the
-        // other panels use a log scale too, which shows the landscapes' decades, except
-        // plain `ksd`, drawn linearly as in the post.
-        let div_name = match name {
-            "log_ksd" => "ksd",
-            n => n,
-        };
-        let d = Divergence::new(div_name, &params).map_err(|e| fail("--preset", e))?;
-        // `ksd` and `log_ksd` share one landscape.
-        let (land, mins) = match panels.iter().find(|c: &&Computed| c.div == d) {
-            Some(c) => (c.land.clone(), c.minima.clone()),
-            None => {
-                let n = resolution(div_name);
-                let grid = Grid::new(pre.mu_range, pre.sigma_range, n, n, false)
-                    .map_err(|e| fail("--preset", e))?;
-                let land = landscape(&target, &d, &grid);
-                let mins = minima(&target, &d, &land);
-                (land, mins)
+/// Everything the chosen panels draw, computed before drawing.
+struct Figure {
+    target: Target,
+    q: Gaussian,
+    panels: Vec<&'static str>,
+    lands: Vec<Computed>,
+    /// One entry per distinct divergence, for the pressure panels.
+    divs: Vec<(String, Divergence)>,
+    beta: f64,
+    pref: Option<Preference>,
+    sampled: Option<(Estimates, Vec<Estimates>)>,
+}
+
+impl Figure {
+    fn compute(pre: &Preset, panels: &[&'static str]) -> Result<Figure, Fail> {
+        let target = Target::new(&pre.target).map_err(|e| fail("--preset", e))?;
+        let q = Gaussian::new(pre.q.0, pre.q.1).map_err(|e| fail("--preset", e))?;
+        let params = Params::default();
+        let has = |p: &str| panels.contains(&p);
+        let mut lands: Vec<Computed> = Vec::new();
+        let mut divs: Vec<(String, Divergence)> = Vec::new();
+        for &name in &pre.divergences {
+            // `log_ksd` is `ksd` on a log colour scale (the Stein post's fourth panel).
+            let div_name = if name == "log_ksd" { "ksd" } else { name };
+            let d = Divergence::new(div_name, &params).map_err(|e| fail("--preset", e))?;
+            if !divs.iter().any(|(_, e)| *e == d) {
+                divs.push((div_name.to_string(), d));
             }
-        };
-        let scale = Scale::auto(&land.values, name != "ksd", 1.0);
-        let title = title(name);
-        panels.push(Computed {
-            title,
-            div: d,
-            land,
-            minima: mins,
-            scale,
+            if !has("landscape") {
+                continue;
+            }
+            // `ksd` and `log_ksd` share one landscape.
+            let (land, mins) = match lands.iter().find(|c| c.div == d) {
+                Some(c) => (c.land.clone(), c.minima.clone()),
+                None => {
+                    let n = resolution(div_name);
+                    let grid = Grid::new(pre.mu_range, pre.sigma_range, n, n, false)
+                        .map_err(|e| fail("--preset", e))?;
+                    let land = landscape(&target, &d, &grid);
+                    let mins = minima(&target, &d, &land);
+                    (land, mins)
+                }
+            };
+            lands.push(Computed {
+                name,
+                div: d,
+                land,
+                minima: mins,
+                // Log colours, as the page starts, except plain `ksd`, linear as in the post.
+                log: name != "ksd",
+            });
+        }
+        let beta = ((1.0 + params.alpha) / 2.0).clamp(0.0, 1.0);
+        let pref = has("tradeoff")
+            .then(|| preference(&target, beta).ok())
+            .flatten();
+        let sampled = has("sampling").then(|| {
+            let (n, reps, seed) = SAMPLING;
+            (
+                exact(&target, &q),
+                sampling_distribution(&target, &q, n, reps, seed),
+            )
         });
+        Ok(Figure {
+            target,
+            q,
+            panels: panels.to_vec(),
+            lands,
+            divs,
+            beta,
+            pref,
+            sampled,
+        })
     }
-    let n = panels.len();
-    let (cols, rows) = if n <= 2 { (n, 1) } else { (2, n.div_ceil(2)) };
-    let size = (700 * cols as u32, 560 * rows as u32);
+
+    /// Landscape columns and rows: side by side up to three, 2 × 2 for four.
+    fn grid(&self) -> (u32, u32) {
+        let n = self.lands.len() as u32;
+        let cols = if n <= 3 { n.max(1) } else { 2 };
+        (cols, n.div_ceil(cols))
+    }
+
+    /// The figure's width and the rows below the landscapes, each (height, panels side by
+    /// side): the line panels two to a row (one alone spans the row, as the page's 3 : 1
+    /// strips), the sampling histograms a full-width strip.
+    fn layout(&self) -> (u32, Vec<(u32, Vec<&'static str>)>) {
+        let (cols, _) = self.grid();
+        let lines: Vec<&'static str> = (self.panels.iter().copied())
+            .filter(|p| !matches!(*p, "landscape" | "sampling"))
+            .collect();
+        let sampling = self.panels.contains(&"sampling");
+        let lands = if self.lands.is_empty() {
+            0
+        } else {
+            LAND.0 * cols
+        };
+        let width = if sampling || lines.len() > 1 {
+            lands.max(WIDE)
+        } else {
+            lands.max(WIDE / 2)
+        };
+        let mut rows: Vec<(u32, Vec<&'static str>)> = lines
+            .chunks(2)
+            .map(|pair| (WIDE / 2 * 7 / 10, pair.to_vec()))
+            .collect();
+        if sampling {
+            rows.push((width / 3, vec!["sampling"]));
+        }
+        (width, rows)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+        let theme = Theme::new(false, 1.0);
+        root.fill(&theme.bg()).map_err(e)?;
+        let (width, rows) = self.layout();
+        let (cols, land_rows) = self.grid();
+        let mut y = 0i32;
+        if !self.lands.is_empty() {
+            let w = width / cols;
+            for (k, c) in self.lands.iter().enumerate() {
+                let (col, row) = (k as u32 % cols, k as u32 / cols);
+                let area = root
+                    .clone()
+                    .shrink(((col * w) as i32, (row * LAND.1) as i32), (w, LAND.1));
+                let prep = Prepared::new(c.name, &c.land, &self.target, c.log, 1.0, false);
+                let panel = prep.panel(&c.land, &c.minima, &self.target, Some(&self.q), theme);
+                draw_panel(&area, &panel).map_err(e)?;
+            }
+            y = (land_rows * LAND.1) as i32;
+        }
+        for (h, row) in rows {
+            let w = width / row.len() as u32;
+            for (k, &p) in row.iter().enumerate() {
+                let area = root.clone().shrink(((k as u32 * w) as i32, y), (w, h));
+                self.line_panel(&area, p, &theme).map_err(e)?;
+            }
+            y += h as i32;
+        }
+        root.present().map_err(|e| e.to_string())
+    }
+
+    fn line_panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        name: &str,
+        theme: &Theme,
+    ) -> divergence_plot::Drawn<DB> {
+        let (t, q) = (&self.target, &self.q);
+        let pressures = divergence_plot::Pressures {
+            target: t,
+            q,
+            divs: &self.divs,
+        };
+        match (name, &self.sampled) {
+            ("density", _) => divergence_plot::density(area, t, q, theme),
+            ("pressure", _) => divergence_plot::pressure(area, &pressures, theme),
+            ("ratio", _) => divergence_plot::pressure_ratio(area, &pressures, theme),
+            ("tradeoff", _) => {
+                divergence_plot::tradeoff(area, self.pref.as_ref(), self.beta, theme)
+            }
+            ("sampling", Some((ex, draws))) => divergence_plot::sampling(area, ex, draws, theme),
+            _ => Ok(()),
+        }
+    }
+
+    fn size(&self) -> (u32, u32) {
+        let (width, rows) = self.layout();
+        let lands = if self.lands.is_empty() {
+            0
+        } else {
+            self.grid().1 * LAND.1
+        };
+        (width, lands + rows.iter().map(|r| r.0).sum::<u32>())
+    }
+}
+
+fn render(pre: &Preset, panels: &[&'static str], path: &Path, svg: bool) -> Result<(), Fail> {
+    let fig = Figure::compute(pre, panels)?;
+    let size = fig.size();
     divergence_plot::register_font();
     let r = if svg {
-        draw_all(
-            SVGBackend::new(path, size).into_drawing_area(),
-            &panels,
-            &target,
-            rows,
-            cols,
-        )
+        fig.draw(&SVGBackend::new(path, size).into_drawing_area())
     } else {
-        draw_all(
-            BitMapBackend::new(path, size).into_drawing_area(),
-            &panels,
-            &target,
-            rows,
-            cols,
-        )
+        fig.draw(&BitMapBackend::new(path, size).into_drawing_area())
     };
     r.map_err(|e| fail("--out", format!("drawing failed: {e}")))?;
     if svg {
@@ -142,35 +318,4 @@ fn render(pre: &divergence::presets::Preset, path: &Path, svg: bool) -> Result<(
         .map_err(|e| fail("--out", e))?;
     }
     Ok(())
-}
-
-fn draw_all<DB: DrawingBackend>(
-    root: DrawingArea<DB, divergence_plot::plotters::coord::Shift>,
-    panels: &[Computed],
-    target: &Target,
-    rows: usize,
-    cols: usize,
-) -> Result<(), String> {
-    let moment = target.moment_match();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let areas = root.split_evenly((rows, cols));
-    for (area, c) in areas.iter().zip(panels) {
-        let levels = contour_levels(&c.scale, 9);
-        let lines = contours(&c.land, &levels);
-        let panel = Panel {
-            title: &c.title,
-            land: &c.land,
-            scale: c.scale,
-            minima: &c.minima,
-            components: target.components(),
-            moment: (moment.mu, moment.sigma),
-            q: None,
-            contours: &lines,
-            dark: false,
-            path: None,
-            pixel_ratio: 1.0,
-        };
-        draw_panel(area, &panel).map_err(|e| e.to_string())?;
-    }
-    root.present().map_err(|e| e.to_string())
 }

@@ -93,6 +93,9 @@ enum Cmd {
         /// A preset name (SPEC §5).
         #[arg(long)]
         preset: String,
+        /// Comma-separated: landscape, density, pressure, ratio, tradeoff, sampling.
+        #[arg(long, default_value = "landscape")]
+        panels: String,
         /// FILE.png or FILE.svg
         #[arg(long)]
         out: std::path::PathBuf,
@@ -318,8 +321,12 @@ fn run(cmd: Cmd) -> Result<Value, Fail> {
             json!({"divergence": d.name(), "path": path, "converged": r.converged,
                    "optimum": {"mu": mu, "sigma": sigma, "value": num(value)}})
         }
-        Cmd::Figure { preset, out } => {
-            figure::write(&preset, &out)?;
+        Cmd::Figure {
+            preset,
+            panels,
+            out,
+        } => {
+            figure::write(&preset, &panels, &out)?;
             json!({"preset": preset, "out": out.display().to_string()})
         }
     })

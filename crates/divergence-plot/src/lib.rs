@@ -2,12 +2,22 @@
 //! vector contours, markers and a colorbar), shared by the native figure (bitmap and SVG)
 //! and the page (canvas, with the raster put as `ImageData`).
 
+mod charts;
+mod theme;
+pub mod ticks;
+
+pub use charts::{
+    density, pressure, pressure_ratio, sampling, tradeoff, x_window, Drawn, Pressures,
+};
+pub use theme::{Theme, MIN_TEXT, PALETTE, Q_PINK};
+
 use divergence::{Component, Landscape, Minimum};
-use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_backend::{BackendCoord, DrawingErrorKind};
+use ticks::{tick_label, Axis, Tick};
 
 pub use plotters;
 
@@ -314,9 +324,32 @@ pub fn title(name: &str) -> String {
     }
 }
 
+/// The colour bar's title: the divergence's symbol and the colour scale, e.g.
+/// "KL(q‖p), log scale".
+pub fn bar_title(name: &str, log: bool) -> String {
+    let symbol = match name {
+        "forward_kl" => "KL(p‖q)".into(),
+        "reverse_kl" => "KL(q‖p)".into(),
+        "jensen_shannon" => "JS(p, q)".into(),
+        "hellinger" => "H²(p, q)".into(),
+        "bhattacharyya" => "D_B(p, q)".into(),
+        "total_variation" => "TV(p, q)".into(),
+        "pearson_chi2" => "χ²(p‖q)".into(),
+        "neyman_chi2" => "χ²(q‖p)".into(),
+        "amari" => "D_α(p‖q)".into(),
+        "renyi" => "D_a(p‖q)".into(),
+        "fisher" => "F(q‖p)".into(),
+        "ksd" | "log_ksd" => "KSD²".into(),
+        other => title(other),
+    };
+    format!("{symbol}, {} scale", if log { "log" } else { "linear" })
+}
+
 /// Everything one landscape panel shows.
 pub struct Panel<'a> {
     pub title: &'a str,
+    /// The colour bar's title ([`bar_title`]).
+    pub bar_title: &'a str,
     pub land: &'a Landscape,
     pub scale: Scale,
     pub minima: &'a [Minimum],
@@ -326,18 +359,78 @@ pub struct Panel<'a> {
     /// q's current (μ, σ), if shown.
     pub q: Option<(f64, f64)>,
     pub contours: &'a [Vec<(f64, f64)>],
-    pub dark: bool,
+    pub theme: Theme,
     /// A descent path to overlay, `[μ, σ, D]` per step.
     pub path: Option<&'a [[f64; 3]]>,
-    /// Device pixels per CSS pixel: text scales with it on HiDPI screens.
-    pub pixel_ratio: f64,
+    /// A legend of the marks (components, moment match, minima, q) under the axes.
+    pub legend: bool,
 }
 
-impl Panel<'_> {
-    /// Text size in device pixels for a plot area of `w × h`.
-    fn font(&self, w: u32, h: u32) -> f64 {
-        let r = self.pixel_ratio.max(1.0);
-        (h.min(w) as f64 / 22.0).clamp(11.0 * r, 16.0 * r)
+/// What a landscape panel draws besides its values, computed from them: titles, colour
+/// scale, contour lines, the moment-matched Gaussian and a descent path.
+pub struct Prepared {
+    pub title: String,
+    pub bar_title: String,
+    pub scale: Scale,
+    pub contours: Vec<Vec<(f64, f64)>>,
+    pub moment: (f64, f64),
+    pub path: Option<Vec<[f64; 3]>>,
+}
+
+impl Prepared {
+    /// For the panel `name` (a divergence, or `log_ksd`) on a `log` or linear colour scale
+    /// saturating at quantile `clip`; `quick` (while dragging) takes contours from ~100 cells
+    /// a side of a larger grid.
+    pub fn new(
+        name: &str,
+        land: &Landscape,
+        target: &divergence::Target,
+        log: bool,
+        clip: f64,
+        quick: bool,
+    ) -> Prepared {
+        let scale = Scale::auto(&land.values, log, clip);
+        let levels = contour_levels(&scale, 9);
+        let side = land.grid.mu.len().max(land.grid.sigma.len());
+        let lines = if quick && side > 160 {
+            contours(&decimate(land, side.div_ceil(96)), &levels)
+        } else {
+            contours(land, &levels)
+        };
+        let mm = target.moment_match();
+        Prepared {
+            title: title(name),
+            bar_title: bar_title(name, log),
+            scale,
+            contours: lines,
+            moment: (mm.mu, mm.sigma),
+            path: None,
+        }
+    }
+
+    /// The panel of `land` with its `minima`, `target`'s components and q's marker.
+    pub fn panel<'a>(
+        &'a self,
+        land: &'a Landscape,
+        minima: &'a [Minimum],
+        target: &'a divergence::Target,
+        q: Option<&divergence::Gaussian>,
+        theme: Theme,
+    ) -> Panel<'a> {
+        Panel {
+            title: &self.title,
+            bar_title: &self.bar_title,
+            land,
+            scale: self.scale,
+            minima,
+            components: target.components(),
+            moment: self.moment,
+            q: q.map(|q| (q.mu, q.sigma)),
+            contours: &self.contours,
+            theme,
+            path: self.path.as_deref(),
+            legend: true,
+        }
     }
 }
 
@@ -350,130 +443,371 @@ pub struct Rect {
     pub h: u32,
 }
 
-type Chart<'b, DB> = ChartContext<'b, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+type Chart<'b, DB> = ChartContext<'b, DB, Cartesian2d<Axis, Axis>>;
 
-fn fg(dark: bool) -> RGBColor {
-    if dark {
-        RGBColor(230, 230, 230)
-    } else {
-        RGBColor(30, 30, 30)
+/// Width in pixels of `text` in `style`, measured by the backend (an estimate of 0.6 em per
+/// character where it cannot measure).
+fn text_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, size: f64) -> u32 {
+    let style = ("sans-serif", size).into_font().into_text_style(area);
+    area.estimate_text_size(text, &style)
+        .map(|(w, _)| w)
+        .unwrap_or((0.6 * size * text.chars().count() as f64).ceil() as u32)
+}
+
+/// The marks a landscape shows, as its legend lists them.
+#[derive(Clone, Copy)]
+enum Mark {
+    Component,
+    Moment,
+    Minimum,
+    Q,
+}
+
+impl Mark {
+    fn label(self) -> &'static str {
+        match self {
+            Mark::Component => "components",
+            Mark::Moment => "moment-matched Gaussian",
+            Mark::Minimum => "minima",
+            Mark::Q => "q",
+        }
+    }
+
+    /// The mark centred at pixel `at` of `c`, `sz` pixels in radius (a local minimum's dot
+    /// is smaller).
+    fn draw<DB: DrawingBackend>(
+        self,
+        c: &DrawingArea<DB, Shift>,
+        at: (i32, i32),
+        sz: i32,
+        global: bool,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        match self {
+            Mark::Component => c.draw(&Cross::new(at, sz, RED.stroke_width(2))),
+            Mark::Moment => c.draw(
+                &(EmptyElement::at(at)
+                    + PathElement::new(vec![(-sz, 0), (sz, 0)], RED.stroke_width(2))
+                    + PathElement::new(vec![(0, -sz), (0, sz)], RED.stroke_width(2))),
+            ),
+            Mark::Minimum => {
+                let r = if global { sz } else { sz * 2 / 3 };
+                c.draw(
+                    &(EmptyElement::at(at)
+                        + Circle::new((0, 0), r, WHITE.filled())
+                        + Circle::new((0, 0), r, BLACK.stroke_width(if global { 2 } else { 1 }))),
+                )
+            }
+            Mark::Q => {
+                c.draw(&(EmptyElement::at(at) + Circle::new((0, 0), sz, Q_PINK.stroke_width(3))))
+            }
+        }
     }
 }
 
-/// The heatmap area on the left, the colorbar on the right.
-fn split<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-) -> (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>) {
-    let w = area.dim_in_pixel().0;
-    let bar = (w as f64 * 0.17).clamp(56.0, 90.0) as u32;
-    area.split_horizontally(w.saturating_sub(bar))
+/// Where everything of a landscape panel goes, worked out once from its size and text.
+struct Layout {
+    /// Text sizes: axis and legend text, tick labels.
+    font: f64,
+    small: f64,
+    /// Marker radius in pixels.
+    sz: i32,
+    x_ticks: Vec<Tick>,
+    y_ticks: Vec<Tick>,
+    bar_ticks: Vec<Tick>,
+    y_desc: &'static str,
+    bar_title: String,
+    /// Widths: the colour-bar column, the y label area, the bar's label area.
+    bar_w: u32,
+    y_area: u32,
+    bar_labels: u32,
+    /// The legend's items by line, and its height.
+    legend: Vec<Vec<(Mark, u32)>>,
+    legend_h: u32,
 }
 
+impl Layout {
+    fn of<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> Layout {
+        let th = &p.theme;
+        let (w, h) = area.dim_in_pixel();
+        let font = th.base_text((w, h), 22.0, 11.0, 16.0);
+        let small = th.scaled(font, 0.85);
+        let sz = (h as f64 / 40.0).clamp(5.0, 10.0) as i32;
+        // The legend: marks flowed into lines across the panel's width.
+        let mut legend: Vec<Vec<(Mark, u32)>> = Vec::new();
+        if p.legend {
+            let marks = [Mark::Component, Mark::Moment, Mark::Minimum, Mark::Q];
+            let shown = marks
+                .into_iter()
+                .filter(|m| !matches!(m, Mark::Q) || p.q.is_some());
+            let avail = w.saturating_sub(12);
+            let mut used = 0u32;
+            for m in shown {
+                let iw = (small * 1.55) as u32
+                    + text_width(area, m.label(), small)
+                    + (small * 0.9) as u32;
+                if legend.is_empty() || used + iw > avail {
+                    legend.push(Vec::new());
+                    used = 0;
+                }
+                used += iw;
+                if let Some(line) = legend.last_mut() {
+                    line.push((m, iw));
+                }
+            }
+        }
+        let legend_h = if legend.is_empty() {
+            0
+        } else {
+            (legend.len() as f64 * small * 1.45 + small * 0.4) as u32
+        };
+        // The colour bar's ticks and labels.
+        let s = p.scale;
+        let bar_h = h.saturating_sub(legend_h) as f64 - font * 4.6;
+        let n_bar = ((bar_h / (small * 2.2)) as usize).clamp(2, 9);
+        let bar_ticks = if s.log {
+            ticks::log(s.lo, s.hi, n_bar)
+        } else {
+            ticks::linear(s.lo, s.hi, n_bar)
+        };
+        let widest = |ts: &[Tick]| {
+            ts.iter()
+                .map(|t| text_width(area, &t.label, small))
+                .max()
+                .unwrap_or(0)
+        };
+        let bar_labels = widest(&bar_ticks) + (small * 0.6) as u32;
+        let bar_title = if (text_width(area, p.bar_title, small) as f64) < bar_h {
+            p.bar_title.to_string()
+        } else {
+            p.bar_title
+                .split(',')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
+        let strip = (font * 0.9) as u32;
+        let bar_w = strip + bar_labels + (small * 1.6) as u32 + th.px(6.0) as u32;
+        // The axes' ticks: as many as fit with room between labels.
+        let g = &p.land.grid;
+        let (m0, m1) = (g.mu[0], g.mu[g.mu.len() - 1]);
+        let (s0, s1) = (g.sigma[0], g.sigma[g.sigma.len() - 1]);
+        let plot_h = bar_h;
+        let n_y = ((plot_h / (small * 2.2)) as usize).clamp(2, 7);
+        let y_ticks = ticks::linear(s0, s1, n_y);
+        let y_area = widest(&y_ticks) + (font * 2.0) as u32 + 4;
+        let plot_w = w.saturating_sub(bar_w + y_area + 16) as f64;
+        let x_ticks = (2..=8)
+            .rev()
+            .map(|n| ticks::linear(m0, m1, n))
+            .find(|t| {
+                let gaps = t.len().max(1) as f64;
+                let need = widest(t) as f64 + small * 1.2;
+                need * gaps <= plot_w * 0.95
+            })
+            .unwrap_or_else(|| ticks::linear(m0, m1, 2));
+        let y_desc = ["Standard deviation (σ)", "Std. dev. (σ)", "σ"]
+            .into_iter()
+            .find(|d| (text_width(area, d, font) as f64) < plot_h * 0.95)
+            .unwrap_or("σ");
+        Layout {
+            font,
+            small,
+            sz,
+            x_ticks,
+            y_ticks,
+            bar_ticks,
+            y_desc,
+            bar_title,
+            bar_w,
+            y_area,
+            bar_labels,
+            legend,
+            legend_h,
+        }
+    }
+
+    /// The chart's area, the colour bar's column and the legend's strip.
+    fn split<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+    ) -> (
+        DrawingArea<DB, Shift>,
+        DrawingArea<DB, Shift>,
+        DrawingArea<DB, Shift>,
+    ) {
+        let (w, h) = area.dim_in_pixel();
+        let (upper, legend) = area.split_vertically(h.saturating_sub(self.legend_h));
+        let (left, bar) = upper.split_horizontally(w.saturating_sub(self.bar_w));
+        (left, bar, legend)
+    }
+}
+
+/// The landscape's chart; its title drawn in `ink` (the overlay passes `TRANSPARENT`: the
+/// same layout, the title drawn once).
 fn chart<'b, DB: DrawingBackend>(
-    area: &'b DrawingArea<DB, Shift>,
+    left: &'b DrawingArea<DB, Shift>,
     p: &Panel,
+    l: &Layout,
+    ink: RGBAColor,
 ) -> Result<Chart<'b, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
-    let (h, w) = (area.dim_in_pixel().1, area.dim_in_pixel().0);
-    let font = p.font(w, h);
     let g = &p.land.grid;
-    ChartBuilder::on(area)
+    ChartBuilder::on(left)
         .caption(
             p.title,
-            ("sans-serif", font * 1.2).into_font().color(&fg(p.dark)),
+            ("sans-serif", l.font * 1.2).into_font().color(&ink),
         )
         .margin(6)
         .margin_right(10)
-        .x_label_area_size(font * 2.6)
-        .y_label_area_size(font * 3.2)
+        .x_label_area_size(l.small * 1.3 + l.font * 1.5 + 4.0)
+        .y_label_area_size(l.y_area)
         .build_cartesian_2d(
-            g.mu[0]..g.mu[g.mu.len() - 1],
-            g.sigma[0]..g.sigma[g.sigma.len() - 1],
+            Axis::new(g.mu[0], g.mu[g.mu.len() - 1], &l.x_ticks),
+            Axis::new(g.sigma[0], g.sigma[g.sigma.len() - 1], &l.y_ticks),
         )
 }
 
-/// Draws the frame (title, axes, colorbar) and returns the plot area's pixel rectangle;
-/// the raster goes there next, then [`draw_overlay`].
+/// Draws the frame (title, axes, colour bar, legend) and returns the plot area's pixel
+/// rectangle; the raster goes there next, then [`draw_overlay`].
 pub fn draw_frame<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     p: &Panel,
 ) -> Result<Rect, DrawingAreaErrorKind<DB::ErrorType>> {
-    let (left, bar) = split(area);
-    let mut c = chart(&left, p)?;
-    let font = p.font(left.dim_in_pixel().0, left.dim_in_pixel().1);
-    let text = ("sans-serif", font).into_font().color(&fg(p.dark));
+    let l = Layout::of(area, p);
+    let (left, bar, legend) = l.split(area);
+    let fg = p.theme.fg();
+    let mut c = chart(&left, p, &l, fg.to_rgba())?;
+    let text = ("sans-serif", l.font).into_font().color(&fg);
+    let ticks = ("sans-serif", l.small).into_font().color(&fg);
+    let (xt, yt) = (&l.x_ticks, &l.y_ticks);
     c.configure_mesh()
         .disable_mesh()
-        .x_desc("μ (q mean)")
-        .y_desc("σ (q std)")
-        .label_style(text.clone())
-        .axis_desc_style(text.clone())
-        .axis_style(fg(p.dark))
-        .x_labels(7)
-        .y_labels(6)
+        .x_desc("Mean (μ)")
+        .y_desc(l.y_desc)
+        .label_style(ticks)
+        .axis_desc_style(text)
+        .axis_style(fg)
+        .x_label_formatter(&|v| tick_label(xt, *v))
+        .y_label_formatter(&|v| tick_label(yt, *v))
         .draw()?;
-    draw_colorbar(&bar, p, font)?;
     let (xr, yr) = c.plotting_area().get_pixel_range();
-    Ok(Rect {
+    let rect = Rect {
         x: xr.start,
         y: yr.start,
         w: (xr.end - xr.start).max(1) as u32,
         h: (yr.end - yr.start).max(1) as u32,
-    })
+    };
+    draw_colorbar(&bar, p, &l, rect)?;
+    draw_legend(&legend, p, &l)?;
+    Ok(rect)
 }
 
 fn draw_colorbar<DB: DrawingBackend>(
     bar: &DrawingArea<DB, Shift>,
     p: &Panel,
-    font: f64,
+    l: &Layout,
+    plot: Rect,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let s = p.scale;
-    let (a, b) = if s.log {
-        (s.lo.log10(), s.hi.log10())
-    } else {
-        (s.lo, s.hi)
-    };
-    let text = ("sans-serif", font * 0.85).into_font().color(&fg(p.dark));
-    let mut c = ChartBuilder::on(bar)
-        .margin_top(font * 1.2 + 12.0)
-        .margin_bottom(font * 2.6 + 6.0)
-        .margin_right(2)
+    let fg = p.theme.fg();
+    let tr = |v: f64| if s.log { v.log10() } else { v };
+    let (a, b) = (tr(s.lo), tr(s.hi));
+    // The bar spans the plot area's height, beside it.
+    let by = bar.get_base_pixel().1;
+    let top = (plot.y - by).max(0) as u32;
+    let bottom = (bar.dim_in_pixel().1 as i32 - (plot.y + plot.h as i32 - by)).max(0) as u32;
+    let inner = bar.margin(top, bottom, (l.font * 0.4) as u32, 0);
+    let ticks: Vec<Tick> = (l.bar_ticks.iter())
+        .map(|t| Tick {
+            value: tr(t.value),
+            label: t.label.clone(),
+        })
+        .collect();
+    let strip = (l.font * 0.9) as u32;
+    let w = inner.dim_in_pixel().0;
+    let mut c = ChartBuilder::on(&inner)
         .y_label_area_size(0)
-        .right_y_label_area_size(font * 3.0)
-        .build_cartesian_2d(0.0..1.0, a..b)?;
-    let log = s.log;
+        .right_y_label_area_size(l.bar_labels)
+        .margin_right(w.saturating_sub(strip + l.bar_labels))
+        .build_cartesian_2d(Axis::new(0.0, 1.0, &[]), Axis::new(a, b, &ticks))?;
     c.configure_mesh()
         .disable_mesh()
         .disable_x_axis()
-        .y_labels(6)
-        .label_style(text)
-        .axis_style(fg(p.dark))
-        .y_label_formatter(&move |v: &f64| fmt_value(if log { 10f64.powf(*v) } else { *v }))
+        .label_style(("sans-serif", l.small).into_font().color(&fg))
+        .axis_style(fg)
+        .y_label_formatter(&|v| tick_label(&ticks, *v))
         .draw()?;
     let n = 64;
     c.draw_series((0..n).map(|k| {
         let (t0, t1) = (k as f64 / n as f64, (k + 1) as f64 / n as f64);
         let [r, g, bb] = color(t0 + 0.5 / n as f64);
         Rectangle::new(
-            [(0.0, a + t0 * (b - a)), (0.35, a + t1 * (b - a))],
+            [(0.0, a + t0 * (b - a)), (1.0, a + t1 * (b - a))],
             RGBColor(r, g, bb).filled(),
         )
     }))?;
+    // The title, read upwards along the bar's right side.
+    let (cx, cy) = (
+        bar.dim_in_pixel().0 as i32 - (l.small * 0.8) as i32 - p.theme.px(2.0) as i32,
+        plot.y - by + plot.h as i32 / 2,
+    );
+    let title = ("sans-serif", l.small)
+        .into_font()
+        .transform(FontTransform::Rotate270)
+        .color(&fg)
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    bar.draw(&Text::new(l.bar_title.as_str(), (cx, cy), title))?;
     if p.land.values.iter().any(|v| !v.is_finite()) {
+        // +inf cells' grey, under the bar.
         let [r, g, bb] = INF_RGB;
-        c.draw_series(std::iter::once(Rectangle::new(
-            [(0.0, b), (0.35, b + 0.06 * (b - a))],
+        let x0 = (l.font * 0.4) as i32;
+        let y0 = plot.y - by + plot.h as i32 + (l.small * 0.5) as i32;
+        let side = strip as i32;
+        bar.draw(&Rectangle::new(
+            [(x0, y0), (x0 + side, y0 + side)],
             RGBColor(r, g, bb).filled(),
-        )))?;
-        c.draw_series(std::iter::once(Text::new(
+        ))?;
+        bar.draw(&Text::new(
             "+inf",
-            (0.4, b + 0.07 * (b - a)),
-            ("sans-serif", font * 0.8).into_font().color(&fg(p.dark)),
-        )))?;
+            (x0 + side + (l.small * 0.3) as i32, y0 + side / 2),
+            ("sans-serif", l.small)
+                .into_font()
+                .color(&fg)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
     }
     Ok(())
 }
 
-/// A colorbar label: three significant digits, exponent form outside [0.01, 10⁴).
+/// The legend: each mark drawn as on the landscape, then its name; lines left-aligned.
+fn draw_legend<DB: DrawingBackend>(
+    strip: &DrawingArea<DB, Shift>,
+    p: &Panel,
+    l: &Layout,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let line_h = l.small * 1.45;
+    let style = ("sans-serif", l.small)
+        .into_font()
+        .color(&p.theme.fg())
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    let sz = l.sz.min((l.small * 0.45) as i32);
+    for (k, line) in l.legend.iter().enumerate() {
+        let y = (line_h * (k as f64 + 0.5)) as i32;
+        let mut x = 8;
+        for &(m, iw) in line {
+            m.draw(strip, (x + (l.small * 0.5) as i32, y), sz, true)?;
+            strip.draw(&Text::new(
+                m.label(),
+                (x + (l.small * 1.35) as i32, y),
+                style.clone(),
+            ))?;
+            x += iw as i32;
+        }
+    }
+    Ok(())
+}
+
+/// A colour-bar or axis label: three significant digits, exponent form outside
+/// [0.01, 10⁴).
 pub fn fmt_value(v: f64) -> String {
     let a = v.abs();
     if v == 0.0 {
@@ -491,14 +825,15 @@ pub fn fmt_value(v: f64) -> String {
     }
 }
 
-/// Contours (white), red × per component, red + at the moment match, the minima (the
-/// global one larger, ringed), q's marker and a descent path.
+/// Contours (white), the minima (the global one larger, ringed), red × per component and
+/// red + at the moment match on top of them, a descent path and q's ring.
 pub fn draw_overlay<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     p: &Panel,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let (left, _) = split(area);
-    let mut c = chart(&left, p)?;
+    let l = Layout::of(area, p);
+    let (left, _, _) = l.split(area);
+    let mut c = chart(&left, p, &l, TRANSPARENT)?;
     let white = WHITE.mix(0.85);
     for line in p.contours {
         c.draw_series(std::iter::once(PathElement::new(
@@ -506,30 +841,24 @@ pub fn draw_overlay<DB: DrawingBackend>(
             white.stroke_width(1),
         )))?;
     }
-    let sz = (left.dim_in_pixel().1 as f64 / 40.0).clamp(5.0, 10.0) as i32;
-    for comp in p.components {
-        c.draw_series(std::iter::once(Cross::new(
-            (comp.mean, comp.std),
-            sz,
-            RED.stroke_width(2),
-        )))?;
-    }
+    let sz = l.sz;
+    // Marks in the panel's pixels, drawn as the legend draws them.
+    let plot = c.plotting_area().clone();
+    let (bx, by) = left.get_base_pixel();
+    let at = |x: f64, y: f64| {
+        let (px, py) = plot.map_coordinate(&(x, y));
+        (px - bx, py - by)
+    };
     let best = p.minima.first().map_or(0.0, |m| m.value);
     for m in p.minima {
         let global = m.value <= best + 1e-9 * best.abs().max(1e-12);
-        let r = if global { sz } else { sz * 2 / 3 };
-        c.draw_series(std::iter::once(
-            EmptyElement::at((m.mu, m.sigma))
-                + Circle::new((0, 0), r, WHITE.filled())
-                + Circle::new((0, 0), r, BLACK.stroke_width(if global { 2 } else { 1 })),
-        ))?;
+        Mark::Minimum.draw(&left, at(m.mu, m.sigma), sz, global)?;
+    }
+    for comp in p.components {
+        Mark::Component.draw(&left, at(comp.mean, comp.std), sz, true)?;
     }
     let (mm, ms) = p.moment;
-    c.draw_series(std::iter::once(
-        EmptyElement::at((mm, ms))
-            + PathElement::new(vec![(-sz, 0), (sz, 0)], RED.stroke_width(2))
-            + PathElement::new(vec![(0, -sz), (0, sz)], RED.stroke_width(2)),
-    ))?;
+    Mark::Moment.draw(&left, at(mm, ms), sz, true)?;
     if let Some(path) = p.path {
         let pts: Vec<(f64, f64)> = path.iter().map(|s| (s[0], s[1])).collect();
         let orange = RGBColor(255, 120, 0);
@@ -551,10 +880,7 @@ pub fn draw_overlay<DB: DrawingBackend>(
         }
     }
     if let Some((qm, qs)) = p.q {
-        c.draw_series(std::iter::once(
-            EmptyElement::at((qm, qs))
-                + Circle::new((0, 0), sz, RGBColor(255, 64, 160).stroke_width(3)),
-        ))?;
+        Mark::Q.draw(&left, at(qm, qs), sz, true)?;
     }
     Ok(())
 }

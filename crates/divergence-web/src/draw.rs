@@ -1,17 +1,14 @@
-//! Canvas drawing: plotters-canvas for axes, lines and markers; the heatmap raster goes
-//! through `ImageData` and one scaled `drawImage`.
+//! Canvas glue: every chart is drawn by `divergence-plot` on plotters-canvas (or on the SVG
+//! backend for exports); here are the canvas backend, the heatmap raster put through
+//! `ImageData` and one scaled `drawImage`, and the text scale of each backend.
 
 use crate::state::PanelDef;
 use divergence::sampling::Estimates;
-use divergence::tradeoff::{psi_star, Preference};
-use divergence::{
-    pressure as psi, pressure_norm, pressure_of_ratio, Divergence, Gaussian, Landscape, Minimum,
-    Target,
-};
-use divergence_plot::title;
+use divergence::tradeoff::Preference;
+use divergence::{Divergence, Gaussian, Landscape, Minimum, Target};
+use divergence_plot as plot;
 use divergence_plot::{
-    contour_levels, contours, decimate, draw_frame, draw_overlay, raster, tint_basins, Panel, Rect,
-    Scale,
+    draw_frame, draw_overlay, raster, tint_basins, Prepared, Rect, Scale, Theme,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -58,92 +55,17 @@ fn backend(canvas: &HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
     CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| JsError::new("no 2d context"))
 }
 
-fn bg(dark: bool) -> RGBColor {
-    if dark {
-        RGBColor(24, 26, 30)
-    } else {
-        WHITE
-    }
-}
-
-fn fg(dark: bool) -> RGBColor {
-    if dark {
-        RGBColor(230, 230, 230)
-    } else {
-        RGBColor(30, 30, 30)
-    }
-}
-
-const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(214, 39, 40),
-    RGBColor(44, 160, 44),
-    RGBColor(255, 127, 14),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-];
-
-/// What a landscape panel draws besides the landscape itself.
-struct Prepared {
-    title: String,
-    scale: Scale,
-    lines: Vec<Vec<(f64, f64)>>,
-    path: Option<Vec<[f64; 3]>>,
-    moment: (f64, f64),
-}
-
+/// The panel's titles, colour scale, contours and path from the page's options.
 fn prepare(panel: &PanelDef, land: &Landscape, target: &Target, opts: &LandscapeOpts) -> Prepared {
     let log = opts.log_scale.unwrap_or(panel.log);
-    let scale = Scale::auto(&land.values, log, opts.clip.unwrap_or(1.0));
-    let mm = target.moment_match();
-    Prepared {
-        title: opts.title.clone().unwrap_or_else(|| title(&panel.name)),
-        scale,
-        lines: {
-            let levels = contour_levels(&scale, 9);
-            let side = land.grid.mu.len().max(land.grid.sigma.len());
-            if opts.quick && side > 160 {
-                // ~100 cells a side while dragging; full resolution on release.
-                contours(&decimate(land, side.div_ceil(96)), &levels)
-            } else {
-                contours(land, &levels)
-            }
-        },
-        path: opts
-            .path
-            .as_ref()
-            .map(|p| p.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect()),
-        moment: (mm.mu, mm.sigma),
+    let clip = opts.clip.unwrap_or(1.0);
+    let mut prep = Prepared::new(&panel.name, land, target, log, clip, opts.quick);
+    if let Some(t) = &opts.title {
+        prep.title = t.clone();
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn make_panel<'a>(
-    prep: &'a Prepared,
-    land: &'a Landscape,
-    mins: &'a [Minimum],
-    target: &'a Target,
-    q: &Gaussian,
-    dark: bool,
-    pixel_ratio: f64,
-) -> Panel<'a> {
-    Panel {
-        title: &prep.title,
-        land,
-        scale: prep.scale,
-        minima: mins,
-        components: target.components(),
-        moment: prep.moment,
-        q: Some((q.mu, q.sigma)),
-        contours: &prep.lines,
-        dark,
-        path: prep.path.as_deref(),
-        pixel_ratio,
-    }
+    prep.path =
+        (opts.path.as_ref()).map(|p| p.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect());
+    prep
 }
 
 /// Draws a landscape panel; before the first landscape is ready only the frame shows.
@@ -157,7 +79,8 @@ pub fn landscape(
     basins: Option<&[Option<usize>]>,
 ) -> Result<RectOut, JsError> {
     let area = canvas_area(&canvas)?;
-    area.fill(&bg(opts.dark)).map_err(err)?;
+    let theme = Theme::new(opts.dark, pixel_ratio());
+    area.fill(&theme.bg()).map_err(err)?;
     let Some((land, mins)) = shown else {
         return Ok(RectOut {
             x: 0,
@@ -169,7 +92,7 @@ pub fn landscape(
         });
     };
     let prep = prepare(panel, land, target, opts);
-    let p = make_panel(&prep, land, mins, target, q, opts.dark, pixel_ratio());
+    let p = prep.panel(land, mins, target, Some(q), theme);
     let rect = draw_frame(&area, &p).map_err(err)?;
     put_raster(&canvas, land, &prep.scale, rect, basins)?;
     draw_overlay(&area, &p).map_err(err)?;
@@ -197,11 +120,12 @@ pub fn landscape_svg(
     size: (u32, u32),
 ) -> Result<String, JsError> {
     let prep = prepare(panel, land, target, opts);
-    let p = make_panel(&prep, land, mins, target, q, opts.dark, 1.0);
+    let theme = Theme::new(opts.dark, 1.0);
+    let p = prep.panel(land, mins, target, Some(q), theme);
     let mut frame = String::new();
     let rect = {
         let area = SVGBackend::with_string(&mut frame, size).into_drawing_area();
-        area.fill(&bg(opts.dark)).map_err(err)?;
+        area.fill(&p.theme.bg()).map_err(err)?;
         let r = draw_frame(&area, &p).map_err(err)?;
         area.present().map_err(err)?;
         r
@@ -323,535 +247,82 @@ fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsErr
         .ok_or_else(|| JsError::new("no 2d context"))
 }
 
-/// `n + 1` evenly spaced points from `lo` to `hi`.
-fn x_samples(lo: f64, hi: f64, n: usize) -> Vec<f64> {
-    (0..=n)
-        .map(|k| lo + (hi - lo) * k as f64 / n as f64)
-        .collect()
-}
-
-/// The x window that shows p's components and q: every mean ± 4 stds.
-fn x_window(target: &Target, q: &Gaussian) -> (f64, f64) {
-    let mut lo = q.mu - 4.0 * q.sigma;
-    let mut hi = q.mu + 4.0 * q.sigma;
-    for c in target.components() {
-        lo = lo.min(c.mean - 4.0 * c.std);
-        hi = hi.max(c.mean + 4.0 * c.std);
-    }
-    (lo, hi)
-}
-
 fn pixel_ratio() -> f64 {
     web_sys::window().map_or(1.0, |w| w.device_pixel_ratio())
 }
 
-/// Text size in device pixels: 12–15 CSS pixels, whatever the screen's density.
-fn font_for<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> f64 {
-    let (w, h) = area.dim_in_pixel();
-    let r = pixel_ratio().max(1.0);
-    (h.min(w) as f64 / 20.0).clamp(12.0 * r, 15.0 * r)
+/// Device pixels per CSS pixel of a backend's drawing: the screen's for a canvas, 1 for an
+/// SVG export (whose units are CSS pixels whatever the screen).
+pub trait PixelRatio {
+    fn pixel_ratio() -> f64;
 }
 
-/// One curve of a line chart; only labelled curves enter the legend.
-struct Curve {
-    label: Option<String>,
-    color: RGBColor,
-    width: u32,
-    points: Vec<(f64, f64)>,
+impl PixelRatio for CanvasBackend {
+    fn pixel_ratio() -> f64 {
+        pixel_ratio()
+    }
 }
 
-/// A labelled point on a line chart.
-struct Marker {
-    at: (f64, f64),
-    label: String,
-    color: RGBColor,
-    /// Where the label's top-left sits, in text lines from the point (x, y; y down).
-    offset: (f64, f64),
+impl PixelRatio for SVGBackend<'_> {
+    fn pixel_ratio() -> f64 {
+        1.0
+    }
 }
 
-/// Axes and labels of a line chart.
-struct Axes<'a> {
-    caption: &'a str,
-    x: std::ops::Range<f64>,
-    y: std::ops::Range<f64>,
-    x_desc: &'a str,
-    y_desc: &'a str,
-    grid: bool,
-    y_fmt: Option<&'a dyn Fn(&f64) -> String>,
-    legend: SeriesLabelPosition,
-}
-
-/// Draws a captioned line chart with a legend: the shape of the density and pressure panels.
-fn line_chart<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    axes: Axes,
-    curves: &[Curve],
-    markers: &[Marker],
-    dark: bool,
-) -> Result<(), JsError> {
-    let font = font_for(area);
-    area.fill(&bg(dark)).map_err(err)?;
-    let text = ("sans-serif", font).into_font().color(&fg(dark));
-    let mut c = ChartBuilder::on(area)
-        .caption(
-            axes.caption,
-            ("sans-serif", font * 1.15).into_font().color(&fg(dark)),
-        )
-        .margin(8)
-        .margin_right(20)
-        .x_label_area_size(font * 2.9)
-        .y_label_area_size(font * 4.4)
-        .build_cartesian_2d(axes.x, axes.y)
-        .map_err(err)?;
-    let mut mesh = c.configure_mesh();
-    mesh.x_desc(axes.x_desc)
-        .y_desc(axes.y_desc)
-        .label_style(text.clone())
-        .axis_desc_style(text.clone())
-        .axis_style(fg(dark));
-    if axes.grid {
-        mesh.light_line_style(TRANSPARENT)
-            .bold_line_style(fg(dark).mix(0.12));
-    } else {
-        mesh.disable_mesh();
-    }
-    if let Some(f) = axes.y_fmt {
-        mesh.y_label_formatter(f);
-    }
-    mesh.draw().map_err(err)?;
-    for curve in curves {
-        let (col, w) = (curve.color, curve.width);
-        let s = c
-            .draw_series(LineSeries::new(
-                curve.points.iter().copied(),
-                col.stroke_width(w),
-            ))
-            .map_err(err)?;
-        if let Some(l) = &curve.label {
-            s.label(l.as_str())
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], col.stroke_width(w)));
-        }
-    }
-    for m in markers {
-        let style = ("sans-serif", font * 0.9).into_font().color(&m.color);
-        c.draw_series(std::iter::once(
-            EmptyElement::at(m.at)
-                + Circle::new((0, 0), (font / 3.0) as i32, m.color.filled())
-                + Text::new(
-                    m.label.clone(),
-                    ((m.offset.0 * font) as i32, (m.offset.1 * font) as i32),
-                    style,
-                ),
-        ))
-        .map_err(err)?;
-    }
-    c.configure_series_labels()
-        .label_font(text)
-        .background_style(bg(dark).mix(0.8))
-        .border_style(fg(dark))
-        .position(axes.legend)
-        .draw()
-        .map_err(err)?;
-    Ok(())
+fn theme<DB: PixelRatio>(dark: bool) -> Theme {
+    Theme::new(dark, DB::pixel_ratio())
 }
 
 /// p (thick), its weighted components (thin) and q over x.
-pub fn density<DB: DrawingBackend>(
+pub fn density<DB: DrawingBackend + PixelRatio>(
     area: &DrawingArea<DB, Shift>,
     target: &Target,
     q: &Gaussian,
     dark: bool,
 ) -> Result<(), JsError> {
-    let (lo, hi) = x_window(target, q);
-    let xs = x_samples(lo, hi, 600);
-    let curve = |label: Option<&str>, color, width, f: &dyn Fn(f64) -> f64| Curve {
-        label: label.map(str::to_string),
-        color,
-        width,
-        points: xs.iter().map(|&x| (x, f(x))).collect(),
-    };
-    let grey = if dark {
-        RGBColor(150, 150, 150)
-    } else {
-        RGBColor(120, 120, 120)
-    };
-    let mut curves: Vec<Curve> = (0..target.len())
-        .map(|k| {
-            let label = (k == 0).then_some("components");
-            curve(label, grey, 1, &|x| target.log_component(k, x).exp())
-        })
-        .collect();
-    curves.push(curve(Some("p (target)"), fg(dark), 3, &|x| {
-        target.log_pdf(x).exp()
-    }));
-    curves.push(curve(Some("q"), RGBColor(255, 64, 160), 3, &|x| {
-        q.log_pdf(x).exp()
-    }));
-    let top = curves
-        .iter()
-        .flat_map(|c| c.points.iter().map(|p| p.1))
-        .fold(0.0, f64::max)
-        * 1.08;
-    let axes = Axes {
-        caption: "Densities",
-        x: lo..hi,
-        y: 0.0..top.max(1e-12),
-        x_desc: "x",
-        y_desc: "",
-        grid: false,
-        y_fmt: None,
-        legend: SeriesLabelPosition::UpperRight,
-    };
-    line_chart(area, axes, &curves, &[], dark)
+    plot::density(area, target, q, &theme::<DB>(dark)).map_err(err)
 }
 
-/// sign(y)·log10(1 + |y|): a symmetric log axis that shows decades either side of zero.
-fn symlog(y: f64) -> f64 {
-    y.signum() * y.abs().ln_1p() / std::f64::consts::LN_10
-}
-
-fn symlog_inv(t: f64) -> f64 {
-    t.signum() * (t.abs() * std::f64::consts::LN_10).exp_m1()
-}
-
-/// ψ(x) for each divergence over x, on a symlog axis; +inf drawn at the top edge.
-pub fn pressure<DB: DrawingBackend>(
+/// ψ(x) for each divergence over x, on a symlog axis.
+pub fn pressure<DB: DrawingBackend + PixelRatio>(
     area: &DrawingArea<DB, Shift>,
     target: &Target,
     q: &Gaussian,
     divs: &[(String, Divergence)],
     dark: bool,
 ) -> Result<(), JsError> {
-    let (lo, hi) = x_window(target, q);
-    let xs = x_samples(lo, hi, 300);
-    let values: Vec<Vec<f64>> = divs
-        .iter()
-        .map(|(_, d)| {
-            // KSD's pressure is a quadrature per point: every sixth point, interpolated.
-            if !matches!(d, Divergence::Ksd { .. }) {
-                return psi(target, q, d, &xs);
-            }
-            let coarse: Vec<f64> = xs.iter().step_by(6).copied().collect();
-            let v = psi(target, q, d, &coarse);
-            (0..xs.len())
-                .map(|k| {
-                    let (a, t) = (k / 6, (k % 6) as f64 / 6.0);
-                    let b = (a + 1).min(v.len() - 1);
-                    v[a] * (1.0 - t) + v[b] * t
-                })
-                .collect()
-        })
-        .collect();
-    let finite = values.iter().flatten().copied().filter(|v| v.is_finite());
-    let (ylo, yhi) = finite.fold((0.0f64, 0.0f64), |(a, b), v| {
-        (a.min(symlog(v)), b.max(symlog(v)))
-    });
-    let (ylo, yhi) = (
-        ylo.max(-30.0).floor().min(-1.0),
-        yhi.min(300.0).ceil().max(1.0),
-    );
-    let curves: Vec<Curve> = divs
-        .iter()
-        .zip(&values)
-        .enumerate()
-        .map(|(k, ((name, _), ys))| Curve {
-            label: Some(title(name)),
-            color: PALETTE[k % PALETTE.len()],
-            width: 2,
-            points: xs
-                .iter()
-                .zip(ys)
-                .map(|(&x, &y)| (x, if y.is_finite() { symlog(y) } else { yhi }))
-                .collect(),
-        })
-        .collect();
-    let fmt = |t: &f64| divergence_plot::fmt_value(symlog_inv(*t));
-    let axes = Axes {
-        caption: "Pressure ψ(x) = −δD/δq(x)",
-        x: lo..hi,
-        y: ylo..yhi,
-        x_desc: "x",
-        y_desc: "ψ (symlog)",
-        grid: true,
-        y_fmt: Some(&fmt),
-        legend: SeriesLabelPosition::UpperLeft,
-    };
-    line_chart(area, axes, &curves, &[], dark)
+    let input = plot::Pressures { target, q, divs };
+    plot::pressure(area, &input, &theme::<DB>(dark)).map_err(err)
 }
 
-/// ψ against r = p/q on log–log axes (r from 1 to 1e8): slope 2 for Pearson χ², 1 for
-/// forward KL, ½ for Hellinger and Bhattacharyya, ~0 for log r and bounded ones.
-pub fn pressure_ratio<DB: DrawingBackend>(
+/// ψ against r = p/q on log–log axes.
+pub fn pressure_ratio<DB: DrawingBackend + PixelRatio>(
     area: &DrawingArea<DB, Shift>,
     target: &Target,
     q: &Gaussian,
     divs: &[(String, Divergence)],
     dark: bool,
 ) -> Result<(), JsError> {
-    let n = 200;
-    let curves: Vec<Curve> = divs
-        .iter()
-        .enumerate()
-        .map(|(k, (name, d))| {
-            let norm = pressure_norm(target, q, d);
-            let points = (1..=n)
-                .filter_map(|i| {
-                    let lr = 8.0 * i as f64 / n as f64;
-                    let v = pressure_of_ratio(d, lr * std::f64::consts::LN_10, norm)?;
-                    (v > 0.0 && v.is_finite()).then(|| (lr, v.log10()))
-                })
-                .collect();
-            Curve {
-                label: Some(title(name)),
-                color: PALETTE[k % PALETTE.len()],
-                width: 2,
-                points,
-            }
-        })
-        .filter(|c| !c.points.is_empty())
-        .collect();
-    let axes = Axes {
-        caption: "ψ against r = p/q (log–log)",
-        x: 0.0..8.0,
-        y: -3.0..17.0,
-        x_desc: "log₁₀ r",
-        y_desc: "log₁₀ ψ",
-        grid: true,
-        y_fmt: None,
-        legend: SeriesLabelPosition::UpperLeft,
-    };
-    line_chart(area, axes, &curves, &[], dark)
+    let input = plot::Pressures { target, q, divs };
+    plot::pressure_ratio(area, &input, &theme::<DB>(dark)).map_err(err)
 }
 
-/// The ψ trade-off: ψ*(m, β) over β for m = 1, 2, 5, 10 and ∞, with reverse KL,
-/// Bhattacharyya and forward KL marked, and the target's own (β, ψ) and computed flip.
-pub fn tradeoff<DB: DrawingBackend>(
+/// The ψ trade-off panel.
+pub fn tradeoff<DB: DrawingBackend + PixelRatio>(
     area: &DrawingArea<DB, Shift>,
     pref: Option<&Preference>,
     beta: f64,
     dark: bool,
 ) -> Result<(), JsError> {
-    let palette = [
-        RGBColor(31, 119, 180),
-        RGBColor(44, 160, 44),
-        RGBColor(148, 103, 189),
-        RGBColor(140, 86, 75),
-        fg(dark),
-    ];
-    let betas = x_samples(0.0, 1.0, 200);
-    let mut curves: Vec<Curve> = [1.0, 2.0, 5.0, 10.0, f64::INFINITY]
-        .iter()
-        .zip(palette)
-        .map(|(&m, color)| Curve {
-            label: Some(if m.is_infinite() {
-                "m = ∞: (1−β)^(1/β)".to_string()
-            } else {
-                format!("m = {m}")
-            }),
-            color,
-            width: 2,
-            points: betas.iter().map(|&b| (b, psi_star(m, b))).collect(),
-        })
-        .collect();
-    let top = pref
-        .map_or(0.0, |p| p.psi.max(p.flip) * 1.15)
-        .clamp(0.45, 1.0);
-    let grey = fg(dark).mix(0.35).to_rgba();
-    let grey = RGBColor(grey.0, grey.1, grey.2);
-    for b in [0.0, 0.5, 1.0] {
-        curves.push(Curve {
-            label: None,
-            color: grey,
-            width: 1,
-            points: vec![(b, 0.0), (b, top)],
-        });
-    }
-    let names = [
-        (0.0, "reverse KL", (0.4, -1.2)),
-        (0.5, "Bhattacharyya", (0.4, -1.2)),
-        (1.0, "forward KL", (-5.5, -1.4)),
-    ];
-    let mut markers: Vec<Marker> = names
-        .iter()
-        .map(|&(b, name, offset)| Marker {
-            at: (b, psi_star(f64::INFINITY, b)),
-            label: name.to_string(),
-            color: fg(dark),
-            offset,
-        })
-        .collect();
-    let caption;
-    if let Some(p) = pref {
-        let prefers_all = p.all_modes < p.heavy_only;
-        let accent = if prefers_all {
-            RGBColor(214, 51, 108)
-        } else {
-            RGBColor(255, 127, 14)
-        };
-        markers.push(Marker {
-            at: (beta, p.psi.min(1.0)),
-            label: format!(
-                "this target: ψ = {:.3} → {}",
-                p.psi,
-                if prefers_all {
-                    "all modes"
-                } else {
-                    "heavy only"
-                }
-            ),
-            color: accent,
-            offset: (0.5, 0.3),
-        });
-        markers.push(Marker {
-            at: (beta, p.flip.min(1.0)),
-            label: format!("flip at ψ = {:.4}", p.flip),
-            color: accent,
-            offset: (0.5, -1.3),
-        });
-        caption = format!("ψ trade-off, m = {} heavy modes, β = {beta:.3}", p.m);
-    } else {
-        caption = "ψ trade-off: ψ*(m, β)".to_string();
-    }
-    let axes = Axes {
-        caption: &caption,
-        x: 0.0..1.0,
-        y: 0.0..top,
-        x_desc: "β = (1+α)/2",
-        y_desc: "light/heavy weight ψ",
-        grid: true,
-        y_fmt: None,
-        legend: SeriesLabelPosition::UpperRight,
-    };
-    line_chart(area, axes, &curves, &markers, dark)
+    plot::tradeoff(area, pref, beta, &theme::<DB>(dark)).map_err(err)
 }
 
-/// One estimator's sampling distribution: its draws, the exact value and the current draw.
-struct Sampled<'a> {
-    title: &'a str,
-    draws: &'a [f64],
-    exact: f64,
-    current: f64,
-}
-
-/// Histograms of the estimators' sampling distributions side by side, the exact value as a
-/// line and the current draw as a pink line. Draws beyond the 1st–99th percentile window
-/// (widened to show the exact value) are counted into the edge bins.
-pub fn sampling<DB: DrawingBackend>(
+/// The estimators' sampling distributions.
+pub fn sampling<DB: DrawingBackend + PixelRatio>(
     area: &DrawingArea<DB, Shift>,
     exact: &Estimates,
     draws: &[Estimates],
     dark: bool,
 ) -> Result<(), JsError> {
-    let col = |f: fn(&Estimates) -> f64| draws.iter().map(f).collect::<Vec<f64>>();
-    let (r, f, b) = (
-        col(|e| e.reverse_kl),
-        col(|e| e.forward_kl),
-        col(|e| e.bhattacharyya),
-    );
-    let first = |v: &[f64]| v.first().copied().unwrap_or(f64::NAN);
-    let panels = [
-        Sampled {
-            title: "reverse KL: mean of log q/p",
-            draws: &r,
-            exact: exact.reverse_kl,
-            current: first(&r),
-        },
-        Sampled {
-            title: "forward KL: mean of (p/q) log(p/q)",
-            draws: &f,
-            exact: exact.forward_kl,
-            current: first(&f),
-        },
-        Sampled {
-            title: "Bhattacharyya coeff.: mean of √(p/q)",
-            draws: &b,
-            exact: exact.bhattacharyya,
-            current: first(&b),
-        },
-    ];
-    area.fill(&bg(dark)).map_err(err)?;
-    let font = font_for(area) * 0.9;
-    let text = ("sans-serif", font).into_font().color(&fg(dark));
-    let pink = RGBColor(255, 64, 160);
-    for (sub, s) in area
-        .split_evenly((1, panels.len().max(1)))
-        .iter()
-        .zip(panels)
-    {
-        let mut v: Vec<f64> = s.draws.iter().copied().filter(|x| x.is_finite()).collect();
-        v.sort_by(f64::total_cmp);
-        let q = |f: f64| {
-            v.get(((v.len() as f64 - 1.0) * f).round() as usize)
-                .copied()
-        };
-        let (Some(q01), Some(q99)) = (q(0.01), q(0.99)) else {
-            continue;
-        };
-        let mut lo = q01.min(s.exact).min(s.current);
-        let mut hi = q99.max(s.exact).max(s.current);
-        let pad = ((hi - lo) * 0.08).max(1e-9 * (1.0 + lo.abs()));
-        lo -= pad;
-        hi += pad;
-        let bins = 30usize;
-        let width = (hi - lo) / bins as f64;
-        let mut counts = vec![0usize; bins];
-        for &x in &v {
-            let b = (((x - lo) / width).floor().max(0.0) as usize).min(bins - 1);
-            counts[b] += 1;
-        }
-        let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.12;
-        let n = v.len() as f64;
-        let mean = v.iter().sum::<f64>() / n;
-        let sd =
-            (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
-        let mut c = ChartBuilder::on(sub)
-            .caption(
-                s.title,
-                ("sans-serif", font * 1.1).into_font().color(&fg(dark)),
-            )
-            .margin(6)
-            .margin_right(14)
-            .x_label_area_size(font * 3.4)
-            .y_label_area_size(font * 2.8)
-            .build_cartesian_2d(lo..hi, 0.0..top)
-            .map_err(err)?;
-        c.configure_mesh()
-            .disable_mesh()
-            .x_labels(4)
-            .y_labels(4)
-            .x_desc(format!(
-                "mean {} ± {} (sd)",
-                divergence_plot::fmt_value(mean),
-                divergence_plot::fmt_value(sd)
-            ))
-            .y_desc("draws")
-            .label_style(text.clone())
-            .axis_desc_style(text.clone())
-            .axis_style(fg(dark))
-            .draw()
-            .map_err(err)?;
-        let bar = RGBColor(31, 119, 180).mix(0.75);
-        c.draw_series(counts.iter().enumerate().map(|(b, &k)| {
-            let x0 = lo + b as f64 * width;
-            Rectangle::new([(x0, 0.0), (x0 + width, k as f64)], bar.filled())
-        }))
-        .map_err(err)?;
-        for (x, col, label) in [(s.exact, fg(dark), "exact"), (s.current, pink, "this draw")] {
-            c.draw_series(std::iter::once(PathElement::new(
-                vec![(x, 0.0), (x, top)],
-                col.stroke_width(2),
-            )))
-            .map_err(err)?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], col.stroke_width(2)));
-        }
-        c.configure_series_labels()
-            .label_font(text.clone())
-            .background_style(bg(dark).mix(0.8))
-            .border_style(fg(dark))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(err)?;
-    }
-    Ok(())
+    plot::sampling(area, exact, draws, &theme::<DB>(dark)).map_err(err)
 }

@@ -1,0 +1,547 @@
+//! The line and histogram panels: densities, pressure ψ(x), ψ against p/q, the ψ trade-off
+//! and the sampling estimators, each from the core's types on any plotters backend.
+
+use crate::theme::{Theme, PALETTE, Q_PINK};
+use crate::ticks::{self, tick_label, to_symlog, Axis, Tick};
+use crate::{fmt_value, title};
+use divergence::sampling::Estimates;
+use divergence::tradeoff::{psi_star, Preference};
+use divergence::{pressure as psi, pressure_norm, pressure_of_ratio, Divergence, Gaussian, Target};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// What drawing on a backend `DB` returns.
+pub type Drawn<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// `n + 1` evenly spaced points from `lo` to `hi`.
+fn x_samples(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    (0..=n)
+        .map(|k| lo + (hi - lo) * k as f64 / n as f64)
+        .collect()
+}
+
+/// The x window that shows p's components and q: every mean ± 4 stds.
+pub fn x_window(target: &Target, q: &Gaussian) -> (f64, f64) {
+    let mut lo = q.mu - 4.0 * q.sigma;
+    let mut hi = q.mu + 4.0 * q.sigma;
+    for c in target.components() {
+        lo = lo.min(c.mean - 4.0 * c.std);
+        hi = hi.max(c.mean + 4.0 * c.std);
+    }
+    (lo, hi)
+}
+
+/// Text size of a line chart in device pixels: 12.5–15 CSS pixels.
+fn font_for<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme) -> f64 {
+    theme.base_text(area.dim_in_pixel(), 20.0, 12.0, 15.0)
+}
+
+/// One curve of a line chart; only labelled curves enter the legend.
+struct Curve {
+    label: Option<String>,
+    color: RGBColor,
+    width: u32,
+    points: Vec<(f64, f64)>,
+}
+
+/// A labelled point on a line chart.
+struct Marker {
+    at: (f64, f64),
+    label: String,
+    color: RGBColor,
+    /// Where the label's top-left sits, in text lines from the point (x, y; y down).
+    offset: (f64, f64),
+}
+
+/// Axes and labels of a line chart.
+struct Axes<'a> {
+    caption: &'a str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    x_desc: &'a str,
+    y_desc: &'a str,
+    grid: bool,
+    /// The y ticks, where not round values of y itself (a symlog axis).
+    y_ticks: Option<Vec<Tick>>,
+    legend: SeriesLabelPosition,
+}
+
+/// As many round ticks over `range` as fit `len` pixels at `room` pixels each (2 to 10).
+fn fit_ticks(range: &std::ops::Range<f64>, len: f64, room: f64) -> Vec<Tick> {
+    let n = ((len / room) as usize).clamp(2, 10);
+    ticks::linear(range.start, range.end, n)
+}
+
+/// Draws a captioned line chart with a legend: the shape of the density and pressure panels.
+fn line_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    axes: Axes,
+    curves: &[Curve],
+    markers: &[Marker],
+    theme: &Theme,
+) -> Drawn<DB> {
+    let font = font_for(area, theme);
+    let fg = theme.fg();
+    area.fill(&theme.bg())?;
+    let text = ("sans-serif", font).into_font().color(&fg);
+    let (w, h) = area.dim_in_pixel();
+    let x_ticks = fit_ticks(&axes.x, w as f64 - font * 4.4 - 28.0, font * 4.0);
+    let y_ticks = (axes.y_ticks.clone())
+        .unwrap_or_else(|| fit_ticks(&axes.y, h as f64 - font * 5.0, font * 2.4));
+    let mut c = ChartBuilder::on(area)
+        .caption(
+            axes.caption,
+            ("sans-serif", font * 1.15).into_font().color(&fg),
+        )
+        .margin(8)
+        .margin_right(20)
+        .x_label_area_size(font * 2.9)
+        .y_label_area_size(font * 4.4)
+        .build_cartesian_2d(
+            Axis::new(axes.x.start, axes.x.end, &x_ticks),
+            Axis::new(axes.y.start, axes.y.end, &y_ticks),
+        )?;
+    let mut mesh = c.configure_mesh();
+    let (xt, yt) = (&x_ticks, &y_ticks);
+    let (x_fmt, y_fmt) = (|v: &f64| tick_label(xt, *v), |v: &f64| tick_label(yt, *v));
+    mesh.x_desc(axes.x_desc)
+        .y_desc(axes.y_desc)
+        .label_style(text.clone())
+        .axis_desc_style(text.clone())
+        .axis_style(fg)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt);
+    if axes.grid {
+        mesh.light_line_style(TRANSPARENT)
+            .bold_line_style(fg.mix(0.12));
+    } else {
+        mesh.disable_mesh();
+    }
+    mesh.draw()?;
+    for curve in curves {
+        let (col, w) = (curve.color, curve.width);
+        let s = c.draw_series(LineSeries::new(
+            curve.points.iter().copied(),
+            col.stroke_width(w),
+        ))?;
+        if let Some(l) = &curve.label {
+            s.label(l.as_str())
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], col.stroke_width(w)));
+        }
+    }
+    for m in markers {
+        let style = ("sans-serif", theme.scaled(font, 0.9))
+            .into_font()
+            .color(&m.color);
+        c.draw_series(std::iter::once(
+            EmptyElement::at(m.at)
+                + Circle::new((0, 0), (font / 3.0) as i32, m.color.filled())
+                + Text::new(
+                    m.label.clone(),
+                    ((m.offset.0 * font) as i32, (m.offset.1 * font) as i32),
+                    style,
+                ),
+        ))?;
+    }
+    c.configure_series_labels()
+        .label_font(text)
+        .background_style(theme.bg().mix(0.8))
+        .border_style(fg)
+        .position(axes.legend)
+        .draw()?;
+    Ok(())
+}
+
+/// p (thick), its weighted components (thin) and q over x.
+pub fn density<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    target: &Target,
+    q: &Gaussian,
+    theme: &Theme,
+) -> Drawn<DB> {
+    let (lo, hi) = x_window(target, q);
+    let xs = x_samples(lo, hi, 600);
+    let curve = |label: Option<&str>, color, width, f: &dyn Fn(f64) -> f64| Curve {
+        label: label.map(str::to_string),
+        color,
+        width,
+        points: xs.iter().map(|&x| (x, f(x))).collect(),
+    };
+    let mut curves: Vec<Curve> = (0..target.len())
+        .map(|k| {
+            let label = (k == 0).then_some("components");
+            curve(label, theme.muted(), 1, &|x| {
+                target.log_component(k, x).exp()
+            })
+        })
+        .collect();
+    curves.push(curve(Some("p (target)"), theme.fg(), 3, &|x| {
+        target.log_pdf(x).exp()
+    }));
+    curves.push(curve(Some("q"), Q_PINK, 3, &|x| q.log_pdf(x).exp()));
+    let top = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.1))
+        .fold(0.0, f64::max)
+        * 1.08;
+    let axes = Axes {
+        caption: "Densities",
+        x: lo..hi,
+        y: 0.0..top.max(1e-12),
+        x_desc: "x",
+        y_desc: "",
+        grid: false,
+        y_ticks: None,
+        legend: SeriesLabelPosition::UpperRight,
+    };
+    line_chart(area, axes, &curves, &[], theme)
+}
+
+/// What the pressure panels show: ψ of each named divergence, for p = `target` and `q`.
+pub struct Pressures<'a> {
+    pub target: &'a Target,
+    pub q: &'a Gaussian,
+    pub divs: &'a [(String, Divergence)],
+}
+
+/// ψ(x) for each named divergence over x, on a symlog axis; +inf drawn at the top edge.
+pub fn pressure<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    input: &Pressures,
+    theme: &Theme,
+) -> Drawn<DB> {
+    let Pressures { target, q, divs } = *input;
+    let (lo, hi) = x_window(target, q);
+    let xs = x_samples(lo, hi, 300);
+    let values: Vec<Vec<f64>> = divs
+        .iter()
+        .map(|(_, d)| {
+            // KSD's pressure is a quadrature per point: every sixth point, interpolated.
+            if !matches!(d, Divergence::Ksd { .. }) {
+                return psi(target, q, d, &xs);
+            }
+            let coarse: Vec<f64> = xs.iter().step_by(6).copied().collect();
+            let v = psi(target, q, d, &coarse);
+            (0..xs.len())
+                .map(|k| {
+                    let (a, t) = (k / 6, (k % 6) as f64 / 6.0);
+                    let b = (a + 1).min(v.len() - 1);
+                    v[a] * (1.0 - t) + v[b] * t
+                })
+                .collect()
+        })
+        .collect();
+    let finite = values.iter().flatten().copied().filter(|v| v.is_finite());
+    let (ylo, yhi) = finite.fold((0.0f64, 0.0f64), |(a, b), v| {
+        (a.min(to_symlog(v)), b.max(to_symlog(v)))
+    });
+    let (ylo, yhi) = (
+        ylo.max(-30.0).floor().min(-1.0),
+        yhi.min(300.0).ceil().max(1.0),
+    );
+    let curves: Vec<Curve> = divs
+        .iter()
+        .zip(&values)
+        .enumerate()
+        .map(|(k, ((name, _), ys))| Curve {
+            label: Some(title(name)),
+            color: PALETTE[k % PALETTE.len()],
+            width: 2,
+            points: xs
+                .iter()
+                .zip(ys)
+                .map(|(&x, &y)| (x, if y.is_finite() { to_symlog(y) } else { yhi }))
+                .collect(),
+        })
+        .collect();
+    let n = ((area.dim_in_pixel().1 as f64 / (font_for(area, theme) * 2.4)) as usize).max(4);
+    let axes = Axes {
+        caption: "Pressure ψ(x) = −δD/δq(x)",
+        x: lo..hi,
+        y: ylo..yhi,
+        x_desc: "x",
+        y_desc: "ψ (symlog)",
+        grid: true,
+        y_ticks: Some(ticks::symlog(ylo, yhi, n)),
+        legend: SeriesLabelPosition::UpperLeft,
+    };
+    line_chart(area, axes, &curves, &[], theme)
+}
+
+/// ψ against r = p/q on log–log axes (r from 1 to 1e8): slope 2 for Pearson χ², 1 for
+/// forward KL, ½ for Hellinger and Bhattacharyya, ~0 for log r and bounded ones.
+pub fn pressure_ratio<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    input: &Pressures,
+    theme: &Theme,
+) -> Drawn<DB> {
+    let Pressures { target, q, divs } = *input;
+    let n = 200;
+    let curves: Vec<Curve> = divs
+        .iter()
+        .enumerate()
+        .map(|(k, (name, d))| {
+            let norm = pressure_norm(target, q, d);
+            let points = (1..=n)
+                .filter_map(|i| {
+                    let lr = 8.0 * i as f64 / n as f64;
+                    let v = pressure_of_ratio(d, lr * std::f64::consts::LN_10, norm)?;
+                    (v > 0.0 && v.is_finite()).then(|| (lr, v.log10()))
+                })
+                .collect();
+            Curve {
+                label: Some(title(name)),
+                color: PALETTE[k % PALETTE.len()],
+                width: 2,
+                points,
+            }
+        })
+        .filter(|c| !c.points.is_empty())
+        .collect();
+    let axes = Axes {
+        caption: "ψ against r = p/q (log–log)",
+        x: 0.0..8.0,
+        y: -3.0..17.0,
+        x_desc: "log₁₀ r",
+        y_desc: "log₁₀ ψ",
+        grid: true,
+        y_ticks: None,
+        legend: SeriesLabelPosition::UpperLeft,
+    };
+    line_chart(area, axes, &curves, &[], theme)
+}
+
+/// The ψ trade-off: ψ*(m, β) over β for m = 1, 2, 5, 10 and ∞, with reverse KL,
+/// Bhattacharyya and forward KL marked, and the target's own (β, ψ) and computed flip.
+pub fn tradeoff<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    pref: Option<&Preference>,
+    beta: f64,
+    theme: &Theme,
+) -> Drawn<DB> {
+    let fg = theme.fg();
+    let palette = [PALETTE[0], PALETTE[2], PALETTE[4], PALETTE[5], fg];
+    let betas = x_samples(0.0, 1.0, 200);
+    let mut curves: Vec<Curve> = [1.0, 2.0, 5.0, 10.0, f64::INFINITY]
+        .iter()
+        .zip(palette)
+        .map(|(&m, color)| Curve {
+            label: Some(if m.is_infinite() {
+                "m = ∞: (1−β)^(1/β)".to_string()
+            } else {
+                format!("m = {m}")
+            }),
+            color,
+            width: 2,
+            points: betas.iter().map(|&b| (b, psi_star(m, b))).collect(),
+        })
+        .collect();
+    let top = pref
+        .map_or(0.0, |p| p.psi.max(p.flip) * 1.15)
+        .clamp(0.45, 1.0);
+    let grey = fg.mix(0.35).to_rgba();
+    let grey = RGBColor(grey.0, grey.1, grey.2);
+    for b in [0.0, 0.5, 1.0] {
+        curves.push(Curve {
+            label: None,
+            color: grey,
+            width: 1,
+            points: vec![(b, 0.0), (b, top)],
+        });
+    }
+    let names = [
+        (0.0, "reverse KL", (0.4, -1.2)),
+        (0.5, "Bhattacharyya", (0.4, -1.2)),
+        (1.0, "forward KL", (-5.5, -1.4)),
+    ];
+    let mut markers: Vec<Marker> = names
+        .iter()
+        .map(|&(b, name, offset)| Marker {
+            at: (b, psi_star(f64::INFINITY, b)),
+            label: name.to_string(),
+            color: fg,
+            offset,
+        })
+        .collect();
+    let caption;
+    if let Some(p) = pref {
+        let prefers_all = p.all_modes < p.heavy_only;
+        let accent = if prefers_all {
+            RGBColor(214, 51, 108)
+        } else {
+            RGBColor(255, 127, 14)
+        };
+        // Labels in text lines from their points: below (0.3) or above (-1.3). Where the two
+        // points are close, the upper one's label goes above and the lower one's below; a label
+        // at the top edge goes below, and the other one then a line lower.
+        let high = p.psi.min(1.0) >= 0.9 * top;
+        let near = (p.psi - p.flip).abs() < 0.12 * top;
+        let (psi_dy, flip_dy) = match (near, p.psi >= p.flip, high) {
+            (false, _, _) => (0.3, 0.3),
+            (true, true, false) => (-1.3, 0.3),
+            (true, true, true) => (0.3, 1.5),
+            (true, false, _) => (0.3, -1.3),
+        };
+        markers.push(Marker {
+            at: (beta, p.psi.min(1.0)),
+            label: format!(
+                "this target: ψ = {:.3} → {}",
+                p.psi,
+                if prefers_all {
+                    "all modes"
+                } else {
+                    "heavy only"
+                }
+            ),
+            color: accent,
+            offset: (0.5, psi_dy),
+        });
+        markers.push(Marker {
+            at: (beta, p.flip.min(1.0)),
+            label: format!("flip at ψ = {:.4}", p.flip),
+            color: accent,
+            offset: (0.5, flip_dy),
+        });
+        caption = format!("ψ trade-off, m = {} heavy modes, β = {beta:.3}", p.m);
+    } else {
+        caption = "ψ trade-off: ψ*(m, β)".to_string();
+    }
+    let axes = Axes {
+        caption: &caption,
+        x: 0.0..1.0,
+        y: 0.0..top,
+        x_desc: "β = (1+α)/2",
+        y_desc: "light/heavy weight ψ",
+        grid: true,
+        y_ticks: None,
+        legend: if pref.is_some_and(|p| p.psi >= 0.6 * top) {
+            // The target's point and label are up there: the legend goes below them.
+            SeriesLabelPosition::MiddleRight
+        } else {
+            SeriesLabelPosition::UpperRight
+        },
+    };
+    line_chart(area, axes, &curves, &markers, theme)
+}
+
+/// One estimator's sampling distribution: its draws, the exact value and the current draw.
+struct Sampled<'a> {
+    title: &'a str,
+    draws: &'a [f64],
+    exact: f64,
+    current: f64,
+}
+
+/// Histograms of the estimators' sampling distributions side by side, the exact value as a
+/// line and the first draw ("this draw") as a pink line. Draws beyond the 1st–99th
+/// percentile window (widened to show the exact value) are counted into the edge bins.
+pub fn sampling<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    exact: &Estimates,
+    draws: &[Estimates],
+    theme: &Theme,
+) -> Drawn<DB> {
+    let col = |f: fn(&Estimates) -> f64| draws.iter().map(f).collect::<Vec<f64>>();
+    let (r, f, b) = (
+        col(|e| e.reverse_kl),
+        col(|e| e.forward_kl),
+        col(|e| e.bhattacharyya),
+    );
+    let first = |v: &[f64]| v.first().copied().unwrap_or(f64::NAN);
+    let panels = [
+        Sampled {
+            title: "reverse KL: mean of log q/p",
+            draws: &r,
+            exact: exact.reverse_kl,
+            current: first(&r),
+        },
+        Sampled {
+            title: "forward KL: mean of (p/q) log(p/q)",
+            draws: &f,
+            exact: exact.forward_kl,
+            current: first(&f),
+        },
+        Sampled {
+            title: "Bhattacharyya coeff.: mean of √(p/q)",
+            draws: &b,
+            exact: exact.bhattacharyya,
+            current: first(&b),
+        },
+    ];
+    let fg = theme.fg();
+    area.fill(&theme.bg())?;
+    let font = theme.scaled(font_for(area, theme), 0.9);
+    let text = ("sans-serif", font).into_font().color(&fg);
+    for (sub, s) in area
+        .split_evenly((1, panels.len().max(1)))
+        .iter()
+        .zip(panels)
+    {
+        let mut v: Vec<f64> = s.draws.iter().copied().filter(|x| x.is_finite()).collect();
+        v.sort_by(f64::total_cmp);
+        let q = |f: f64| {
+            v.get(((v.len() as f64 - 1.0) * f).round() as usize)
+                .copied()
+        };
+        let (Some(q01), Some(q99)) = (q(0.01), q(0.99)) else {
+            continue;
+        };
+        let mut lo = q01.min(s.exact).min(s.current);
+        let mut hi = q99.max(s.exact).max(s.current);
+        let pad = ((hi - lo) * 0.08).max(1e-9 * (1.0 + lo.abs()));
+        lo -= pad;
+        hi += pad;
+        let bins = 30usize;
+        let width = (hi - lo) / bins as f64;
+        let mut counts = vec![0usize; bins];
+        for &x in &v {
+            let b = (((x - lo) / width).floor().max(0.0) as usize).min(bins - 1);
+            counts[b] += 1;
+        }
+        let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.12;
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let sd =
+            (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+        let (w, h) = sub.dim_in_pixel();
+        let xt = fit_ticks(&(lo..hi), w as f64 - font * 2.8 - 20.0, font * 5.0);
+        let yt = fit_ticks(&(0.0..top), h as f64 - font * 6.0, font * 2.4);
+        let mut c = ChartBuilder::on(sub)
+            .caption(s.title, ("sans-serif", font * 1.1).into_font().color(&fg))
+            .margin(6)
+            .margin_right(14)
+            .x_label_area_size(font * 3.4)
+            .y_label_area_size(font * 2.8)
+            .build_cartesian_2d(Axis::new(lo, hi, &xt), Axis::new(0.0, top, &yt))?;
+        c.configure_mesh()
+            .disable_mesh()
+            .x_label_formatter(&|v| tick_label(&xt, *v))
+            .y_label_formatter(&|v| tick_label(&yt, *v))
+            .x_desc(format!("mean {} ± {} (sd)", fmt_value(mean), fmt_value(sd)))
+            .y_desc("draws")
+            .label_style(text.clone())
+            .axis_desc_style(text.clone())
+            .axis_style(fg)
+            .draw()?;
+        let bar = PALETTE[0].mix(0.75);
+        c.draw_series(counts.iter().enumerate().map(|(b, &k)| {
+            let x0 = lo + b as f64 * width;
+            Rectangle::new([(x0, 0.0), (x0 + width, k as f64)], bar.filled())
+        }))?;
+        for (x, col, label) in [(s.exact, fg, "exact"), (s.current, Q_PINK, "this draw")] {
+            c.draw_series(std::iter::once(PathElement::new(
+                vec![(x, 0.0), (x, top)],
+                col.stroke_width(2),
+            )))?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], col.stroke_width(2)));
+        }
+        c.configure_series_labels()
+            .label_font(text.clone())
+            .background_style(theme.bg().mix(0.8))
+            .border_style(fg)
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()?;
+    }
+    Ok(())
+}

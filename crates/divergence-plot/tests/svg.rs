@@ -1,0 +1,242 @@
+//! Landscape and line panels rendered to SVG: text sizes in CSS pixels and label boxes.
+
+use divergence::presets::preset;
+use divergence::sampling::{exact, sampling_distribution};
+use divergence::tradeoff::preference;
+use divergence::{landscape, minima, Divergence, Gaussian, Grid, Landscape, Params, Target};
+use divergence_plot::plotters::prelude::*;
+use divergence_plot::*;
+
+/// A text element: its content, font size and estimated box (x0, y0, x1, y1).
+#[derive(Debug)]
+struct Label {
+    text: String,
+    size: f64,
+    anchor: String,
+    bbox: (f64, f64, f64, f64),
+}
+
+/// Every `<text>` of an SVG with a box from its font size: 0.6 em per character wide,
+/// 1 em tall, placed by plotters' anchors (`dy` and `text-anchor`) and rotation.
+fn labels(svg: &str) -> Vec<Label> {
+    let doc = roxmltree::Document::parse(svg).expect("the SVG parses");
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            let num = |a: &str| n.attribute(a).and_then(|v| v.parse::<f64>().ok());
+            let (x, y, fs) = (
+                num("x").unwrap(),
+                num("y").unwrap(),
+                num("font-size").unwrap(),
+            );
+            let text = n.text().unwrap_or("").trim().to_string();
+            let w = 0.6 * fs * text.chars().count() as f64;
+            let (a, b) = match n.attribute("text-anchor") {
+                Some("middle") => (-w / 2.0, w / 2.0),
+                Some("end") => (-w, 0.0),
+                _ => (0.0, w),
+            };
+            let (c, d) = match n.attribute("dy") {
+                Some("0.76em") => (0.0, fs),
+                Some("-0.5ex") => (-1.03 * fs, -0.03 * fs),
+                _ => (-0.49 * fs, 0.51 * fs),
+            };
+            let rotated = n.attribute("transform").is_some_and(|t| t.contains("270"));
+            let bbox = if rotated {
+                (x + c, y - b, x + d, y - a)
+            } else {
+                (x + a, y + c, x + b, y + d)
+            };
+            Label {
+                text,
+                size: fs,
+                anchor: n.attribute("text-anchor").unwrap_or("start").to_string(),
+                bbox,
+            }
+        })
+        .collect()
+}
+
+fn overlap(p: &Label, q: &Label) -> bool {
+    let (a, b) = (p.bbox, q.bbox);
+    let tol = 0.5;
+    a.0 < b.2 - tol && b.0 < a.2 - tol && a.1 < b.3 - tol && b.1 < a.3 - tol
+}
+
+struct Fixture {
+    target: Target,
+    land: Landscape,
+    mins: Vec<divergence::Minimum>,
+}
+
+fn fixture(name: &str) -> Fixture {
+    let pre = preset("blog-kl").unwrap();
+    let target = Target::new(&pre.target).unwrap();
+    let d = Divergence::new(name, &Params::default()).unwrap();
+    let grid = Grid::new(pre.mu_range, pre.sigma_range, 48, 48, false).unwrap();
+    let land = landscape(&target, &d, &grid);
+    let mins = minima(&target, &d, &land);
+    Fixture { target, land, mins }
+}
+
+/// A landscape panel of `w × h` CSS pixels at `ratio` device pixels per CSS pixel.
+fn landscape_svg(f: &Fixture, name: &str, log: bool, (w, h): (u32, u32), ratio: f64) -> String {
+    register_font();
+    let scale = Scale::auto(&f.land.values, log, 1.0);
+    let lines = contours(&f.land, &contour_levels(&scale, 9));
+    let mm = f.target.moment_match();
+    let (t, bar) = (title(name), bar_title(name, log));
+    let panel = Panel {
+        title: &t,
+        bar_title: &bar,
+        land: &f.land,
+        scale,
+        minima: &f.mins,
+        components: f.target.components(),
+        moment: (mm.mu, mm.sigma),
+        q: Some((0.0, 2.0)),
+        contours: &lines,
+        theme: Theme::new(false, ratio),
+        path: None,
+        legend: true,
+    };
+    let size = ((w as f64 * ratio) as u32, (h as f64 * ratio) as u32);
+    let mut out = String::new();
+    {
+        let area = SVGBackend::with_string(&mut out, size).into_drawing_area();
+        draw_panel(&area, &panel).unwrap();
+        area.present().unwrap();
+    }
+    out
+}
+
+#[test]
+fn landscape_text_is_at_least_ten_css_pixels_at_any_pixel_ratio() {
+    let f = fixture("reverse_kl");
+    for ratio in [1.0, 2.0, 3.0] {
+        for w in [300, 640] {
+            let svg = landscape_svg(&f, "reverse_kl", true, (w, w * 4 / 5), ratio);
+            let ls = labels(&svg);
+            assert!(ls.len() > 15, "{}", ls.len());
+            for l in &ls {
+                assert!(l.size >= 10.0 * ratio, "{l:?} at ratio {ratio}");
+                // Not oversized either: text scales with the ratio once, not twice.
+                assert!(l.size <= 16.0 * ratio, "{l:?} at ratio {ratio}");
+            }
+        }
+    }
+}
+
+#[test]
+fn landscape_labels_do_not_overlap_and_stay_inside() {
+    for (name, log) in [
+        ("reverse_kl", true),
+        ("forward_kl", false),
+        ("forward_kl", true),
+    ] {
+        let f = fixture(name);
+        for w in [300u32, 400, 640] {
+            let h = w * 4 / 5;
+            let svg = landscape_svg(&f, name, log, (w, h), 1.0);
+            let ls = labels(&svg);
+            for (i, a) in ls.iter().enumerate() {
+                let b = a.bbox;
+                assert!(
+                    b.0 >= -1.0 && b.1 >= -1.0 && b.2 <= w as f64 + 1.0 && b.3 <= h as f64 + 1.0,
+                    "{name} at {w}: {a:?} outside"
+                );
+                for c in &ls[i + 1..] {
+                    assert!(!overlap(a, c), "{name} at {w} px: {a:?} overlaps {c:?}");
+                }
+            }
+            let texts: Vec<&str> = ls.iter().map(|l| l.text.as_str()).collect();
+            for want in [
+                "Mean (μ)",
+                "components",
+                "moment-matched Gaussian",
+                "minima",
+                "q",
+            ] {
+                assert!(texts.contains(&want), "{want} missing at {w}: {texts:?}");
+            }
+            assert!(
+                texts.iter().any(|t| t.starts_with("KL(")),
+                "colour-bar title missing at {w}: {texts:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn log_colour_bar_ticks_are_round() {
+    let f = fixture("forward_kl");
+    let svg = landscape_svg(&f, "forward_kl", true, (640, 512), 1.0);
+    let scale = Scale::auto(&f.land.values, true, 1.0);
+    // The colour bar's labels: the numbers set from their left end (axis ticks are centred
+    // or set from their right end).
+    let bar: Vec<f64> = labels(&svg)
+        .iter()
+        .filter(|l| l.anchor == "start")
+        .filter_map(|l| l.text.parse::<f64>().ok())
+        .collect();
+    assert!(bar.len() >= 3, "{bar:?}");
+    for v in bar {
+        let m = v / 10f64.powf(v.log10().floor());
+        assert!([1.0, 2.0, 5.0].iter().any(|t| (m - t).abs() < 1e-9), "{v}");
+        assert!(v >= scale.lo && v <= scale.hi);
+    }
+}
+
+#[test]
+fn line_panels_text_is_at_least_ten_css_pixels_and_scales_once() {
+    register_font();
+    let pre = preset("blog-kl").unwrap();
+    let target = Target::new(&pre.target).unwrap();
+    let q = Gaussian::new(0.0, 2.0).unwrap();
+    let p = Params::default();
+    let divs: Vec<(String, Divergence)> = ["reverse_kl", "forward_kl"]
+        .iter()
+        .map(|n| (n.to_string(), Divergence::new(n, &p).unwrap()))
+        .collect();
+    let pressures = Pressures {
+        target: &target,
+        q: &q,
+        divs: &divs,
+    };
+    let pref = preference(&target, 0.5).ok();
+    let ex = exact(&target, &q);
+    let draws = sampling_distribution(&target, &q, 50, 40, 1);
+    for ratio in [1.0, 2.0] {
+        for (kind, w, h) in [
+            ("density", 390, 195),
+            ("pressure", 390, 292),
+            ("ratio", 640, 480),
+            ("tradeoff", 1280, 427),
+            ("sampling", 1280, 427),
+        ] {
+            let theme = Theme::new(false, ratio);
+            let size = ((w as f64 * ratio) as u32, (h as f64 * ratio) as u32);
+            let mut out = String::new();
+            {
+                let a = SVGBackend::with_string(&mut out, size).into_drawing_area();
+                match kind {
+                    "density" => density(&a, &target, &q, &theme),
+                    "pressure" => pressure(&a, &pressures, &theme),
+                    "ratio" => pressure_ratio(&a, &pressures, &theme),
+                    "tradeoff" => tradeoff(&a, pref.as_ref(), 0.5, &theme),
+                    _ => sampling(&a, &ex, &draws, &theme),
+                }
+                .unwrap();
+                a.present().unwrap();
+            }
+            let ls = labels(&out);
+            assert!(ls.len() > 8, "{kind}: {}", ls.len());
+            for l in &ls {
+                assert!(
+                    l.size >= 10.0 * ratio && l.size <= 16.0 * ratio,
+                    "{kind} at ratio {ratio}: {l:?}"
+                );
+            }
+        }
+    }
+}
