@@ -181,6 +181,19 @@ test('resolution, setPreset and landscape(i) through the public API', async () =
   assert.equal((await el((e) => e.landscape(0))).mu.length, 128);
 });
 
+test("the divergence picker offers every divergence the core evaluates, from the wasm's registry", async () => {
+  const { execFileSync } = await import('node:child_process');
+  const bin = new URL('../target/release/divergence', import.meta.url).pathname;
+  const cli = JSON.parse(execFileSync(bin, ['eval', '--target', '0.5:-4:1,0.5:4:1', '--mu', '0', '--sigma', '2', '--divergence', 'all']));
+  const picker = await page.evaluate(() => [...document.querySelector('divergence-explorer').shadowRoot
+    .querySelectorAll('fieldset.picker input[type=checkbox]')].map((c) => [c.value, c.parentElement.textContent]));
+  assert.deepEqual(picker.map(([v]) => v).sort(), [...Object.keys(cli.values), 'log_ksd'].sort());
+  const titles = Object.fromEntries(picker);
+  assert.equal(titles.reverse_kl, 'Reverse KL');
+  assert.equal(titles.log_ksd, 'log KSD²');
+  assert.ok(await page.getByRole('button', { name: 'Export Forward KL as PNG' }).isVisible(), 'landscape titles from the registry');
+});
+
 test('explorer.d.ts declares exactly the public members the element has', async () => {
   const { readFile } = await import('node:fs/promises');
   const dts = await readFile(new URL('../www/explorer.d.ts', import.meta.url), 'utf8');

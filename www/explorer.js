@@ -9,7 +9,7 @@ import { Descents } from './descents.js';
 import { Input } from './input.js';
 import { UrlState } from './url.js';
 import * as exports from './exports.js';
-import { h, clone, list, merge, asError } from './util.js';
+import { h, clone, list, merge, asError, unknownKey } from './util.js';
 
 const ALL_PANELS = ['controls', 'landscape', 'density', 'pressure', 'tradeoff', 'sampling'];
 // Landscape resolution (μ × σ cells); while a slider is held, divergences computed cell by
@@ -110,11 +110,9 @@ export class DivergenceExplorer extends HTMLElement {
       return this._fail(new Error('setState takes an object'));
     }
     // serde_wasm_bindgen reads a struct's own fields only: unknown keys are refused here.
-    const known = { target: null, q: ['mu', 'sigma'], divergences: null, params: this._host.info.params.map((p) => p.key), view: ['muRange', 'sigmaRange'] };
-    for (const [k, v] of Object.entries(partial)) {
-      const bad = !(k in known) ? k : known[k] && v && typeof v === 'object' && Object.keys(v).find((s) => !known[k].includes(s));
-      if (bad) return this._fail(new Error(`unknown state key '${bad === k ? k : `${k}.${bad}`}'`));
-    }
+    const params = this._host.info.params.map((p) => p.key);
+    const bad = unknownKey(partial, { target: null, q: ['mu', 'sigma'], divergences: null, params, view: ['muRange', 'sigmaRange'] });
+    if (bad) return this._fail(new Error(`unknown state key '${bad}'`));
     const next = merge(this._state, partial);
     try {
       this._state = this._host.call((ex) => ex.setState(next));

@@ -34,5 +34,16 @@ export function merge(base, partial) {
   return out;
 }
 
+/** The first key of `obj` that `schema` (`{key: null | [nested keys]}`) does not know, as
+ * `key` or `key.nested`; null when all are known. */
+export function unknownKey(obj, schema) {
+  for (const [k, v] of Object.entries(obj)) {
+    if (!(k in schema)) return k;
+    const bad = schema[k] && v && typeof v === 'object' && Object.keys(v).find((s) => !schema[k].includes(s));
+    if (bad) return `${k}.${bad}`;
+  }
+  return null;
+}
+
 /** An Error from anything thrown (wasm-bindgen throws Errors; be safe with the rest). */
 export const asError = (e) => (e instanceof Error ? e : new Error(String(e)));
