@@ -127,6 +127,7 @@ export class DivergenceExplorer extends HTMLElement {
 
   /** Replaces the state with preset `name`'s (`blog-kl`, `blog-stein`, …); returns the state. */
   setPreset(name) {
+    this._host.explorer();
     let state;
     try { state = this._host.presetState(name); } catch (e) { return this._fail(e); }
     const out = this.setState(state);
