@@ -7,8 +7,6 @@ export class Descents {
     this.x = x;
     /** Whether descents are still stepping. */
     this.running = false;
-    /** Whether basins are computed and drawn. */
-    this.basins = false;
     /** What a press on a landscape does: `move` q, or `descend` from there. */
     this.clickMode = 'move';
     this.lastStep = 0;
@@ -51,12 +49,13 @@ export class Descents {
     this.x._schedule();
   }
 
+  /** Whether basins are computed and drawn. */
+  get basins() { return this.x._host.settings.basins; }
+
   setBasins(on) {
-    const x = this.x;
-    this.basins = !!on;
-    if (x._host.ex) x._host.call((ex) => ex.setBasins(this.basins));
-    x._controls.sync();
-    x._schedule();
+    this.x._host.setBasins(on);
+    this.x._controls.sync();
+    this.x._schedule();
   }
 
   /** Basin label per cell of landscape `i`; empty until computed. */

@@ -12,9 +12,6 @@ import * as exports from './exports.js';
 import { h, clone, list, merge, asError, unknownKey } from './util.js';
 
 const ALL_PANELS = ['controls', 'landscape', 'density', 'pressure', 'tradeoff', 'sampling'];
-// Landscape resolution (μ × σ cells); while a slider is held, divergences computed cell by
-// cell drop to a third of it (the wasm side's quick mode).
-const FULL = [128, 96];
 // Milliseconds of landscape work per frame: more while dragging, where each frame counts.
 const BUDGET = { idle: 12, dragging: 30 };
 
@@ -28,7 +25,6 @@ export class DivergenceExplorer extends HTMLElement {
     this.ready = new Promise((ok, fail) => { this._readyResolve = ok; this._readyReject = fail; });
     this._host = new Host({
       snapshot: () => this._state,
-      configure: (ex) => this._configure(ex),
       crashed: (msg) => { cancelAnimationFrame(this._raf); this._raf = 0; this._idle = false; this._showError(msg); },
       restored: (state, msg) => { this._state = state; this._showError(msg); this._sync(); this._schedule(); },
       failed: (msg) => { this._showError(msg); this._settle(new Error(msg)); },
@@ -40,7 +36,6 @@ export class DivergenceExplorer extends HTMLElement {
     this._descents = new Descents(this);
     this._dragging = false;
     this._display = { logScale: true, clip: 1 };
-    this._resolution = FULL;
     this._raf = 0;
     this._idle = false;
     this._waiters = [];
@@ -63,7 +58,7 @@ export class DivergenceExplorer extends HTMLElement {
       const divs = list(this.getAttribute('divergences'));
       if (divs.length) state.divergences = divs;
       this._state = this._host.ex.setState(state);
-      this._configure(this._host.ex);
+      this._host.configure(this._host.ex);
       this._build();
       if (this.hasAttribute('link')) this._url.apply(location.hash);
       this._listen();
@@ -139,16 +134,8 @@ export class DivergenceExplorer extends HTMLElement {
   /** `{NAME: [{mu, sigma, value}, …]}`: each landscape's local minima by value. */
   get optima() { return this._host.ex ? this._host.call((ex) => ex.optima()) : {}; }
   /** Landscape grid `[nMu, nSigma]`; setting it (8 to 1024 a side) recomputes. */
-  get resolution() { return [...this._resolution]; }
-  set resolution([nMu, nSigma]) {
-    const n = [nMu, nSigma].map(Number);
-    if (!n.every((k) => Number.isInteger(k) && k >= 8 && k <= 1024)) {
-      throw new RangeError(`resolution must be two integers from 8 to 1024, not ${nMu}×${nSigma}`);
-    }
-    this._resolution = n;
-    if (this._host.ex) this._host.call((ex) => ex.setResolution(...n));
-    this._schedule();
-  }
+  get resolution() { return [...this._host.settings.resolution]; }
+  set resolution(n) { this._host.setResolution(n); this._schedule(); }
 
   /** Resolves once everything for the current state is computed and drawn at full resolution:
    * every landscape complete with refined minima (and basins, if on), descents finished,
@@ -213,13 +200,6 @@ export class DivergenceExplorer extends HTMLElement {
   applyFragment(hash) { return this._url.apply(hash); }
 
   // ---------- internals shared by the modules ----------
-  // Settings that outlive a module instance, applied to a new explorer (start, recovery).
-  _configure(ex) {
-    ex.setResolution(...this._resolution);
-    ex.setQuick(this._dragging);
-    ex.setBasins(this._descents.basins);
-  }
-
   _fail(err) { this._showError(err.message); throw err; }
 
   _showError(msg) {
@@ -257,10 +237,10 @@ export class DivergenceExplorer extends HTMLElement {
 
   _sync() { if (this._root) { this._panels.sync(); this._controls.sync(); } }
 
-  // While a slider is held: quick, coarser landscapes (see FULL).
+  // While a slider is held: quick, coarser landscapes (host.js).
   _setDragging(on) {
     this._dragging = on;
-    if (this._host.ex) this._host.call((ex) => ex.setQuick(on));
+    this._host.setQuick(on);
     this._schedule();
   }
 

@@ -26,12 +26,17 @@ export function loadWasm(fresh = false) {
 
 const isTrap = (e) => e instanceof WebAssembly.RuntimeError;
 
-/** One `Explorer` on a module instance, owned by one element. The element supplies hooks:
- * `snapshot()` → the last good state; `configure(ex)` applies its settings (resolution,
- * dragging, basins) to a new explorer; `crashed(msg)`, `restored(state, msg)`, `failed(msg)`. */
+// Landscape resolution (μ × σ cells); in quick mode, while a slider is held, divergences
+// computed cell by cell drop to a third of it.
+const FULL = [128, 96];
+
+/** One `Explorer` on a module instance, owned by one element, and the settings that outlive
+ * a module instance (resolution, quick mode, basins). The element supplies hooks:
+ * `snapshot()` → the last good state; `crashed(msg)`, `restored(state, msg)`, `failed(msg)`. */
 export class Host {
   constructor(hooks) {
     this.hooks = hooks;
+    this.settings = { resolution: FULL, quick: false, basins: false };
     /** The live explorer, or null while loading or restarting. */
     this.ex = null;
     this.wasm = null;
@@ -45,6 +50,33 @@ export class Host {
   async start() {
     this.wasm = await loadWasm();
     this.ex = new this.wasm.Explorer();
+  }
+
+  // Applies the settings to a new explorer (start, recovery).
+  configure(ex) {
+    ex.setResolution(...this.settings.resolution);
+    ex.setQuick(this.settings.quick);
+    ex.setBasins(this.settings.basins);
+  }
+
+  /** Landscape grid `[nMu, nSigma]`, 8 to 1024 a side (else a RangeError). */
+  setResolution([nMu, nSigma]) {
+    const n = [nMu, nSigma].map(Number);
+    if (!n.every((k) => Number.isInteger(k) && k >= 8 && k <= 1024)) {
+      throw new RangeError(`resolution must be two integers from 8 to 1024, not ${nMu}×${nSigma}`);
+    }
+    this.set('resolution', n, (ex) => ex.setResolution(...n));
+  }
+
+  /** Quick mode, while the reader drags: coarser landscapes, minima read off the grid. */
+  setQuick(on) { this.set('quick', !!on, (ex) => ex.setQuick(!!on)); }
+
+  /** Whether basins of attraction are computed. */
+  setBasins(on) { this.set('basins', !!on, (ex) => ex.setBasins(!!on)); }
+
+  set(key, value, apply) {
+    this.settings[key] = value;
+    if (this.ex) this.call(apply);
   }
 
   /** The registry of the current module instance (see `loadWasm`). */
@@ -97,7 +129,7 @@ export class Host {
       const again = this.lastCrash === key;
       this.lastCrash = key;
       const state = ex.setState(again ? this.presetState('blog-kl') : good);
-      this.hooks.configure(ex);
+      this.configure(ex);
       this.ex = ex;
       this.recoveries += 1;
       this.hooks.restored(state, `The computation crashed (${err.message}) and was restarted; ${again ? 'the view was reset to the blog-kl preset' : 'the last good view is restored'}.`);
