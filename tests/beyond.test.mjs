@@ -15,7 +15,7 @@ before(async () => {
 });
 after(async () => { await env.close(); });
 
-const values = (i) => onElement(page, (el, i) => Array.from(el._ex.landscapeValues(i)), i);
+const values = (i) => onElement(page, (el, i) => Array.from(el.landscape(i).values), i);
 
 /** Largest relative difference between two landscapes, after scaling the first by `k`. */
 function maxRel(a, b, k = 1) {
@@ -31,14 +31,13 @@ function maxRel(a, b, k = 1) {
 /** Clicks landscape `i` at data coordinates (mu, sigma). */
 async function clickAt(i, mu, sigma) {
   const box = await page.evaluate((i) => {
-    const c = document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('canvas.landscape')[i];
-    const b = c.getBoundingClientRect();
-    return { left: b.left, top: b.top, scale: b.width / c.width };
+    const b = document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('canvas.landscape')[i].getBoundingClientRect();
+    return { left: b.left, top: b.top };
   }, i);
-  const r = await onElement(page, (el, i) => el._rects[i], i);
-  const u = (mu - r.muRange[0]) / (r.muRange[1] - r.muRange[0]);
-  const v = (sigma - r.sigmaRange[0]) / (r.sigmaRange[1] - r.sigmaRange[0]);
-  await page.mouse.click(box.left + (r.x + u * r.w) * box.scale, box.top + (r.y + (1 - v) * r.h) * box.scale);
+  const a = await onElement(page, (el, i) => el.plotArea(i), i);
+  const u = (mu - a.muRange[0]) / (a.muRange[1] - a.muRange[0]);
+  const v = (sigma - a.sigmaRange[0]) / (a.sigmaRange[1] - a.sigmaRange[0]);
+  await page.mouse.click(box.left + a.x + u * a.width, box.top + a.y + (1 - v) * a.height);
 }
 
 test('the α and order sliders snap to named divergences, and the landscape is that divergence', async () => {
@@ -82,7 +81,7 @@ test('the α and order sliders snap to named divergences, and the landscape is t
 });
 
 test('a click starts gradient descent on every landscape; basins colour every cell', async () => {
-  await onElement(page, (el) => el.setState(el._wasm.Explorer.presetState('blog-kl')));
+  await onElement(page, (el) => el.setPreset('blog-kl'));
   await settled(page);
   const before = await canvasHash(page, 0);
   await page.getByRole('radio', { name: 'starts gradient descent there' }).check();
@@ -185,7 +184,7 @@ test('ψ trade-off: the light weight slider flips the preferred candidate where 
     await psiBox.fill(String(v));
     await psiBox.press('Enter');
     await settled(page);
-    return onElement(page, (el) => ({ t: el.tradeoff, text: el._tradeoffText.textContent, target: el.state.target }));
+    return onElement(page, (el) => ({ t: el.tradeoff, text: el.shadowRoot.querySelector('figure.tradeoff [role=status]').textContent, target: el.state.target }));
   };
   const below = await setPsi(+(t0.flip - 0.01).toFixed(4));
   assert.ok(Math.abs(below.target[1].weight / below.target[0].weight - (t0.flip - 0.01)) < 1e-3, 'the slider set the light weight');
@@ -248,7 +247,7 @@ test('sampling estimators: N and Resample drive the draws; off the middle forwar
   const rev = stats(s.reverseKl);
   assert.ok(Math.abs(fwd.m - s.exact.forwardKl) > 0.5 * s.exact.forwardKl, `forward KL ${fwd.m} vs exact ${s.exact.forwardKl}`);
   assert.ok(Math.abs(rev.m - s.exact.reverseKl) < 0.05 * s.exact.reverseKl, `reverse KL ${rev.m} vs exact ${s.exact.reverseKl}`);
-  const text = await onElement(page, (el) => el._samplingText.textContent);
+  const text = await onElement(page, (el) => el.shadowRoot.querySelector('figure.sampling [role=status]').textContent);
   assert.match(text, /effective sample size of the weights p\/q is [\d.]+ of 1000/);
   // Bad settings throw, are shown, and change nothing.
   const bad = await onElement(page, (el) => { try { el.setSampling({ n: 0 }); return 'accepted'; } catch (e) { return e.message; } });

@@ -28,19 +28,38 @@ export async function start({ csp = false, pkg = null } = {}) {
   };
 }
 
-/** Resolves when the element has rendered everything for its current state; rejects after
- * `ms` (with the element's error text, if any) rather than hanging the test run. */
+/** Resolves when the element has computed and drawn everything for its current state
+ * (`el.settled()`); rejects after `ms` (with the element's error text, if any) rather than
+ * hanging the test run. */
 export function settled(page, sel = 'divergence-explorer', ms = 120_000) {
-  return page.evaluate(([sel, ms]) => new Promise((ok, fail) => {
+  return page.evaluate(([sel, ms]) => {
     const el = document.querySelector(sel);
-    const end = performance.now() + ms;
-    const check = () => {
-      if (el._ex && el._ex.done() && !el._raf) ok();
-      else if (performance.now() > end) fail(new Error(`not settled after ${ms} ms: ${el._error?.hidden === false ? el._error.textContent : 'no error shown'}`));
-      else setTimeout(check, 30);
-    };
-    el.ready.then(check);
-  }), [sel, ms]);
+    const alert = () => el.shadowRoot.querySelector('[role=alert]');
+    return Promise.race([el.settled(), new Promise((_, fail) => setTimeout(() => {
+      const a = alert();
+      fail(new Error(`not settled after ${ms} ms: ${a && !a.hidden ? a.textContent : 'no error shown'}`));
+    }, ms))]);
+  }, [sel, ms]);
+}
+
+/** The error banner's text in the element's shadow root; empty when none is shown. */
+export function errorText(page, sel = 'divergence-explorer') {
+  return page.evaluate((sel) => {
+    const a = document.querySelector(sel).shadowRoot.querySelector('[role=alert]');
+    return a.hidden ? '' : a.textContent;
+  }, sel);
+}
+
+/** Landscape `i`'s plot area in canvas (device) pixels, `[x, y, w, h]`, from the public
+ * `el.plotArea(i)` (CSS pixels) and the canvas's own size. */
+export function plotRect(page, i, sel = 'divergence-explorer') {
+  return page.evaluate(([i, sel]) => {
+    const el = document.querySelector(sel);
+    const c = el.shadowRoot.querySelectorAll('canvas.landscape')[i];
+    const a = el.plotArea(i);
+    const s = c.width / c.getBoundingClientRect().width;
+    return [a.x, a.y, a.width, a.height].map((v) => Math.round(v * s));
+  }, [i, sel]);
 }
 
 /** Pixels of a canvas in the element's shadow root that differ from its corner pixel,
@@ -77,9 +96,11 @@ export function canvasHash(page, index, sel = 'divergence-explorer') {
   }, { index, sel });
 }
 
+const sessions = new WeakMap();
 /** Live JS heap bytes after a full garbage collection (Chrome DevTools Protocol). */
 export async function heapAfterGc(page) {
-  const cdp = page._cdp ??= await page.context().newCDPSession(page);
+  if (!sessions.has(page)) sessions.set(page, await page.context().newCDPSession(page));
+  const cdp = sessions.get(page);
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
   return usedSize;

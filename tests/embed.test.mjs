@@ -82,10 +82,11 @@ test('exports: PNG at device resolution, SVG with text, CSV and JSON equal to th
   };
   const png = await readFile(await save('Export Reverse KL as PNG'));
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  const [cw, ch] = await page.evaluate(() => { const c = document.querySelector('divergence-explorer')._landCanvases[0]; return [c.width, c.height]; });
+  const landscape = "document.querySelector('divergence-explorer').shadowRoot.querySelector('canvas.landscape')";
+  const [cw, ch] = await page.evaluate(`[${landscape}.width, ${landscape}.height]`);
   assert.equal(png.readUInt32BE(16), cw);
   assert.equal(png.readUInt32BE(20), ch);
-  const cssW = await page.evaluate(() => document.querySelector('divergence-explorer')._landCanvases[0].clientWidth);
+  const cssW = await page.evaluate(`${landscape}.clientWidth`);
   assert.ok(Math.abs(cw - 2 * cssW) <= 1, 'device pixels, not CSS pixels');
   const svg = await readFile(await save('Export Reverse KL as SVG'), 'utf8');
   const parsed = await page.evaluate((t) => {
@@ -100,7 +101,7 @@ test('exports: PNG at device resolution, SVG with text, CSV and JSON equal to th
   assert.match(densitySvg, /<text[^>]*>\s*Densities\s*<\/text>/);
   const csv = (await readFile(await save('Export Reverse KL as CSV'), 'utf8')).trim().split('\n').map((l) => l.split(','));
   const json = JSON.parse(await readFile(await save('Export Reverse KL as JSON'), 'utf8'));
-  const values = await page.evaluate(() => Array.from(document.querySelector('divergence-explorer')._ex.landscapeValues(0)));
+  const values = await page.evaluate(() => Array.from(document.querySelector('divergence-explorer').landscape(0).values));
   const nm = csv[0].length - 1;
   assert.equal(nm, json.mu.length);
   assert.equal((csv.length - 1) * nm, values.length);
@@ -143,7 +144,9 @@ test('the page and the divergence command agree on the same landscape', async ()
 
 test('transfer size (gzipped) and time to the first full render', async () => {
   const { gzipSync } = await import('node:zlib');
-  const files = ['index.html', 'www/explorer.js', 'www/explorer.css', 'www/page.css', 'www/favicon.svg',
+  const { readdir } = await import('node:fs/promises');
+  const modules = (await readdir(new URL('../www/', import.meta.url))).filter((f) => f.endsWith('.js')).map((f) => `www/${f}`);
+  const files = ['index.html', ...modules, 'www/explorer.css', 'www/page.css', 'www/favicon.svg',
     'www/pkg/divergence_web.js', 'www/pkg/divergence_web_bg.wasm'];
   let total = 0;
   for (const f of files) total += gzipSync(await readFile(new URL(`../${f}`, import.meta.url))).length;

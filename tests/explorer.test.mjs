@@ -2,7 +2,7 @@
 // optima come out, and sliders, the q marker and the keyboard drive it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, settled, drawnPixels, canvasHash, onElement, OUT } from './browser.mjs';
+import { start, settled, drawnPixels, canvasHash, onElement, plotRect, OUT } from './browser.mjs';
 
 let env;
 let page;
@@ -19,9 +19,8 @@ test('loads with no console error or warning, and every canvas draws', async () 
   assert.deepEqual(page.messages, []);
   const n = await page.evaluate(() => document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('canvas').length);
   assert.equal(n, 7, 'two landscapes, densities, pressure, pressure vs r, ψ trade-off, sampling');
-  const rects = await el((e) => e._rects.map((r) => [r.x, r.y, r.w, r.h]));
   for (let i = 0; i < 2; i++) {
-    const { drawn, total } = await drawnPixels(page, i, rects[i]);
+    const { drawn, total } = await drawnPixels(page, i, await plotRect(page, i));
     assert.ok(drawn > 0.95 * total, `landscape ${i}: ${drawn}/${total} pixels coloured`);
   }
   for (let i = 2; i < 7; i++) {
@@ -73,15 +72,13 @@ test('dragging the Component 2 mean slider moves the forward-KL optimum to the m
 });
 
 test('dragging on a landscape moves q, and the q sliders follow', async () => {
-  const rect = await el((e) => e._rects[0]);
+  const area = await el((e) => e.plotArea(0));
   const canvas = page.locator('divergence-explorer canvas.landscape').first();
   const box = await canvas.boundingBox();
   const toPage = (mu, sigma) => ({
-    x: box.x + (rect.x + ((mu - rect.muRange[0]) / (rect.muRange[1] - rect.muRange[0])) * rect.w) * (box.width / rect.canvasW),
-    y: box.y + (rect.y + (1 - (sigma - rect.sigmaRange[0]) / (rect.sigmaRange[1] - rect.sigmaRange[0])) * rect.h) * (box.height / rect.canvasH),
+    x: box.x + area.x + ((mu - area.muRange[0]) / (area.muRange[1] - area.muRange[0])) * area.width,
+    y: box.y + area.y + (1 - (sigma - area.sigmaRange[0]) / (area.sigmaRange[1] - area.sigmaRange[0])) * area.height,
   });
-  const cw = await el((e) => [e._landCanvases[0].width, e._landCanvases[0].height]);
-  rect.canvasW = cw[0]; rect.canvasH = cw[1];
   const a = toPage(-3, 1.5);
   const b = toPage(2.5, 3.0);
   await page.mouse.move(a.x, a.y);
@@ -117,6 +114,12 @@ test('setState refuses bad input with an Error, shows it, and keeps the state', 
   assert.match(shown, /q std/);
   const m2 = await el((e) => { try { e.setState({ divergences: ['nope'] }); } catch (err) { return err.message; } });
   assert.match(m2, /unknown divergence 'nope'/);
+  // Unknown keys are refused, at either depth.
+  for (const [bad, key] of [[{ nope: 1 }, 'nope'], [{ q: { nope: 1 } }, 'q.nope'], [{ params: { alfa: 1 } }, 'params.alfa']]) {
+    const m = await el((e, bad) => { try { e.setState(bad); return 'no error'; } catch (err) { return err.message; } }, bad);
+    assert.equal(m, `unknown state key '${key}'`, JSON.stringify(bad));
+  }
+  assert.deepEqual(await el((e) => e.state), prev);
   await el((e) => e.setState({ q: { sigma: 2 } }));
   assert.equal(await page.getByRole('alert').isHidden(), true);
 });
@@ -129,6 +132,82 @@ test('divergence-change fires with state and optima after a render', async () =>
   }));
   assert.equal(detail.state.q.mu, 1.25);
   assert.ok(Array.isArray(detail.optima.reverse_kl));
+});
+
+test('settled() waits while a slider is held, then resolves on the refined, exact view', async () => {
+  const held = await page.evaluate(() => new Promise((ok) => {
+    const e = document.querySelector('divergence-explorer');
+    const range = e.shadowRoot.querySelector('input[type=range][aria-label="Component 2 mean"]');
+    range.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+    range.value = '2';
+    range.dispatchEvent(new Event('input', { bubbles: true }));
+    const timer = new Promise((t) => setTimeout(() => t('still waiting'), 1500));
+    Promise.race([e.settled().then(() => 'settled'), timer]).then(ok);
+  }));
+  assert.equal(held, 'still waiting', 'no full-resolution view while the slider is held');
+  await page.evaluate(() => {
+    const range = document.querySelector('divergence-explorer').shadowRoot.querySelector('input[type=range][aria-label="Component 2 mean"]');
+    range.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await settled(page);
+  const { s, o } = await el((e) => ({ s: e.state, o: e.optima }));
+  assert.equal(s.target[1].mean, 2);
+  // Forward KL's minimum is the moment-matched Gaussian: refined, not read off the grid.
+  const w = s.target.map((c) => c.weight / s.target.reduce((a, c2) => a + c2.weight, 0));
+  const mean = w.reduce((a, wk, k) => a + wk * s.target[k].mean, 0);
+  const sd = Math.sqrt(w.reduce((a, wk, k) => a + wk * (s.target[k].std ** 2 + (s.target[k].mean - mean) ** 2), 0));
+  assert.ok(Math.abs(o.forward_kl[0].mu - mean) < 1e-6 && Math.abs(o.forward_kl[0].sigma - sd) < 1e-6, JSON.stringify(o.forward_kl));
+  await el((e) => e.setPreset('blog-kl'));
+  await settled(page);
+});
+
+test('resolution, setPreset and landscape(i) through the public API', async () => {
+  assert.deepEqual(await el((e) => e.resolution), [128, 96]);
+  await el((e) => { e.resolution = [64, 48]; });
+  await settled(page);
+  const l = await el((e) => { const x = e.landscape(0); return { mu: x.mu.length, sigma: x.sigma.length, n: x.values.length, f64: x.values instanceof Float64Array }; });
+  assert.deepEqual(l, { mu: 64, sigma: 48, n: 64 * 48, f64: true });
+  const bad = await el((e) => { try { e.resolution = [4, 1e6]; return 'accepted'; } catch (err) { return `${err.name}: ${err.message}`; } });
+  assert.match(bad, /^RangeError: resolution/);
+  assert.deepEqual(await el((e) => e.resolution), [64, 48]);
+  await el((e) => { e.resolution = [128, 96]; });
+  const nope = await el((e) => { try { e.setPreset('nope'); return 'accepted'; } catch (err) { return err.message; } });
+  assert.match(nope, /unknown preset 'nope'/);
+  const stein = await el((e) => e.setPreset('blog-stein'));
+  assert.deepEqual(stein.divergences, ['reverse_kl', 'forward_kl', 'ksd', 'log_ksd']);
+  assert.equal(await page.getByRole('combobox', { name: 'Preset' }).inputValue(), 'blog-stein');
+  await el((e) => e.setPreset('blog-kl'));
+  await settled(page);
+  assert.equal((await el((e) => e.landscape(0))).mu.length, 128);
+});
+
+test("the divergence picker offers every divergence the core evaluates, from the wasm's registry", async () => {
+  const { execFileSync } = await import('node:child_process');
+  const bin = new URL('../target/release/divergence', import.meta.url).pathname;
+  const cli = JSON.parse(execFileSync(bin, ['eval', '--target', '0.5:-4:1,0.5:4:1', '--mu', '0', '--sigma', '2', '--divergence', 'all']));
+  const picker = await page.evaluate(() => [...document.querySelector('divergence-explorer').shadowRoot
+    .querySelectorAll('fieldset.picker input[type=checkbox]')].map((c) => [c.value, c.parentElement.textContent]));
+  assert.deepEqual(picker.map(([v]) => v).sort(), [...Object.keys(cli.values), 'log_ksd'].sort());
+  const titles = Object.fromEntries(picker);
+  assert.equal(titles.reverse_kl, 'Reverse KL');
+  assert.equal(titles.log_ksd, 'log KSD²');
+  assert.ok(await page.getByRole('button', { name: 'Export Forward KL as PNG' }).isVisible(), 'landscape titles from the registry');
+});
+
+test('explorer.d.ts declares exactly the public members the element has', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const dts = await readFile(new URL('../www/explorer.d.ts', import.meta.url), 'utf8');
+  const start = dts.indexOf('export declare class DivergenceExplorer');
+  const body = dts.slice(start, dts.indexOf('\n}\n', start));
+  const declared = new Set([...body.matchAll(/^ {2}(?:static )?(?:readonly )?([A-Za-z]+)\??[(<:]/gm)].map((m) => m[1]));
+  for (const k of ['addEventListener', 'removeEventListener']) declared.delete(k);
+  const actual = await page.evaluate(() => {
+    const e = document.querySelector('divergence-explorer');
+    const names = [...Object.keys(e), ...Object.getOwnPropertyNames(Object.getPrototypeOf(e)),
+      ...Object.getOwnPropertyNames(e.constructor).filter((k) => !['length', 'name', 'prototype'].includes(k))];
+    return names.filter((k) => !k.startsWith('_') && k !== 'constructor' && !k.endsWith('Callback'));
+  });
+  assert.deepEqual([...declared].sort(), [...new Set(actual)].sort());
 });
 
 test('a full-page screenshot for people to look at', async () => {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Frame times while a slider is dragged: the `Component 2 mean` slider is held and moved
-// every frame for 5 s; the page records performance.now() at every rendered frame and every
-// long task (PerformanceObserver). A benchmark, not a test.
+// every frame for 5 s; the page records performance.now() at every frame (each one renders:
+// the slider moves every frame, and the element draws in the frame's callbacks before the
+// recording one) and every long task (PerformanceObserver). A benchmark, not a test.
 //   node tests/frames.mjs [RESOLUTION]   e.g. 256x256 (default: the page's own)
 // Prints JSON per configuration; writes out/frames-RESOLUTION.json.
 import { writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ for (const c of configs) {
   await settled(page);
   await onElement(page, (el, c) => {
     el.setState({ divergences: c.divergences });
-    if (c.res) el._ex.setResolution(...c.res);
+    if (c.res) el.resolution = c.res;
   }, { ...c, res: nMu ? [nMu, nSigma] : null });
   await settled(page);
   await page.evaluate(() => {
@@ -28,9 +29,6 @@ for (const c of configs) {
     window.__long = [];
     new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); })
       .observe({ type: 'longtask', buffered: false });
-    const el = document.querySelector('divergence-explorer');
-    const render = el._render.bind(el);
-    el._render = () => { render(); window.__frames.push(performance.now()); };
   });
   // The drag, driven from inside the page at every animation frame: pointerdown on the
   // slider (the element goes into its dragging mode), a new value each frame, then change.
@@ -41,6 +39,7 @@ for (const c of configs) {
     const t0 = performance.now();
     let k = 0;
     const tick = () => {
+      window.__frames.push(performance.now());
       if (performance.now() - t0 > 5000) {
         range.dispatchEvent(new Event('change', { bubbles: true }));
         done({ frames: window.__frames, long: window.__long });

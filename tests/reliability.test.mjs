@@ -3,14 +3,12 @@
 // a shortened soak keeps memory flat and the last frame exact (the full one is in bench).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, settled, drawnPixels, canvasHash, onElement, OUT } from './browser.mjs';
+import { start, settled, drawnPixels, canvasHash, onElement, errorText, plotRect, OUT } from './browser.mjs';
 import { soak, lastFrameMatches } from './soak.mjs';
 
 const envs = [];
 after(async () => { for (const e of envs) await e.close(); });
 const open = async (opts = {}) => { const e = await start(opts); envs.push(e); return e; };
-
-const errorText = (page) => onElement(page, (el) => (el._error.hidden ? '' : el._error.textContent));
 
 test('extreme valid views render without NaN, and the tab keeps painting frames', async () => {
   const env = await open();
@@ -28,15 +26,17 @@ test('extreme valid views render without NaN, and the tab keeps painting frames'
   for (const [k, v] of views.entries()) {
     for (const divergences of [all.slice(0, 4), all.slice(4)]) {
       // Frames keep coming while the landscapes compute: the longest gap between frames.
-      const gap = await onElement(page, (el, v) => new Promise((ok) => {
+      const gap = await onElement(page, (el, v) => new Promise((ok, fail) => {
         el.setState(v);
+        let settled = false;
+        el.settled().then(() => { settled = true; }, fail);
         let last = performance.now();
         let worst = 0;
         const tick = () => {
           const now = performance.now();
           worst = Math.max(worst, now - last);
           last = now;
-          if (el._ex.done() && !el._raf) ok(worst); else requestAnimationFrame(tick);
+          if (settled) ok(worst); else requestAnimationFrame(tick);
         };
         requestAnimationFrame(tick);
       }), { ...v, divergences });
@@ -45,7 +45,7 @@ test('extreme valid views render without NaN, and the tab keeps painting frames'
       const bad = await onElement(page, (el) => {
         const out = [];
         el.state.divergences.forEach((name, i) => {
-          const vals = el._ex.landscapeValues(i);
+          const vals = el.landscape(i).values;
           const nan = vals.filter((x) => Number.isNaN(x)).length;
           const neg = vals.filter((x) => x < -1e-9).length;
           if (nan || neg) out.push(`${name}: ${nan} NaN, ${neg} negative of ${vals.length}`);
@@ -56,12 +56,12 @@ test('extreme valid views render without NaN, and the tab keeps painting frames'
         return out;
       });
       assert.deepEqual(bad, [], `view ${k}`);
-      const rects = await onElement(page, (el) => el._rects.map((r) => [r.x, r.y, r.w, r.h]));
-      for (let i = 0; i < rects.length; i++) {
-        const { drawn, total } = await drawnPixels(page, i, rects[i]);
+      const n = divergences.length;
+      for (let i = 0; i < n; i++) {
+        const { drawn, total } = await drawnPixels(page, i, await plotRect(page, i));
         assert.ok(drawn > 0.5 * total, `view ${k}, landscape ${i}: ${drawn}/${total} pixels coloured`);
       }
-      for (const i of [rects.length, rects.length + 1]) {
+      for (const i of [n, n + 1]) {
         const { drawn } = await drawnPixels(page, i);
         assert.ok(drawn > 100, `view ${k}: canvas ${i} is blank`);
       }
@@ -82,8 +82,19 @@ test('a wasm panic is shown, and the element restarts with the last good view', 
   const hashBefore = await canvasHash(page, 0);
   const optimaBefore = await onElement(page, (el) => el.optima);
 
-  // The next computation step panics inside wasm: a real trap, not a thrown Error.
-  await onElement(page, (el) => { el.setState({ params: { alpha: 0.25 } }); el._ex.injectPanic(); });
+  // The next computation step panics inside wasm: a real trap, not a thrown Error. The fault
+  // build's `injectPanic` is armed from the module's own class, on the next `work` call of
+  // the explorer the element owns (the page loads the same module instance).
+  await page.evaluate(async () => {
+    const { Explorer } = await import(new URL('www/pkg/divergence_web.js', document.baseURI).href);
+    const work = Explorer.prototype.work;
+    Explorer.prototype.work = function (ms) {
+      Explorer.prototype.work = work;
+      this.injectPanic();
+      return work.call(this, ms);
+    };
+    document.querySelector('divergence-explorer').setState({ params: { alpha: 0.25 } });
+  });
   await page.waitForFunction(() => document.querySelector('divergence-explorer').recoveries === 1);
   assert.match(await errorText(page), /crashed \(unreachable.*\) and was restarted; the last good view is restored/);
   assert.ok(page.messages.some((m) => m.includes('divergence-web panicked') && m.includes('injected fault')), page.messages.join('\n'));

@@ -52,7 +52,7 @@ export async function soak(page, changes) {
 
 /** The post's view after a soak draws exactly what a fresh page draws. */
 export async function lastFrameMatches(env, page) {
-  await onElement(page, (el) => el.setState(el._wasm.Explorer.presetState('blog-kl')));
+  await onElement(page, (el) => el.setPreset('blog-kl'));
   await settled(page);
   const fresh = await env.page('index.html');
   await settled(fresh);

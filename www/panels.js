@@ -1,0 +1,266 @@
+// The figure's panels: one landscape per divergence, the densities, the pressure pair with
+// its formula table, the ψ trade-off and the sampling estimators. `build` lays them out for
+// the `panels` attribute; `draw` paints every panel the wasm side has something new for.
+import { h, fmt, asError } from './util.js';
+import { slider } from './controls.js';
+import { toolbar } from './exports.js';
+
+const SAMPLE_SIZES = [10, 30, 100, 300, 1000, 3000];
+
+/** The plot column of one element (`x`). */
+export class Panels {
+  constructor(x) {
+    this.x = x;
+    /** Landscape canvases, in the order of `state.divergences`. */
+    this.lands = [];
+    /** Per landscape: the plot area `{x, y, w, h, muRange, sigmaRange}` in canvas pixels. */
+    this.rects = [];
+    this.canvases = {};
+    this.rows = [];
+    /** The sampling experiment's settings: N, repeated draws, seed. */
+    this.samples = { n: 100, reps: 300, seed: 1 };
+    // Which canvases are on screen: while a slider is held only those are redrawn.
+    this.inView = new Set();
+    this.io = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (e.isIntersecting) this.inView.add(e.target); else this.inView.delete(e.target);
+      }
+      x._schedule();
+    });
+  }
+
+  /** The plot column for `panels` (names from the `panels` attribute). */
+  build(panels) {
+    const x = this.x;
+    const plots = h('div', { class: 'plots' });
+    this.lands = [];
+    this.rows = [];
+    this.box = null;
+    this.canvases = {};
+    if (panels.includes('landscape')) {
+      this.box = h('div', { class: 'landscapes' });
+      plots.append(this.box);
+      this.buildLandscapes();
+    }
+    plots.append(x._input.tip);
+    const c = this.canvases;
+    if (panels.includes('density')) {
+      c.density = h('canvas', { class: 'density', role: 'img', 'aria-label': 'Densities p, its components and q' });
+      plots.append(h('figure', {}, c.density, toolbar(x, 'density', 0, c.density)));
+    }
+    if (panels.includes('pressure')) {
+      c.pressure = h('canvas', { role: 'img', 'aria-label': 'Pressure ψ(x) over x' });
+      c.ratio = h('canvas', { role: 'img', 'aria-label': 'Pressure ψ against r = p/q' });
+      plots.append(h('div', { class: 'pressure' },
+        h('figure', {}, c.pressure, toolbar(x, 'pressure', 0, c.pressure)),
+        h('figure', {}, c.ratio, toolbar(x, 'ratio', 0, c.ratio)), formulaTable()));
+    }
+    if (panels.includes('tradeoff')) plots.append(this.tradeoff());
+    if (panels.includes('sampling')) plots.append(this.sampling());
+    return plots;
+  }
+
+  /** The landscape canvases for the current `state.divergences`. */
+  buildLandscapes() {
+    const x = this.x;
+    this.box.replaceChildren();
+    this.lands = x._state.divergences.map((name, i) => {
+      const c = h('canvas', {
+        class: 'landscape', tabindex: '0', role: 'img',
+        'aria-label': `${x._host.title(name)} landscape over q mean and std; click or drag to move q, arrow keys nudge it`,
+      });
+      c.dataset.index = i;
+      x._input.attach(c, i);
+      this.box.append(h('figure', {}, c, toolbar(x, 'landscape', i, c)));
+      return c;
+    });
+    this.box.dataset.count = this.lands.length;
+    this.box.dataset.names = x._state.divergences.join(',');
+    this.observe();
+  }
+
+  /** Watches which canvases are on screen (see `draw`). */
+  observe() {
+    this.io.disconnect();
+    this.inView.clear();
+    if (!this.x._root?.isConnected) return;
+    for (const c of this.x.shadowRoot.querySelectorAll('canvas')) this.io.observe(c);
+  }
+
+  // The ψ trade-off: ψ*(m, β) curves, this target's point and flip, and a light-weight slider.
+  tradeoff() {
+    const x = this.x;
+    const c = h('canvas', { class: 'tradeoff', role: 'img', 'aria-label': 'ψ trade-off: ψ*(m, β) over β' });
+    this.canvases.tradeoff = c;
+    this.tradeoffText = h('p', { class: 'note', role: 'status' });
+    // The lightest component is the light mode; ψ is its weight over the heavy ones' mean.
+    const light = () => {
+      const t = x._state.target;
+      const k = t.reduce((b, comp, i) => (comp.weight < t[b].weight ? i : b), 0);
+      const heavy = t.filter((_, i) => i !== k);
+      return { k, heavyMean: heavy.reduce((a, comp) => a + comp.weight, 0) / Math.max(1, heavy.length), n: t.length };
+    };
+    const row = slider(x, {
+      label: 'light/heavy weight ψ', min: 0.01, max: 1,
+      get: () => {
+        const { k, heavyMean, n } = light();
+        return n < 2 ? 0 : +(x._state.target[k].weight / heavyMean).toFixed(4);
+      },
+      set: (psi) => {
+        const { k, heavyMean } = light();
+        return { target: x._state.target.map((comp, i) => (i === k ? { ...comp, weight: psi * heavyMean } : comp)) };
+      },
+    });
+    this.rows.push(row);
+    return h('figure', { class: 'tradeoff' }, c, row, this.tradeoffText, toolbar(x, 'tradeoff', 0, c));
+  }
+
+  // Sampling estimators: N samples from q, repeated, against the exact values.
+  sampling() {
+    const x = this.x;
+    const s = this.samples;
+    const c = h('canvas', { class: 'sampling', role: 'img', 'aria-label': 'Sampling distributions of three estimators from samples of q' });
+    this.canvases.sampling = c;
+    this.samplingText = h('p', { class: 'note', role: 'status' });
+    const n = h('select', { 'aria-label': 'Samples per draw N' }, ...SAMPLE_SIZES.map((k) => h('option', { value: k }, String(k))));
+    n.value = String(s.n);
+    n.addEventListener('change', () => x.setSampling({ n: Number(n.value) }));
+    const seed = h('input', { type: 'number', min: 0, step: 1, class: 'num', 'aria-label': 'Seed' });
+    seed.value = String(s.seed);
+    seed.addEventListener('change', () => {
+      try { x.setSampling({ seed: Number(seed.value) }); } catch { seed.value = String(this.samples.seed); }
+    });
+    const again = h('button', { type: 'button' }, 'Resample');
+    again.addEventListener('click', () => x.resample());
+    this.samplingInputs = { n, seed };
+    return h('figure', { class: 'sampling' },
+      h('div', { class: 'row' }, h('span', {}, 'N ='), n, h('span', {}, `samples from q, drawn ${s.reps} times; seed`), seed, again),
+      c, this.samplingText, toolbar(x, 'sampling', 0, c));
+  }
+
+  /** Brings the panels' own controls in line with the state and sampling settings. */
+  sync() {
+    const x = this.x;
+    if (this.box && this.box.dataset.names !== x._state.divergences.join(',')) this.buildLandscapes();
+    for (const r of this.rows) r.sync();
+    if (this.samplingInputs) {
+      this.samplingInputs.n.value = String(this.samples.n);
+      this.samplingInputs.seed.value = String(this.samples.seed);
+    }
+  }
+
+  /** The sampling experiment for the current q and settings; null before loading. */
+  samplingData() {
+    const s = this.samples;
+    return this.x._host.ex ? { ...s, ...this.x._host.call((ex) => ex.sampling(s.n, s.reps, s.seed)) } : null;
+  }
+
+  /** Sets `n`, `reps` and/or `seed`; bad values throw (shown) and change nothing. */
+  setSampling(partial) {
+    const x = this.x;
+    const next = { ...this.samples, ...partial };
+    try {
+      x._host.call((ex) => ex.sampling(next.n, next.reps, next.seed));
+    } catch (e) {
+      return x._fail(asError(e));
+    }
+    this.samples = next;
+    this.sync();
+    x._clearError();
+    x._schedule();
+    return this.samplingData();
+  }
+
+  /** The canvas of a non-landscape panel (`density`, `pressure`, `ratio`, `tradeoff`, `sampling`). */
+  canvas(kind, i = 0) { return kind === 'landscape' ? this.lands[i] : this.canvases[kind]; }
+
+  /** Plot area of landscape `i` in CSS pixels from the canvas's corner, with its (μ, σ) ranges. */
+  plotArea(i) {
+    const r = this.rects[i];
+    const c = this.lands[i];
+    if (!r || !r.w || !c) return null;
+    const s = c.getBoundingClientRect().width / c.width;
+    return { x: r.x * s, y: r.y * s, width: r.w * s, height: r.h * s, muRange: [...r.muRange], sigmaRange: [...r.sigmaRange] };
+  }
+
+  /** Drawing options of landscape `i`: the reader's colour settings on the divergence's scale. */
+  colourOpts(i, dark) {
+    const x = this.x;
+    const name = x._state.divergences[i];
+    const scale = x._host.info.divergences.find((d) => d.name === name)?.scale ?? 'log';
+    return { dark, clip: x._display.clip, logScale: x._display.logScale && scale === 'log' };
+  }
+
+  /** Draws every panel on `ex`; while dragging, canvases scrolled out of view wait. */
+  draw(ex, dragging, dark) {
+    const x = this.x;
+    const c = this.canvases;
+    const fit = (canvas) => {
+      const dpr = window.devicePixelRatio || 1;
+      const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
+      const ht = Math.max(1, Math.round(canvas.clientHeight * dpr));
+      if (canvas.width !== w || canvas.height !== ht) { canvas.width = w; canvas.height = ht; }
+    };
+    const show = (canvas) => canvas && (!dragging || this.inView.has(canvas)) && (fit(canvas), true);
+    this.lands.forEach((canvas, i) => {
+      if (show(canvas)) this.rects[i] = ex.drawLandscape(i, canvas, this.colourOpts(i, dark));
+    });
+    this.rects.length = this.lands.length;
+    if (show(c.density)) ex.drawDensity(c.density, dark);
+    if (show(c.pressure)) ex.drawPressure(c.pressure, dark);
+    if (show(c.ratio)) ex.drawPressureRatio(c.ratio, dark);
+    if (show(c.sampling)) {
+      const s = this.samples;
+      ex.drawSampling(c.sampling, s.n, s.reps, s.seed, dark);
+      this.samplingText.textContent = samplingSummary(this.samplingData());
+    }
+    if (show(c.tradeoff)) {
+      ex.drawTradeoff(c.tradeoff, dark);
+      this.tradeoffText.textContent = this.tradeoffSummary(ex);
+    }
+  }
+
+  tradeoffSummary(ex) {
+    let t;
+    try { t = ex.tradeoff(); } catch (e) { return `${e.message}.`; }
+    const all = t.allModes < t.heavyOnly;
+    return `Amari β = ${fmt(t.beta)} (α = ${fmt(this.x._state.params.alpha)}), ${t.m} heavy mode${t.m > 1 ? 's' : ''}, light/heavy weight ψ = ${fmt(t.psi)}: `
+      + `q over the heavy modes only has D = ${fmt(t.heavyOnly)}, q over all modes D = ${fmt(t.allModes)}, so this β prefers ${all ? 'covering the light mode' : 'dropping the light mode'}. `
+      + `From these densities the preference flips at ψ = ${fmt(t.flip)}; for well-separated modes ψ*(${t.m}, β) = ${fmt(t.psiStar)}.`;
+  }
+}
+
+function samplingSummary(s) {
+  return `This draw: effective sample size of the weights p/q is ${fmt(s.ess[0])} of ${s.n}. `
+    + `Exact: KL(q‖p) = ${fmt(s.exact.reverseKl)}, KL(p‖q) = ${fmt(s.exact.forwardKl)}, ∫√(pq) = ${fmt(s.exact.bhattacharyya)}. `
+    + 'Move q onto one mode: the forward-KL estimate, which needs the weights, misses or scatters; the reverse-KL one stays calm.';
+}
+
+const FORMULAS = [
+  ['Forward KL', 'r − 1', 'O(p/q): mode-covering'],
+  ['Reverse KL', 'log r', 'O(log p/q)'],
+  ['Jensen–Shannon', '½ log((1+r)/2)', 'O(log p/q)'],
+  ['Hellinger', '½(√r − 1)', 'O(√(p/q))'],
+  ['Bhattacharyya', '(√r − 1)/(2·BC)', 'O(√(p/q))'],
+  ['Total variation', '½ sign(r − 1)', 'O(1)'],
+  ['Pearson χ²', 'r² − 1', 'O((p/q)²)'],
+  ['Neyman χ²', '2 − 2/r', 'bounded'],
+  ['Amari α', '(r^β − 1)/β, β = (1+α)/2', 'O((p/q)^β)'],
+  ['Rényi a', '(r^a − 1)/∫p^a q^(1−a)', 'O((p/q)^a)'],
+  ['MMD²', '2(E_p k(x,·) − E_q k(x,·))', 'bounded'],
+  ['KSD²', '−2 E_q[u_p(x,·)]', 'O(|∂ log p|), not in q'],
+  ['Fisher', 's_q² + 2s_q′ − s_p² − 2s_p′', 'O(s_p²), not in q'],
+];
+
+// ψ(r) of each divergence and its growth where q misses p's mass.
+function formulaTable() {
+  const tbody = h('tbody', {}, ...FORMULAS.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c)))));
+  return h('div', { class: 'formulas' },
+    h('table', {},
+      h('caption', {}, 'ψ(r), r = p(x)/q(x), fixed to 0 where q = p'),
+      h('thead', {}, h('tr', {}, h('th', {}, 'divergence'), h('th', {}, 'ψ'), h('th', {}, 'as q → 0'))),
+      tbody),
+    h('p', { class: 'note' },
+      'The post derives the unconstrained derivative, which differs by a constant: p/q for forward KL and ',
+      'log(p/q) − 1 for reverse KL (the post prints + 1, a sign slip). The growth rates, which are the point, are unaffected.'));
+}

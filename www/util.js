@@ -1,0 +1,49 @@
+// Small helpers shared by the element's modules: DOM building, number formatting, state merging.
+
+/** A DOM element: `h('button', {type: 'button', onclick: fn}, 'text')`. Attributes that are
+ * false, null or undefined are left out; `true` sets an empty attribute. */
+export function h(tag, attrs = {}, ...kids) {
+  const n = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') n.className = v;
+    else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) n.setAttribute(k, v === true ? '' : v);
+  }
+  for (const kid of kids) n.append(kid);
+  return n;
+}
+
+/** A deep copy of plain data. */
+export const clone = (x) => JSON.parse(JSON.stringify(x));
+
+/** A comma-separated attribute as a list of non-empty, trimmed names. */
+export const list = (text) => String(text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+/** A number for people: six significant digits, exponents for very large or small values. */
+export const fmt = (v) => (Number.isFinite(v)
+  ? (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : `${+v.toPrecision(6)}`)
+  : (v > 0 ? '+∞' : String(v)));
+
+/** `partial` over `base`, one level deep: `{q: {mu}}` keeps q's sigma; arrays are replaced. */
+export function merge(base, partial) {
+  const out = clone(base);
+  for (const [k, v] of Object.entries(partial ?? {})) {
+    const nested = (x) => x && typeof x === 'object' && !Array.isArray(x);
+    out[k] = nested(v) && nested(out[k]) ? { ...out[k], ...v } : v;
+  }
+  return out;
+}
+
+/** The first key of `obj` that `schema` (`{key: null | [nested keys]}`) does not know, as
+ * `key` or `key.nested`; null when all are known. */
+export function unknownKey(obj, schema) {
+  for (const [k, v] of Object.entries(obj)) {
+    if (!(k in schema)) return k;
+    const bad = schema[k] && v && typeof v === 'object' && Object.keys(v).find((s) => !schema[k].includes(s));
+    if (bad) return `${k}.${bad}`;
+  }
+  return null;
+}
+
+/** An Error from anything thrown (wasm-bindgen throws Errors; be safe with the rest). */
+export const asError = (e) => (e instanceof Error ? e : new Error(String(e)));
