@@ -144,8 +144,15 @@ const STATIONARY: f64 = 1e-7;
 
 #[derive(Clone, Debug)]
 enum Phase {
-    Flow { a: f64 },
-    Adam { m: [f64; 2], v: [f64; 2], k: i32, lr: f64 },
+    Flow {
+        a: f64,
+    },
+    Adam {
+        m: [f64; 2],
+        v: [f64; 2],
+        k: i32,
+        lr: f64,
+    },
     Polish(Box<Descender>),
     Done,
 }
@@ -269,7 +276,7 @@ impl MetricDescent {
         let (x, cur, m) = (self.x, self.cur, self.metric);
         let d = m.direction(x[1], [cur[1], cur[2]]);
         let len = m.norm(x[1], d);
-        if !(len > STATIONARY) || self.steps_left == 0 {
+        if len.is_nan() || len <= STATIONARY || self.steps_left == 0 {
             return self.start_polish(p, div);
         }
         let slope = -len * len;

@@ -59,7 +59,14 @@ fn reverse_kl_basin_depends_on_the_metric() {
             "{m}: Euler flow ends at {f:?}, descent at {e:?}"
         );
         // The descent ends on the refined minimum: the gradient vanishes there.
-        let g = eval_grad(&p, &Gaussian { mu: e[0], sigma: e[1] }, &d);
+        let g = eval_grad(
+            &p,
+            &Gaussian {
+                mu: e[0],
+                sigma: e[1],
+            },
+            &d,
+        );
         assert!(g[1].abs() + g[2].abs() < 1e-7, "{m}: gradient {g:?}");
     }
 }
@@ -92,7 +99,8 @@ fn preconditioners_match_finite_differences() {
     let d = Divergence::ReverseKl;
     for &(mu, s) in &[(1.0, 2.0), (-3.0, 0.7), (0.5, 4.0)] {
         // Fisher: KL(q_θ ‖ q_{θ+δ}) = ½ δᵀGδ + O(δ³), from the closed form of two Gaussians.
-        let kl = |m2: f64, s2: f64| (s2 / s).ln() + (s * s + (mu - m2).powi(2)) / (2.0 * s2 * s2) - 0.5;
+        let kl =
+            |m2: f64, s2: f64| (s2 / s).ln() + (s * s + (mu - m2).powi(2)) / (2.0 * s2 * s2) - 0.5;
         let g = Metric::Fisher.tensor(s);
         let e = 1e-4;
         assert!(((2.0 * kl(mu + e, s) / (e * e)) - g[0]).abs() < 1e-5 * g[0]);
@@ -108,10 +116,23 @@ fn preconditioners_match_finite_differences() {
         for m in [Metric::Fisher, Metric::Euclidean, Metric::LogSigma] {
             let dir = m.direction(s, [gr[1], gr[2]]);
             let h = 1e-5 / m.norm(s, dir);
-            let f = |a: f64| eval(&p, &Gaussian { mu: mu + a * dir[0], sigma: s + a * dir[1] }, &d);
+            let f = |a: f64| {
+                eval(
+                    &p,
+                    &Gaussian {
+                        mu: mu + a * dir[0],
+                        sigma: s + a * dir[1],
+                    },
+                    &d,
+                )
+            };
             let fd = (f(h) - f(-h)) / (2.0 * h);
             let len = m.norm(s, dir);
-            assert!((fd + len * len).abs() < 1e-5 * len * len, "{m}: {fd} vs {}", -len * len);
+            assert!(
+                (fd + len * len).abs() < 1e-5 * len * len,
+                "{m}: {fd} vs {}",
+                -len * len
+            );
             let t = m.tensor(s);
             for k in 0..16 {
                 let ang = k as f64 * std::f64::consts::PI / 8.0;
@@ -130,7 +151,10 @@ fn names_round_trip() {
     }
     assert_eq!(Metric::default(), Metric::Fisher);
     assert_eq!("adam".parse::<Optimizer>().unwrap(), Optimizer::Adam);
-    assert_eq!("gd".parse::<Optimizer>().unwrap(), Optimizer::GradientDescent);
+    assert_eq!(
+        "gd".parse::<Optimizer>().unwrap(),
+        Optimizer::GradientDescent
+    );
     let e = "logsigma".parse::<Metric>().unwrap_err().to_string();
     assert!(e.contains("log-sigma"), "{e}");
     assert!("sgd".parse::<Optimizer>().is_err());
