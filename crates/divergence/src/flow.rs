@@ -514,7 +514,9 @@ impl Flow {
                     Scale::OverIntegral(a) => a * (-ln_s).exp(),
                 };
                 if !ln_s.is_finite() || !a.is_finite() || a * ln_s.exp() == f64::INFINITY {
-                    return Err(self.diverged("∫p^β q^(1−β) left f64's range"));
+                    return Err(
+                        self.diverged("∫p^β q^(1−β) is infinite (or beyond f64's range) at this q")
+                    );
                 }
                 let c = if beta.abs() < 1e-9 {
                     // A·E_q[ln r].
