@@ -97,7 +97,7 @@ pub struct FlowOptions {
     pub points: usize,
     /// The x interval; None covers p's components and q₀ to ±8 std.
     pub x_range: Option<(f64, f64)>,
-    /// Largest time step (Fisher–Rao default 0.02; Wasserstein 1e-3).
+    /// Largest time step (default 0.05 for Fisher–Rao, 0.01 for Wasserstein).
     pub max_dt: Option<f64>,
 }
 
@@ -243,6 +243,10 @@ pub struct Flow {
     /// ln p at the points, and at the faces between them (Wasserstein).
     lp: Vec<f64>,
     lpf: Vec<f64>,
+    /// p at the faces, and p_f/(p_i dx²), p_f/(p_{i+1} dx²) (capped): Wasserstein.
+    pf: Vec<f64>,
+    ratio_l: Vec<f64>,
+    ratio_r: Vec<f64>,
     form: Form,
     max_dt: f64,
     t: f64,
@@ -337,8 +341,8 @@ impl Flow {
         let max_dt = match opts.max_dt {
             Some(d) if d.is_finite() && d > 0.0 => d,
             Some(d) => return Err(FlowError::Times(format!("time step {d} must be positive"))),
-            None if g == Geometry::FisherRao => 0.02,
-            None => 1e-3,
+            None if g == Geometry::FisherRao => 0.05,
+            None => 0.01,
         };
         let x: Vec<f64> = (0..n)
             .map(|i| if i + 1 == n { hi } else { lo + dx * i as f64 })
@@ -348,6 +352,11 @@ impl Flow {
             .windows(2)
             .map(|w| p.log_pdf(0.5 * (w[0] + w[1])))
             .collect();
+        let ln_dx2 = 2.0 * dx.ln();
+        let ratio = |(f, l): (&f64, &f64)| (f - l - ln_dx2).min(MAX_LN_COEF).exp();
+        let ratio_l = lpf.iter().zip(&lp[..n - 1]).map(ratio).collect();
+        let ratio_r = lpf.iter().zip(&lp[1..]).map(ratio).collect();
+        let pf = lpf.iter().map(|v| v.exp()).collect();
         let k = p.len();
         let mut resp = Vec::with_capacity(n * k);
         for (i, &v) in x.iter().enumerate() {
@@ -359,6 +368,9 @@ impl Flow {
             dx,
             ln_dx: dx.ln(),
             lpf,
+            pf,
+            ratio_l,
+            ratio_r,
             form,
             max_dt,
             t: 0.0,
@@ -629,13 +641,29 @@ impl Flow {
         }
     }
 
-    /// ln D(r) at ln r = `w` for the Wasserstein flux D(r)·p·∂ₓ(q/p), D = r ψ′(r).
-    fn ln_diffusion(&self, w: f64, a: f64) -> f64 {
+    /// D(r) = r ψ′(r) at face `i` where q = `qf`, for the Wasserstein flux D(r)·p·∂ₓ(q/p):
+    /// by ratios where p and q are normal numbers, in log space (capped) where they are not.
+    fn diffusion(&self, i: usize, qf: f64, a: f64) -> f64 {
+        let pf = self.pf[i];
+        let normal = pf > 1e-280 && qf > 1e-280;
+        let ln_q = if qf > 0.0 { qf.ln() } else { f64::NEG_INFINITY };
         match self.form {
-            Form::Power { beta: 0.0, .. } => a.ln(),
-            Form::Power { beta, .. } => a.ln() + beta * w,
-            // ½ r/(1 + r)
-            _ => -std::f64::consts::LN_2 - log_add_exp(0.0, -w),
+            Form::Power { beta: 0.0, .. } => a,
+            Form::Power { beta, .. } if normal => {
+                let r = pf / qf;
+                a * match beta {
+                    1.0 => r,
+                    -1.0 => 1.0 / r,
+                    0.5 => r.sqrt(),
+                    _ => r.powf(beta),
+                }
+            }
+            Form::Power { beta, .. } => (a.ln() + beta * (self.lpf[i] - ln_q))
+                .min(MAX_LN_COEF)
+                .exp(),
+            // ½ r/(1 + r) = ½ p/(p + q)
+            _ if normal => 0.5 * pf / (pf + qf),
+            _ => 0.5 / (1.0 + (ln_q - self.lpf[i]).exp()),
         }
     }
 
@@ -659,8 +687,8 @@ impl Flow {
             }
             let change: f64 =
                 self.dx * q.iter().zip(&next).map(|(a, b)| (a - b).abs()).sum::<f64>();
-            if linear || change <= 0.05 || dt <= 1e-12 {
-                self.dt_next = if linear || change < 0.02 {
+            if change <= 0.05 || dt <= 1e-12 {
+                self.dt_next = if change < 0.02 {
                     (dt * 1.25).min(self.max_dt)
                 } else {
                     dt
@@ -682,7 +710,6 @@ impl Flow {
         out: &mut [f64],
     ) -> Result<(), FlowError> {
         let n = q0.len();
-        let ln_dt_dx2 = dt.ln() - 2.0 * self.ln_dx;
         let a = match self.form {
             Form::Power {
                 scale: Scale::Fixed(a),
@@ -702,19 +729,13 @@ impl Flow {
             _ => 1.0,
         };
         // Face i joins points i and i+1: coefficients on q_{i+1} (right) and q_i (left).
+        let cap = MAX_LN_COEF.exp();
         let mut right = vec![0.0; n - 1];
         let mut left = vec![0.0; n - 1];
         for i in 0..n - 1 {
-            let qf = 0.5 * (lag[i] + lag[i + 1]);
-            let w = self.lpf[i] - qf.max(0.0).ln();
-            let ln_d = if qf > 0.0 {
-                self.ln_diffusion(w, a)
-            } else {
-                self.ln_diffusion(f64::INFINITY, a)
-            };
-            let base = ln_d + ln_dt_dx2 + self.lpf[i];
-            right[i] = (base - self.lp[i + 1]).min(MAX_LN_COEF).exp();
-            left[i] = (base - self.lp[i]).min(MAX_LN_COEF).exp();
+            let d = dt * self.diffusion(i, 0.5 * (lag[i] + lag[i + 1]), a);
+            right[i] = (d * self.ratio_r[i]).min(cap);
+            left[i] = (d * self.ratio_l[i]).min(cap);
         }
         // Row i: −left[i−1] q_{i−1} + (1 + left[i] + right[i−1]) q_i − right[i] q_{i+1} = q0_i.
         // Columns sum to 1 (mass conservation). Gaussian elimination without pivoting then
