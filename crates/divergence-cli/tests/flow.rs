@@ -204,7 +204,7 @@ fn bad_input_names_the_flag() {
         (with("--geometry", "sinkhorn"), "--geometry"),
         (with("--x-range", "5:-5"), "--x-range"),
         (with("--from", "4,-1"), "--from"),
-        (with("--divergence", "mmd"), "--divergence"),
+        (with("--divergence", "ksd"), "--divergence"),
         (opt("--metric", "riemann"), "--metric"),
         (opt("--optimizer", "sgd"), "--optimizer"),
     ];

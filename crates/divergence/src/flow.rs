@@ -15,6 +15,7 @@ use crate::divergences::Divergence;
 use crate::error::Error;
 use crate::pressure::pressure_of_ratio;
 use crate::target::{Gaussian, Target};
+use rustfft::num_complex::Complex;
 
 /// The two geometries of a density flow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,6 +164,8 @@ enum Form {
     Js,
     /// Total variation, ½ sign(r − 1).
     Tv,
+    /// MMD: ψ = 2(E_p k(x, ·) − (k ∗ q)(x)), bounded and smooth; not a function of r.
+    Mmd,
 }
 
 /// The factor A of a power-form pressure: fixed, or divided by a q-dependent normaliser.
@@ -196,7 +199,8 @@ fn form(div: &Divergence) -> Option<Form> {
         },
         JensenShannon => Form::Js,
         TotalVariation => Form::Tv,
-        Fisher | Ksd { .. } | Mmd { .. } => return None,
+        Mmd { .. } => Form::Mmd,
+        Fisher | Ksd { .. } => return None,
     })
 }
 
@@ -256,6 +260,8 @@ pub struct Flow {
     dt_next: f64,
     /// Responsibilities w_k N_k(x)/p(x), one row of K per point.
     resp: Vec<f64>,
+    /// MMD: E_p k(x, ·) at the points and the kernel's convolution plan.
+    mmd: Option<MmdPlan>,
     scratch: Vec<f64>,
 }
 
@@ -275,7 +281,6 @@ pub fn available(div: &Divergence, g: Geometry) -> Result<(), FlowError> {
             g,
             match div {
                 Divergence::Fisher => "δD/δq involves ∂ₓ ln q and ∂²ₓ ln q, so this flow is a higher-order PDE in q, not a pointwise force; it is not computed here",
-                Divergence::Mmd { .. } => "δD/δq is a kernel convolution of q (nonlocal); it is not computed here",
                 _ => "δD/δq is a double integral over q ⊗ q with the Stein kernel (nonlocal); it is not computed here",
             },
         ));
@@ -284,6 +289,11 @@ pub fn available(div: &Divergence, g: Geometry) -> Result<(), FlowError> {
         return Ok(());
     }
     match f {
+        Form::Mmd => Err(unavailable(
+            div,
+            g,
+            "its velocity ∂ₓψ is a kernel convolution of q; only the Fisher–Rao flow is computed here",
+        )),
         Form::Tv => Err(unavailable(
             div,
             g,
@@ -378,6 +388,10 @@ impl Flow {
             checkpoints: Vec::new(),
             dt_next: max_dt,
             resp,
+            mmd: match *div {
+                Divergence::Mmd { bandwidth } => Some(MmdPlan::new(p, &x, dx, bandwidth)),
+                _ => None,
+            },
             scratch: vec![0.0; n],
             lp,
             x,
@@ -593,6 +607,8 @@ impl Flow {
                     *o = lp - w;
                 }
             }
+            // MMD's pressure is not pointwise: it steps in `fisher_rao_step`.
+            Form::Mmd => out.copy_from_slice(u0),
             Form::Js => {
                 // w′ = c − ½ ln((1 + eʷ)/2): Lipschitz ½, so classical RK4 per point.
                 let f = |w: f64| {
@@ -611,8 +627,23 @@ impl Flow {
         self.normalise_log(out);
     }
 
-    /// One exponential-midpoint step of length `h`.
+    /// One exponential-midpoint step of length `h` (explicit midpoint for MMD).
     fn fisher_rao_step(&mut self, h: f64) -> Result<(), FlowError> {
+        if let Some(plan) = &self.mmd {
+            let State::Log(u) = &mut self.state else {
+                return Err(self.diverged("internal state mismatch"));
+            };
+            // ln q′ = ψ − E_q ψ; the constant is restored by normalising.
+            let psi0 = plan.pressure(u);
+            let mut half: Vec<f64> = u.iter().zip(&psi0).map(|(a, b)| a + 0.5 * h * b).collect();
+            let z = log_sum_exp(half.iter().copied()) + self.ln_dx;
+            half.iter_mut().for_each(|v| *v -= z);
+            let psi1 = plan.pressure(&half);
+            u.iter_mut().zip(&psi1).for_each(|(a, b)| *a += h * b);
+            let z = log_sum_exp(u.iter().copied()) + self.ln_dx;
+            u.iter_mut().for_each(|v| *v -= z);
+            return Ok(());
+        }
         let State::Log(u) = std::mem::replace(&mut self.state, State::Log(Vec::new())) else {
             return Err(self.diverged("internal state mismatch"));
         };
@@ -764,6 +795,74 @@ impl Flow {
             return Err(self.diverged("the implicit solve left f64's range"));
         }
         Ok(())
+    }
+}
+
+/// MMD's pressure on the grid: E_p k in closed form, k ∗ q by a zero-padded FFT.
+#[derive(Clone, Debug)]
+struct MmdPlan {
+    ep: Vec<f64>,
+    /// The DFT of the kernel's circulant (real: k is even), divided by its length.
+    kernel: Vec<f64>,
+    ffts: crate::conv::Ffts,
+    dx: f64,
+}
+
+impl MmdPlan {
+    fn new(p: &Target, x: &[f64], dx: f64, l: f64) -> Self {
+        let ep = x
+            .iter()
+            .map(|&v| {
+                p.components()
+                    .iter()
+                    .map(|c| {
+                        let s2 = l * l + c.std * c.std;
+                        c.weight * l / s2.sqrt() * (-(v - c.mean) * (v - c.mean) / (2.0 * s2)).exp()
+                    })
+                    .sum()
+            })
+            .collect();
+        let n = x.len();
+        let ffts = crate::conv::Ffts::new(crate::conv::fft_len(2 * n - 1));
+        let len = ffts.len();
+        let mut buf = vec![Complex::new(0.0, 0.0); len];
+        for d in 0..n {
+            let t = d as f64 * dx / l;
+            let k = (-0.5 * t * t).exp();
+            buf[d].re = k;
+            if d > 0 {
+                buf[len - d].re = k;
+            }
+        }
+        ffts.forward(&mut buf, &mut ffts.scratch());
+        let kernel = buf.iter().map(|z| z.re / len as f64).collect();
+        Self {
+            ep,
+            kernel,
+            ffts,
+            dx,
+        }
+    }
+
+    /// ψ = 2(E_p k − k ∗ q) at the points, for ln q = `u`.
+    fn pressure(&self, u: &[f64]) -> Vec<f64> {
+        let len = self.kernel.len();
+        let mut buf = vec![Complex::new(0.0, 0.0); len];
+        for (b, &v) in buf.iter_mut().zip(u) {
+            b.re = v.exp();
+        }
+        let mut scratch = self.ffts.scratch();
+        self.ffts.forward(&mut buf, &mut scratch);
+        // Inverse as conj(FFT(conj(·))); the conjugations cancel for a real result.
+        for (b, &k) in buf.iter_mut().zip(&self.kernel) {
+            *b = (*b * k).conj();
+        }
+        self.ffts.forward(&mut buf, &mut scratch);
+        self.ep
+            .iter()
+            .zip(&buf)
+            .map(|(e, b)| 2.0 * (e - self.dx * b.re))
+            .collect()
     }
 }
 

@@ -503,7 +503,7 @@ fn bad_input_is_refused_with_a_reason() {
     let mut f = Flow::new(&p, &d, q0(), Geometry::FisherRao, opts()).unwrap();
     assert!(matches!(f.advance_to(f64::NAN), Err(FlowError::Times(_))));
     for (div, g) in [
-        (Divergence::Mmd { bandwidth: 1.0 }, Geometry::FisherRao),
+        (Divergence::Mmd { bandwidth: 1.0 }, Geometry::Wasserstein),
         (Divergence::Ksd { c: 1.0, beta: 0.5 }, Geometry::Wasserstein),
         (Divergence::Fisher, Geometry::FisherRao),
         (Divergence::TotalVariation, Geometry::Wasserstein),
@@ -554,4 +554,49 @@ fn bad_input_is_refused_with_a_reason() {
         ),
         Err(FlowError::Start(_))
     ));
+}
+
+#[test]
+fn mmd_fisher_rao_follows_its_pressure_and_dissipates() {
+    let p = post();
+    let d = Divergence::Mmd { bandwidth: 0.7 };
+    let start = Gaussian::new(2.0, 1.5).unwrap();
+    let o = FlowOptions {
+        points: 801,
+        ..opts()
+    };
+    // A tiny step moves ln q by h(ψ − E_q ψ), ψ from the closed-form pressure of SPEC §3.
+    let h = 1e-5;
+    let r = flow(&p, &d, start, Geometry::FisherRao, &[0.0, h], o).unwrap();
+    let psi = divergence::pressure(&p, &start, &d, &r.x);
+    let dx = r.x[1] - r.x[0];
+    let mean: f64 = r.q[0].iter().zip(&psi).map(|(q, s)| q * s).sum::<f64>() * dx;
+    for i in (0..r.x.len()).step_by(40) {
+        let rate = (r.q[1][i].ln() - r.q[0][i].ln()) / h;
+        assert!(
+            (rate - (psi[i] - mean)).abs() < 1e-4,
+            "at {}: {rate} vs {}",
+            r.x[i],
+            psi[i] - mean
+        );
+    }
+    // MMD² (grid double sums) decreases along the flow and mass moves to the far mode.
+    let times: Vec<f64> = (0..=10).map(|k| 0.5 * k as f64).collect();
+    let r = flow(&p, &d, start, Geometry::FisherRao, &times, o).unwrap();
+    let pd: Vec<f64> = r.x.iter().map(|&x| p.log_pdf(x).exp()).collect();
+    let k = |a: f64, b: f64| (-(a - b) * (a - b) / (2.0 * 0.49)).exp();
+    let mmd2 = |q: &[f64]| {
+        let mut s = 0.0;
+        for (i, &xi) in r.x.iter().enumerate() {
+            for (j, &xj) in r.x.iter().enumerate() {
+                s += (pd[i] - q[i]) * (pd[j] - q[j]) * k(xi, xj);
+            }
+        }
+        s * dx * dx
+    };
+    let e: Vec<f64> = r.q.iter().map(|q| mmd2(q)).collect();
+    assert!(e.windows(2).all(|w| w[1] < w[0]), "{e:?}");
+    let m = mode_masses(&p, &r.x, &r.q[10]);
+    let m0 = mode_masses(&p, &r.x, &r.q[0]);
+    assert!(m[0] > m0[0] + 0.05, "{m0:?} → {m:?}");
 }
