@@ -1,15 +1,19 @@
 //! Gradient flows of q as a free density on a uniform x grid, started at a Gaussian q₀:
 //! Fisher–Rao ∂q/∂t = −q(δD/δq − E_q[δD/δq]) and Wasserstein ∂q/∂t = ∂ₓ(q ∂ₓ δD/δq), with
-//! δD/δq = −ψ(p/q) the pointwise pressure of SPEC §3. Each x cell has width dx; the mass of
-//! q is dx·Σq.
+//! δD/δq = −ψ the pointwise pressure of SPEC §3. Each x point owns a cell of width dx; the
+//! mass of q is dx·Σq.
 //!
 //! Fisher–Rao is integrated in log space. With w = ln(p/q) each point obeys
 //! w′ = c(t) − ψ(eʷ), c = E_q ψ; for ψ = A(r^β − 1)/β (the KLs, Hellinger, Bhattacharyya, the
 //! χ²s, Amari, Rényi) y = e^{−βw} obeys the linear y′ = A − (βc + A)y, solved exactly over a
 //! step with c frozen at the step's midpoint (an exponential midpoint rule, second order; exact
-//! for both KLs). Wasserstein writes the flux as D(r)·p·∂ₓ(q/p) with D = rψ′(r) and p at the
-//! cell faces (D = 1 for reverse KL: Fokker–Planck), implicit in time (backward Euler), so q
-//! stays ≥ 0 and its mass is conserved to rounding.
+//! for both KLs). Jensen–Shannon (RK4 per point) and total variation (exact, Filippov) use the
+//! same midpoint; MMD's pressure is a kernel convolution (FFT, explicit midpoint); `fisher`'s
+//! flow is linear in √q (backward Euler). Wasserstein writes the flux as D(r)·p·∂ₓ(q/p) with
+//! D = rψ′(r) and p at the cell faces (D = 1 for reverse KL: Fokker–Planck), implicit in time
+//! (backward Euler, the coefficient lagged and re-lagged once), so q stays ≥ 0 and its mass
+//! is conserved to rounding. KSD's flows, and the Wasserstein flows of `fisher`, `mmd`,
+//! total variation and the power forms with β ≥ 2, are refused with the reason.
 
 use crate::divergences::Divergence;
 use crate::error::Error;
@@ -166,6 +170,9 @@ enum Form {
     Tv,
     /// MMD: ψ = 2(E_p k(x, ·) − (k ∗ q)(x)), bounded and smooth; not a function of r.
     Mmd,
+    /// Fisher: ψ = s_q² + 2s_q′ − s_p² − 2s_p′; for v = √q the flow is linear (see
+    /// [`Flow::fisher_step`]).
+    Fisher,
 }
 
 /// The factor A of a power-form pressure: fixed, or divided by a q-dependent normaliser.
@@ -200,7 +207,8 @@ fn form(div: &Divergence) -> Option<Form> {
         JensenShannon => Form::Js,
         TotalVariation => Form::Tv,
         Mmd { .. } => Form::Mmd,
-        Fisher | Ksd { .. } => return None,
+        Fisher => Form::Fisher,
+        Ksd { .. } => return None,
     })
 }
 
@@ -262,6 +270,8 @@ pub struct Flow {
     resp: Vec<f64>,
     /// MMD: E_p k(x, ·) at the points and the kernel's convolution plan.
     mmd: Option<MmdPlan>,
+    /// `fisher`: ½(s_p² + 2s_p′) at the points, shifted to a minimum of 0.
+    potential: Vec<f64>,
     scratch: Vec<f64>,
 }
 
@@ -279,16 +289,18 @@ pub fn available(div: &Divergence, g: Geometry) -> Result<(), FlowError> {
         return Err(unavailable(
             div,
             g,
-            match div {
-                Divergence::Fisher => "δD/δq involves ∂ₓ ln q and ∂²ₓ ln q, so this flow is a higher-order PDE in q, not a pointwise force; it is not computed here",
-                _ => "δD/δq is a double integral over q ⊗ q with the Stein kernel (nonlocal); it is not computed here",
-            },
+            "δD/δq is a double integral over q ⊗ q with the Stein kernel (nonlocal); it is not computed here",
         ));
     };
     if g == Geometry::FisherRao {
         return Ok(());
     }
     match f {
+        Form::Fisher => Err(unavailable(
+            div,
+            g,
+            "∂ₓ(q ∂ₓ(s_q² + 2s_q′)) is a fourth-order nonlinear PDE in q; only the Fisher–Rao flow is computed here",
+        )),
         Form::Mmd => Err(unavailable(
             div,
             g,
@@ -391,6 +403,10 @@ impl Flow {
             mmd: match *div {
                 Divergence::Mmd { bandwidth } => Some(MmdPlan::new(p, &x, dx, bandwidth)),
                 _ => None,
+            },
+            potential: match *div {
+                Divergence::Fisher => fisher_potential(&lp, dx),
+                _ => Vec::new(),
             },
             scratch: vec![0.0; n],
             lp,
@@ -607,8 +623,8 @@ impl Flow {
                     *o = lp - w;
                 }
             }
-            // MMD's pressure is not pointwise: it steps in `fisher_rao_step`.
-            Form::Mmd => out.copy_from_slice(u0),
+            // MMD's and Fisher's pressures are not pointwise: they step in `fisher_rao_step`.
+            Form::Mmd | Form::Fisher => out.copy_from_slice(u0),
             Form::Js => {
                 // w′ = c − ½ ln((1 + eʷ)/2): Lipschitz ½, so classical RK4 per point.
                 let f = |w: f64| {
@@ -629,6 +645,9 @@ impl Flow {
 
     /// One exponential-midpoint step of length `h` (explicit midpoint for MMD).
     fn fisher_rao_step(&mut self, h: f64) -> Result<(), FlowError> {
+        if matches!(self.form, Form::Fisher) {
+            return self.fisher_step(h);
+        }
         if let Some(plan) = &self.mmd {
             let State::Log(u) = &mut self.state else {
                 return Err(self.diverged("internal state mismatch"));
@@ -672,12 +691,63 @@ impl Flow {
         }
     }
 
+    /// `fisher`'s Fisher–Rao flow: with v = √q, ∂ₜ ln q = ψ − E_q ψ is
+    /// ∂ₜv = 2∂²ₓv − ½(s_p² + 2s_p′ + c)v, linear but for the normalising c, so one backward-Euler
+    /// step (reflecting ends) and a renormalisation; the potential is shifted to ≥ 0 (a
+    /// constant, absorbed by c), so the matrix is an M-matrix and v stays ≥ 0.
+    fn fisher_step(&mut self, h: f64) -> Result<(), FlowError> {
+        let State::Log(u) = &mut self.state else {
+            return Err(self.diverged("internal state mismatch"));
+        };
+        let n = u.len();
+        let mut v: Vec<f64> = u.iter().map(|a| (0.5 * a).exp()).collect();
+        // Backward Euler is first order: sub-steps of at most FISHER_DT.
+        let subs = (h / FISHER_DT).ceil().max(1.0);
+        let dt = h / subs;
+        let k = 2.0 * dt / (self.dx * self.dx);
+        let diag: Vec<f64> = (0..n)
+            .map(|i| {
+                let neighbours = (i > 0) as u8 + (i + 1 < n) as u8;
+                1.0 + k * neighbours as f64 + dt * self.potential[i]
+            })
+            .collect();
+        let mut cp = vec![0.0; n];
+        for _ in 0..subs as usize {
+            // Thomas on the symmetric, diagonally dominant tridiagonal (off-diagonals −k).
+            for i in 0..n {
+                let (m, prev) = if i > 0 {
+                    (diag[i] + k * cp[i - 1], v[i - 1])
+                } else {
+                    (diag[0], 0.0)
+                };
+                cp[i] = -k / m;
+                v[i] = (v[i] + k * prev) / m;
+            }
+            for i in (0..n - 1).rev() {
+                v[i] -= cp[i] * v[i + 1];
+            }
+            // Rescale (the c term) so that sub-steps never drift towards under- or overflow.
+            let mass: f64 = v.iter().map(|a| a * a).sum::<f64>() * self.dx;
+            if !(mass > 0.0 && mass.is_finite()) {
+                return Err(self.diverged("√q vanished"));
+            }
+            let scale = mass.sqrt().recip();
+            v.iter_mut().for_each(|a| *a *= scale);
+        }
+        for (a, b) in u.iter_mut().zip(&v) {
+            *a = 2.0 * b.max(0.0).ln();
+        }
+        let z = log_sum_exp(u.iter().copied()) + self.ln_dx;
+        u.iter_mut().for_each(|a| *a -= z);
+        Ok(())
+    }
+
     /// D(r) = r ψ′(r) at face `i` where q = `qf`, for the Wasserstein flux D(r)·p·∂ₓ(q/p):
     /// by ratios where p and q are normal numbers, in log space (capped) where they are not.
     fn diffusion(&self, i: usize, qf: f64, a: f64) -> f64 {
         let pf = self.pf[i];
         let normal = pf > 1e-280 && qf > 1e-280;
-        let ln_q = if qf > 0.0 { qf.ln() } else { f64::NEG_INFINITY };
+        let ln_q = || if qf > 0.0 { qf.ln() } else { f64::NEG_INFINITY };
         match self.form {
             Form::Power { beta: 0.0, .. } => a,
             Form::Power { beta, .. } if normal => {
@@ -689,12 +759,12 @@ impl Flow {
                     _ => r.powf(beta),
                 }
             }
-            Form::Power { beta, .. } => (a.ln() + beta * (self.lpf[i] - ln_q))
+            Form::Power { beta, .. } => (a.ln() + beta * (self.lpf[i] - ln_q()))
                 .min(MAX_LN_COEF)
                 .exp(),
             // ½ r/(1 + r) = ½ p/(p + q)
             _ if normal => 0.5 * pf / (pf + qf),
-            _ => 0.5 / (1.0 + (ln_q - self.lpf[i]).exp()),
+            _ => 0.5 / (1.0 + (ln_q() - self.lpf[i]).exp()),
         }
     }
 
@@ -796,6 +866,25 @@ impl Flow {
         }
         Ok(())
     }
+}
+
+/// Largest backward-Euler sub-step of `fisher`'s Fisher–Rao flow.
+const FISHER_DT: f64 = 5e-4;
+
+/// ½(s_p² + 2s_p′) = 2(√p)″/√p, taken as the discrete Laplacian of √p (reflecting ends)
+/// over √p, so that q = p is exactly stationary on the grid; shifted to a minimum of 0.
+fn fisher_potential(lp: &[f64], dx: f64) -> Vec<f64> {
+    let n = lp.len();
+    let v: Vec<f64> = (0..n)
+        .map(|i| {
+            let side = |j: usize| (0.5 * (lp[j] - lp[i])).exp_m1();
+            let l = if i > 0 { side(i - 1) } else { 0.0 };
+            let r = if i + 1 < n { side(i + 1) } else { 0.0 };
+            2.0 * (l + r) / (dx * dx)
+        })
+        .collect();
+    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+    v.iter().map(|a| a - lo).collect()
 }
 
 /// MMD's pressure on the grid: E_p k in closed form, k ∗ q by a zero-padded FFT.

@@ -505,7 +505,7 @@ fn bad_input_is_refused_with_a_reason() {
     for (div, g) in [
         (Divergence::Mmd { bandwidth: 1.0 }, Geometry::Wasserstein),
         (Divergence::Ksd { c: 1.0, beta: 0.5 }, Geometry::Wasserstein),
-        (Divergence::Fisher, Geometry::FisherRao),
+        (Divergence::Fisher, Geometry::Wasserstein),
         (Divergence::TotalVariation, Geometry::Wasserstein),
         (Divergence::PearsonChi2, Geometry::Wasserstein),
     ] {
@@ -599,4 +599,55 @@ fn mmd_fisher_rao_follows_its_pressure_and_dissipates() {
     let m = mode_masses(&p, &r.x, &r.q[10]);
     let m0 = mode_masses(&p, &r.x, &r.q[0]);
     assert!(m[0] > m0[0] + 0.05, "{m0:?} → {m:?}");
+}
+
+#[test]
+fn fisher_divergence_flow_matches_the_oscillator_closed_form() {
+    // p = N(0, 1): √q obeys ∂ₜv = 2∂²ₓv − ½(x² − 2 + c)v (imaginary-time oscillator), so a
+    // Gaussian stays Gaussian with σ²(t) = tanh(2t + φ₀), φ₀ = artanh σ₀², and
+    // μ(t) = μ₀ cosh φ₀ / cosh(2t + φ₀).
+    let p = Target::parse("1:0:1").unwrap();
+    let (m0, s0) = (2.0, 0.5);
+    let o = FlowOptions {
+        x_range: Some((-10.0, 10.0)),
+        ..FlowOptions::default()
+    };
+    let times = [0.1, 0.3, 1.0];
+    let r = flow(
+        &p,
+        &Divergence::Fisher,
+        Gaussian::new(m0, s0).unwrap(),
+        Geometry::FisherRao,
+        &times,
+        o,
+    )
+    .unwrap();
+    let dx = r.x[1] - r.x[0];
+    let phi0 = (s0 * s0).atanh();
+    for (i, &t) in times.iter().enumerate() {
+        let q = &r.q[i];
+        let mean: f64 = r.x.iter().zip(q).map(|(x, v)| x * v).sum::<f64>() * dx;
+        let var: f64 =
+            r.x.iter()
+                .zip(q)
+                .map(|(x, v)| (x - mean).powi(2) * v)
+                .sum::<f64>()
+                * dx;
+        let (want_m, want_v) = (
+            m0 * phi0.cosh() / (2.0 * t + phi0).cosh(),
+            (2.0 * t + phi0).tanh(),
+        );
+        assert!(
+            (mean - want_m).abs() < 2e-3 && (var - want_v).abs() < 2e-3,
+            "t={t}: ({mean}, {var}) vs ({want_m}, {want_v})"
+        );
+        // Still Gaussian: pointwise against N(want_m, want_v).
+        let g = Gaussian::new(want_m, want_v.sqrt()).unwrap();
+        let err =
+            r.x.iter()
+                .zip(q)
+                .map(|(&x, v)| (v - g.log_pdf(x).exp()).abs())
+                .fold(0.0, f64::max);
+        assert!(err < 5e-3, "t={t}: {err}");
+    }
 }
