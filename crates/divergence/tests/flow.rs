@@ -651,3 +651,37 @@ fn fisher_divergence_flow_matches_the_oscillator_closed_form() {
         assert!(err < 5e-3, "t={t}: {err}");
     }
 }
+
+#[test]
+fn nonlinear_wasserstein_flows_converge_under_refinement() {
+    // Lagged-coefficient backward Euler: between first and second order here (the t and x
+    // errors mix); every halving of dx and dt must at least halve the change.
+    let p = post();
+    for d in [
+        Divergence::Hellinger,
+        Divergence::JensenShannon,
+        Divergence::ForwardKl,
+        Divergence::NeymanChi2,
+    ] {
+        let m: Vec<f64> = (0..4)
+            .map(|l| {
+                let o = FlowOptions {
+                    points: 1000 * (1 << l) + 1,
+                    max_dt: Some(0.01 / (1 << l) as f64),
+                    ..opts()
+                };
+                let r = flow(&p, &d, q0(), Geometry::Wasserstein, &[1.0], o).unwrap();
+                mass_below_zero(&r.x, &r.q[0])
+            })
+            .collect();
+        let diff: Vec<f64> = m.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+        for r in ratios(&diff) {
+            assert!(
+                r > 2.0,
+                "{}: mass below 0 {m:?}, differences {diff:?}",
+                d.name()
+            );
+        }
+        assert!(diff[2] < 2e-3 * m[3], "{}: {diff:?}", d.name());
+    }
+}
