@@ -22,7 +22,8 @@ fn euler_end(p: &Target, div: &Divergence, start: (f64, f64), m: Metric, h: f64)
             Metric::LogSigma => [-g[1], -s * s * g[2]],
         };
         let len = (d[0] * d[0] + (d[1] / s) * (d[1] / s)).sqrt();
-        if len < 1e-5 {
+        // Inside the final basin's quadratic bowl: the descent's end is within ~len of here.
+        if len < 1e-3 {
             break;
         }
         let dt = h / len.max(1.0);
@@ -53,7 +54,7 @@ fn reverse_kl_basin_depends_on_the_metric() {
             "{m}: ended at {e:?}, want {want:?}"
         );
         // The continuous flow, integrated independently, drains to the same minimum.
-        let f = euler_end(&p, &d, (1.0, 2.0), m, 2e-3);
+        let f = euler_end(&p, &d, (1.0, 2.0), m, 5e-3);
         assert!(
             (f.0 - e[0]).abs() < 2e-2 && (f.1 - e[1]).abs() < 2e-2,
             "{m}: Euler flow ends at {f:?}, descent at {e:?}"
