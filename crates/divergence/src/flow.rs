@@ -705,23 +705,22 @@ impl Flow {
         let subs = (h / FISHER_DT).ceil().max(1.0);
         let dt = h / subs;
         let k = 2.0 * dt / (self.dx * self.dx);
-        let diag: Vec<f64> = (0..n)
-            .map(|i| {
-                let neighbours = (i > 0) as u8 + (i + 1 < n) as u8;
-                1.0 + k * neighbours as f64 + dt * self.potential[i]
-            })
-            .collect();
+        // Thomas on the symmetric, diagonally dominant tridiagonal (off-diagonals −k): the
+        // elimination is the same for every sub-step, so it is done once.
         let mut cp = vec![0.0; n];
+        let mut inv_m = vec![0.0; n];
+        for i in 0..n {
+            let neighbours = (i > 0) as u8 + (i + 1 < n) as u8;
+            let diag = 1.0 + k * neighbours as f64 + dt * self.potential[i];
+            let m = if i > 0 { diag + k * cp[i - 1] } else { diag };
+            inv_m[i] = 1.0 / m;
+            cp[i] = -k * inv_m[i];
+        }
         for _ in 0..subs as usize {
-            // Thomas on the symmetric, diagonally dominant tridiagonal (off-diagonals −k).
-            for i in 0..n {
-                let (m, prev) = if i > 0 {
-                    (diag[i] + k * cp[i - 1], v[i - 1])
-                } else {
-                    (diag[0], 0.0)
-                };
-                cp[i] = -k / m;
-                v[i] = (v[i] + k * prev) / m;
+            let mut prev = 0.0;
+            for (a, im) in v.iter_mut().zip(&inv_m) {
+                *a = (*a + k * prev) * im;
+                prev = *a;
             }
             for i in (0..n - 1).rev() {
                 v[i] -= cp[i] * v[i + 1];
