@@ -2,7 +2,6 @@
 // (divergences, parameter ranges, presets) once per module instance, and routes every call
 // through `call`, so that a crash (a wasm trap) swaps in a fresh module instance restored to
 // the last good view instead of leaving the page dead.
-import { withInfo } from './info.js';
 
 let shared = null;
 let instances = 0;
@@ -14,7 +13,7 @@ export function loadWasm(fresh = false) {
   const load = async () => {
     const url = new URL('./pkg/divergence_web.js', import.meta.url);
     if (fresh) url.searchParams.set('instance', String(++instances));
-    const mod = withInfo(await import(url.href));
+    const mod = await import(url.href);
     const exports = await mod.default({ module_or_path: new URL('./pkg/divergence_web_bg.wasm', import.meta.url) });
     const info = { divergences: mod.divergenceInfo(), params: mod.paramInfo(), presets: mod.presetInfo() };
     return { Explorer: mod.Explorer, memory: exports.memory, info };

@@ -2,12 +2,13 @@
 //! stderr, exit status 2, nothing on stdout and no partial file.
 
 mod figure;
+mod flow;
 
 use clap::{Args, Parser, Subcommand};
+use divergence::metric::{descend_with, DescentOptions, Metric, Optimizer};
 use divergence::registry::Param;
 use divergence::{
-    descend, eval, landscape, minima, pressure, Divergence, Error, Field, Gaussian, Grid, Params,
-    Target,
+    eval, landscape, minima, pressure, Divergence, Error, Field, Gaussian, Grid, Params, Target,
 };
 use serde_json::{json, Map, Value};
 use std::process::ExitCode;
@@ -76,7 +77,7 @@ enum Cmd {
         #[command(flatten)]
         params: ParamArgs,
     },
-    /// Descent on (μ, ln σ) from a start point to a local minimum, with the whole path.
+    /// Descent from a start point to a local minimum in a metric, with the whole path.
     Optimize {
         #[command(flatten)]
         t: TargetArg,
@@ -85,6 +86,36 @@ enum Cmd {
         /// MU,SIGMA
         #[arg(long, allow_hyphen_values = true, value_parser = pair)]
         from: (f64, f64),
+        /// fisher (natural gradient), euclidean (μ, σ) or log-sigma (μ, ln σ).
+        #[arg(long, default_value = "fisher")]
+        metric: Metric,
+        /// gd (steepest descent in the metric) or adam (on (μ, ln σ)).
+        #[arg(long, default_value = "gd")]
+        optimizer: Optimizer,
+        #[command(flatten)]
+        params: ParamArgs,
+    },
+    /// q as a free density under D's gradient flow, from N(MU, SIGMA²), at the given times.
+    Flow {
+        #[command(flatten)]
+        t: TargetArg,
+        #[arg(long)]
+        divergence: String,
+        /// MU,SIGMA
+        #[arg(long, allow_hyphen_values = true, value_parser = pair)]
+        from: (f64, f64),
+        /// fisher-rao or wasserstein.
+        #[arg(long)]
+        geometry: divergence::flow::Geometry,
+        /// T[,T…], increasing, ≥ 0.
+        #[arg(long, allow_hyphen_values = true, value_parser = numbers)]
+        times: Xs,
+        /// LO:HI (default: p's components and q₀ to ±8 std).
+        #[arg(long, allow_hyphen_values = true, value_parser = range)]
+        x_range: Option<(f64, f64)>,
+        /// Number of x points.
+        #[arg(long, default_value_t = 2001)]
+        points: usize,
         #[command(flatten)]
         params: ParamArgs,
     },
@@ -219,6 +250,8 @@ fn flag(field: Field) -> &'static str {
         Field::Divergence | Field::Divergences => "--divergence",
         Field::Preset => "--preset",
         Field::Link => "--link",
+        Field::Metric => "--metric",
+        Field::Optimizer => "--optimizer",
     }
 }
 
@@ -299,12 +332,15 @@ fn run(cmd: Cmd) -> Result<Value, Fail> {
             t,
             divergence: name,
             from: (m0, s0),
+            metric,
+            optimizer,
             params,
         } => {
             let p = target(&t)?;
             let d = divergence(&name, &params)?;
             Gaussian::new(m0, s0).map_err(|e| fail("--from", e))?;
-            let r = descend(&p, &d, m0, s0, 200);
+            let opts = DescentOptions::default();
+            let r = descend_with(&p, &d, m0, s0, metric, optimizer, opts);
             let Some(&[mu, sigma, value]) = r.path.last() else {
                 return Err(fail("--from", "no descent path"));
             };
@@ -318,9 +354,29 @@ fn run(cmd: Cmd) -> Result<Value, Fail> {
                 ));
             }
             let path: Vec<Value> = r.path.iter().map(|s| nums(s)).collect();
-            json!({"divergence": d.name(), "path": path, "converged": r.converged,
+            json!({"divergence": d.name(), "metric": metric.name(), "optimizer": optimizer.name(),
+                   "path": path, "converged": r.converged,
                    "optimum": {"mu": mu, "sigma": sigma, "value": num(value)}})
         }
+        Cmd::Flow {
+            t,
+            divergence: name,
+            from,
+            geometry,
+            times: Xs(times),
+            x_range,
+            points,
+            params,
+        } => flow::run(flow::Request {
+            t: &t,
+            divergence: &name,
+            from,
+            geometry,
+            times: &times,
+            x_range,
+            points,
+            params: &params,
+        })?,
         Cmd::Figure {
             preset,
             panels,
@@ -342,7 +398,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             if e.kind() == DisplayHelpOnMissingArgumentOrSubcommand {
-                eprintln!("divergence: a subcommand is required: eval, landscape, pressure, optimize or figure (see --help)");
+                eprintln!("divergence: a subcommand is required: eval, landscape, pressure, optimize, flow or figure (see --help)");
                 return ExitCode::from(2);
             }
             // clap's message up to its usage block, folded onto one line.

@@ -92,23 +92,23 @@ enum FromIntegral {
 /// twiddle table serves both. rustfft's Radix4 alone: its planner's other algorithms (and
 /// realfft) would add ~110 KB gzipped to the page's wasm.
 #[derive(Clone)]
-struct Ffts(Arc<Radix4<f64>>);
+pub(crate) struct Ffts(Arc<Radix4<f64>>);
 
 impl Ffts {
-    fn new(len: usize) -> Ffts {
+    pub(crate) fn new(len: usize) -> Ffts {
         Ffts(Arc::new(Radix4::new(len, FftDirection::Forward)))
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.0.len()
     }
 
     /// A scratch buffer for [`Ffts::forward`] (reused across calls).
-    fn scratch(&self) -> Vec<Complex<f64>> {
+    pub(crate) fn scratch(&self) -> Vec<Complex<f64>> {
         vec![Complex::new(0.0, 0.0); self.0.get_inplace_scratch_len()]
     }
 
-    fn forward(&self, buf: &mut [Complex<f64>], scratch: &mut [Complex<f64>]) {
+    pub(crate) fn forward(&self, buf: &mut [Complex<f64>], scratch: &mut [Complex<f64>]) {
         self.0.process_with_scratch(buf, scratch);
     }
 }
@@ -635,6 +635,6 @@ impl KsdTable {
 }
 
 /// The FFT length for `n` points: the next power of two (Radix4's lengths).
-fn fft_len(n: usize) -> usize {
+pub(crate) fn fft_len(n: usize) -> usize {
     n.next_power_of_two().max(16)
 }

@@ -44,6 +44,10 @@ pub enum Field {
     Preset,
     /// A URL fragment.
     Link,
+    /// The metric of descents and basins (`fisher`, `euclidean`, `log-sigma`).
+    Metric,
+    /// The optimiser of descents (`gd`, `adam`).
+    Optimizer,
 }
 
 impl fmt::Display for Field {
@@ -70,6 +74,8 @@ impl fmt::Display for Field {
             Field::Divergences => f.write_str("divergences"),
             Field::Preset => f.write_str("preset"),
             Field::Link => f.write_str("link"),
+            Field::Metric => f.write_str("metric"),
+            Field::Optimizer => f.write_str("optimizer"),
         }
     }
 }

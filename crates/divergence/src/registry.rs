@@ -220,7 +220,7 @@ const fn entry(
         title,
         params,
         path,
-        scale: ColorScale::Linear,
+        scale: ColorScale::Log,
         make,
     }
 }
@@ -264,16 +264,20 @@ pub const DIVERGENCES: [DivergenceInfo; 13] = [
         Divergence::Renyi { order: p.order }
     }),
     entry("fisher", "Fisher", &[], PerCell, |_| Divergence::Fisher),
-    entry(
-        "ksd",
-        "KSD²",
-        &[Param::KernelC, Param::KernelBeta],
-        PerCell,
-        |p| Divergence::Ksd {
-            c: p.kernel_c,
-            beta: p.kernel_beta,
-        },
-    ),
+    // KSD² is drawn on a linear scale by default; `log_ksd` shows it on a log one.
+    DivergenceInfo {
+        scale: ColorScale::Linear,
+        ..entry(
+            "ksd",
+            "KSD²",
+            &[Param::KernelC, Param::KernelBeta],
+            PerCell,
+            |p| Divergence::Ksd {
+                c: p.kernel_c,
+                beta: p.kernel_beta,
+            },
+        )
+    },
     entry("mmd", "MMD²", &[Param::Bandwidth], ClosedForm, |p| {
         Divergence::Mmd {
             bandwidth: p.bandwidth,
