@@ -5,6 +5,7 @@
 #   ./build.sh bench          benchmarks, written to BENCHMARKS.md
 #   ./build.sh fuzz [SECONDS] libFuzzer on the target-spec and URL-fragment parsers (default 60 s each)
 #   ./build.sh build          the wasm bundle in www/pkg and the native CLI
+#   ./build.sh dist           dist/: `cp -r dist/. SITE/` installs the element into a Hugo site
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -69,6 +70,32 @@ cmd_build() {
   build_web
   say "building the native CLI"
   cargo build --release -p divergence-cli
+}
+
+ensure_hugo() {
+  if ! command -v hugo >/dev/null; then
+    say "installing Debian's hugo"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo >/dev/null
+  fi
+}
+
+# dist/static/divergence/ (the element, its CSS and typings, the wasm) and the Hugo shortcode
+# dist/layouts/shortcodes/divergence.html, both stamped with the bundle's version.
+cmd_dist() {
+  build_web
+  say "writing dist/"
+  local version
+  version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)+$(git rev-parse --short=10 HEAD 2>/dev/null || echo unknown)"
+  rm -rf dist
+  mkdir -p dist/static/divergence/pkg dist/layouts/shortcodes
+  cp www/*.js www/explorer.css dist/static/divergence/
+  cp www/*.d.ts dist/static/divergence/ 2>/dev/null || true
+  cp www/pkg/*.js www/pkg/*.wasm dist/static/divergence/pkg/
+  cp www/pkg/*.d.ts dist/static/divergence/pkg/ 2>/dev/null || true
+  printf '%s\n' "$version" >dist/static/divergence/VERSION
+  sed "s/@VERSION@/$version/g" hugo/layouts/shortcodes/divergence.html >dist/layouts/shortcodes/divergence.html
+  echo "dist/ $version: cp -r dist/. YOUR_HUGO_SITE/"
 }
 
 cmd_serve() {
@@ -161,12 +188,13 @@ cmd_fuzz() {
 
 case "${1:-help}" in
   build) cmd_build ;;
+  dist) cmd_dist ;;
   serve) shift; cmd_serve "$@" ;;
   test) cmd_test ;;
   bench) cmd_bench ;;
   fuzz) shift; cmd_fuzz "$@" ;;
   *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
