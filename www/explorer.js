@@ -7,6 +7,7 @@ import { Controls } from './controls.js';
 import { Panels } from './panels.js';
 import { Descents } from './descents.js';
 import { Input } from './input.js';
+import { Status } from './status.js';
 import { UrlState } from './url.js';
 import * as exports from './exports.js';
 import { h, clone, list, merge, asError, unknownKey } from './util.js';
@@ -34,6 +35,7 @@ export class DivergenceExplorer extends HTMLElement {
     this._input = new Input(this);
     this._url = new UrlState(this);
     this._descents = new Descents(this);
+    this._status = new Status(this);
     this._dragging = false;
     this._display = { logScale: true, clip: 1 };
     this._raf = 0;
@@ -227,6 +229,7 @@ export class DivergenceExplorer extends HTMLElement {
     this._root.append(this._error);
     if (panels.includes('controls')) this._root.append(this._controls.build());
     this._root.append(this._panels.build(panels));
+    this._status.build(this._root);
     this.shadowRoot.append(this._root);
     this._sync();
     this._resize.disconnect();
@@ -239,9 +242,32 @@ export class DivergenceExplorer extends HTMLElement {
 
   // While a slider is held: quick, coarser landscapes (host.js).
   _setDragging(on) {
+    if (this._dragging === on) return;
     this._dragging = on;
     this._host.setQuick(on);
     this._schedule();
+  }
+
+  // A drag on `control` starts the quick mode, and every way a drag can end ends it (a
+  // release anywhere, a cancel, lost capture, focus leaving the window, a touch ending, a
+  // key let go, a press that never moved), after which the page refines at full resolution.
+  _beginDrag(control) {
+    this._endDrag?.();
+    const types = ['pointerup', 'pointercancel', 'touchend', 'touchcancel', 'keyup'];
+    const end = () => {
+      for (const t of types) window.removeEventListener(t, end, true);
+      window.removeEventListener('blur', end);
+      control.removeEventListener('lostpointercapture', end);
+      control.removeEventListener('change', end);
+      this._endDrag = null;
+      this._setDragging(false);
+    };
+    for (const t of types) window.addEventListener(t, end, true);
+    window.addEventListener('blur', end); // the window's own blur: elements' blurs do not bubble
+    control.addEventListener('lostpointercapture', end);
+    control.addEventListener('change', end);
+    this._endDrag = end;
+    this._setDragging(true);
   }
 
   // ---------- rendering ----------
@@ -268,7 +294,7 @@ export class DivergenceExplorer extends HTMLElement {
     const dark = this._dark;
     this._root.classList.toggle('dark', dark);
     try {
-      this._host.call(() => this._panels.draw(ex, this._dragging, dark));
+      this._host.call(() => { this._panels.draw(ex, this._dragging, dark); this._status.frame(ex); });
     } catch (e) {
       return this._broken(`Drawing failed: ${e.message ?? e}`);
     }

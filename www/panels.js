@@ -4,6 +4,7 @@
 import { h, fmt, asError } from './util.js';
 import { slider } from './controls.js';
 import { toolbar } from './exports.js';
+import { setText } from './status.js';
 
 const SAMPLE_SIZES = [10, 30, 100, 300, 1000, 3000];
 
@@ -212,11 +213,11 @@ export class Panels {
     if (show(c.sampling)) {
       const s = this.samples;
       ex.drawSampling(c.sampling, s.n, s.reps, s.seed, dark);
-      this.samplingText.textContent = samplingSummary(this.samplingData());
+      setText(this.samplingText, samplingSummary(this.samplingData()), x._status.quiet);
     }
     if (show(c.tradeoff)) {
       ex.drawTradeoff(c.tradeoff, dark);
-      this.tradeoffText.textContent = this.tradeoffSummary(ex);
+      setText(this.tradeoffText, this.tradeoffSummary(ex), x._status.quiet);
     }
   }
 

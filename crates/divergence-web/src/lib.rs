@@ -368,6 +368,22 @@ impl Explorer {
         self.study.done()
     }
 
+    /// Per panel, the fraction of its current landscape computed (cells, then the refinement
+    /// of its minima): 1 once complete, so the page can mark busy and stale panels.
+    pub fn progress(&self) -> Float64Array {
+        let f: Vec<f64> = (self.study.progress().iter())
+            .map(|p| {
+                if p.complete {
+                    return 1.0;
+                }
+                let cells = p.cells_done as f64 / p.cells_total.max(1) as f64;
+                let minima = p.minima_refined as f64 / p.minima_total.max(1) as f64;
+                (0.9 * cells + 0.1 * minima).min(0.99)
+            })
+            .collect();
+        Float64Array::from(&f[..])
+    }
+
     /// `{name: [{mu, sigma, value}, …]}`: each shown landscape's local minima by value.
     #[wasm_bindgen(unchecked_return_type = "Record<string, Minimum[]>")]
     pub fn optima(&self) -> Result<JsValue, WebError> {
