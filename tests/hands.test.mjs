@@ -315,10 +315,13 @@ async function phone() {
   return p;
 }
 
-// A vertical touch swipe from (x, y) by dy, as a finger does it (CDP synthesized gesture).
+// A touch swipe from (x, y) by (dx, dy), as a finger does it (CDP touch events).
 async function swipe(p, x, y, dx, dy) {
   const cdp = await p.context().newCDPSession(p);
-  await cdp.send('Input.synthesizeScrollGesture', { x: Math.round(x), y: Math.round(y), xDistance: dx, yDistance: dy, gestureSourceType: 'touch', speed: 600, preventFling: true });
+  const touch = (type, k) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: k === null ? [] : [{ x: x + (dx * k) / 10, y: y + (dy * k) / 10 }] });
+  await touch('touchStart', 0);
+  for (let k = 1; k <= 10; k++) await touch('touchMove', k);
+  await touch('touchEnd', null);
   await cdp.detach();
 }
 
@@ -352,12 +355,29 @@ test('touch: vertical swipes on a slider and a landscape scroll the page and cha
   assert.equal(tip.hidden, false);
   assert.match(tip.text, /^Reverse KL: μ = -[23]\.\d+/);
   assert.ok(Math.abs(tip.y - pt.y) < 60, 'beside the finger');
+  await p.screenshot({ path: `${OUT}hands-390.png` });
+  // A drag that starts on q's marker moves q (and does not scroll).
+  const from = await landscapePoint(p, 0, q.mu, q.sigma);
+  y0 = await p.evaluate(() => window.scrollY);
+  const to = await landscapePoint(p, 0, 1, 3);
+  await swipe(p, from.x, from.y, to.x - from.x, to.y - from.y);
+  await settled(p);
+  const q2 = (await onElement(p, (e) => e.state)).q;
+  assert.ok(Math.abs(q2.mu - 1) < 0.1 && Math.abs(q2.sigma - 3) < 0.1, JSON.stringify(q2));
+  assert.equal(await p.evaluate(() => window.scrollY), y0, 'no scroll while dragging q');
+  // A horizontal drag on a slider moves it.
+  await slider.scrollIntoViewIfNeeded();
+  box = await slider.boundingBox();
+  const at = (v) => box.x + 8 + ((v + 10) / 20) * (box.width - 16);
+  await swipe(p, at(4), box.y + box.height / 2, at(6) - at(4), 0);
+  await settled(p);
+  const m2 = (await onElement(p, (e) => e.state)).target[1].mean;
+  assert.ok(Math.abs(m2 - 6) < 0.3, `horizontal drag moved the mean to ${m2}`);
   // Targets on a coarse pointer are at least 24 px.
   const small = await shadow(p, (root) => [...root.querySelectorAll('input[type=checkbox], input[type=radio], button, select, input.num')]
     .filter((n) => n.offsetParent).map((n) => { const r = n.getBoundingClientRect(); return [n.getAttribute('aria-label') ?? n.textContent, Math.round(r.width), Math.round(r.height)]; })
     .filter(([, w, hgt]) => w < 24 || hgt < 24));
   assert.deepEqual(small, []);
-  await p.screenshot({ path: `${OUT}hands-390.png`, fullPage: false });
   assert.deepEqual(p.messages, []);
   await p.context().close();
 });

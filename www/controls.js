@@ -89,15 +89,22 @@ export function slider(x, { label, min, max, step = STEP, get, set, marks = [] }
 let fieldIds = 0;
 
 // Touch on a slider, as phones expect: a vertical swipe scrolls the page and leaves the value
-// alone; only a horizontal drag (or a tap) moves it. The browser decides between scrolling and
-// sliding from the first moves, so the value a touch sets is held back until the touch shows
-// itself horizontal, and restored if it turns out to be a scroll.
+// alone; only a horizontal drag or a tap moves it. Chromium sets the value where a touch
+// starts, before anyone knows whether it is a scroll: that value is held back until the touch
+// shows itself horizontal (or ends as a tap), and dropped if it turns out to be a scroll.
 function touchSlider(range) {
   let start = null;
+  const release = () => range.dispatchEvent(new Event('input', { bubbles: true }));
   range.addEventListener('touchstart', (e) => {
     const t = e.touches[0];
-    start = { x: t.clientX, y: t.clientY, value: range.value, decided: false };
+    start = { x: t.clientX, y: t.clientY, value: range.value, decided: false, held: false };
   }, { passive: true });
+  range.addEventListener('input', (e) => {
+    if (!start || !e.isTrusted) return;
+    if (start.decided && !start.scroll) return;
+    e.stopImmediatePropagation();
+    if (start.scroll) range.value = start.value; else start.held = true;
+  }, { capture: true });
   range.addEventListener('touchmove', (e) => {
     if (!start || start.decided) return;
     const t = e.touches[0];
@@ -105,24 +112,17 @@ function touchSlider(range) {
     const dy = Math.abs(t.clientY - start.y);
     if (dx + dy < 6) return;
     start.decided = true;
-    if (dy > dx) {
-      // A scroll: undo whatever the touch set, and let the page scroll.
-      start.scroll = true;
-      if (range.value !== start.value) {
-        range.value = start.value;
-        range.dispatchEvent(new Event('input', { bubbles: true }));
-      }
-    }
+    start.scroll = dy > dx;
+    if (start.scroll) range.value = start.value;
+    else if (start.held) release();
   }, { passive: true });
-  range.addEventListener('input', (e) => {
-    if (start?.scroll && e.isTrusted) {
-      range.value = start.value;
-      e.stopImmediatePropagation();
-    }
-  }, { capture: true });
-  const end = () => { start = null; };
+  const end = () => {
+    const tap = start && !start.decided && start.held;
+    start = null;
+    if (tap) release();
+  };
   range.addEventListener('touchend', end);
-  range.addEventListener('touchcancel', end);
+  range.addEventListener('touchcancel', () => { if (start) range.value = start.value; start = null; });
 }
 
 /** The control column of one element (`x`); `controls` lists the groups to show (all if empty). */
