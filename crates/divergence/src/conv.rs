@@ -17,6 +17,8 @@ use rustfft::num_complex::Complex;
 use rustfft::{Fft, FftDirection, Length};
 use std::sync::Arc;
 
+mod sums;
+
 /// Kernel half-width in kernel standard deviations: e^(−9²/2) ≈ 2.6e-18 of the peak.
 const REACH: f64 = 9.0;
 /// Largest x grid and FFT (points) for [`Plan::new`]: beyond it the row-wise path is not
@@ -36,6 +38,10 @@ enum RowForm {
     /// f = s_p, the score of p: KSD² = vᵀKv with v = q·(s_p − s_q) on the row's x grid and
     /// K Toeplitz in the IMQ kernel, one real FFT per cell (Parseval on a circulant embedding).
     Ksd { c: f64, beta: f64 },
+    /// f = s_p: Fisher = E_q[(s_p − s_q)²], a trapezoid sum per cell ([`sums`]).
+    Fisher,
+    /// f = ln p: Neyman χ² = ∫(q − p)²/p, positive terms summed per cell ([`sums`]).
+    NeymanChi2,
 }
 
 impl RowForm {
@@ -61,6 +67,8 @@ impl RowForm {
             },
             Divergence::JensenShannon => RowForm::JensenShannon,
             Divergence::Ksd { c, beta } => RowForm::Ksd { c, beta },
+            Divergence::Fisher => RowForm::Fisher,
+            Divergence::NeymanChi2 => RowForm::NeymanChi2,
             _ => return None,
         })
     }
@@ -146,6 +154,10 @@ pub struct Plan {
     /// (each μ then has its own trapezoid rule of spacing thin·h).
     thin: usize,
     origin: usize,
+    /// p beside f = ln p for Neyman χ² (same layout), else empty.
+    density: Vec<Vec<f64>>,
+    /// The target, for cells a row form cannot sum (Neyman χ² tails beyond the table).
+    target: Target,
 }
 
 impl Plan {
@@ -178,7 +190,9 @@ impl Plan {
         let sigma_min = grid.sigma.iter().copied().fold(f64::INFINITY, f64::min);
         let h_max = match form {
             // A log per point: spacing at ~1e-11 rather than 1e-13 (exp(−2π·0.3) per unit d).
-            RowForm::JensenShannon => (0.3 * d).min(0.3 * sigma_min),
+            RowForm::JensenShannon | RowForm::Fisher => (0.3 * d).min(0.3 * sigma_min),
+            // q² is a Gaussian of std σ/√2.
+            RowForm::NeymanChi2 => (0.25 * d).min(0.2 * sigma_min),
             // The IMQ kernel has branch points at x − y = ±ic.
             RowForm::Ksd { c, .. } => (0.3 * d).min(0.3 * sigma_min).min(0.3 * c),
             _ => (0.25 * d).min(0.3 * sigma_min),
@@ -198,9 +212,25 @@ impl Plan {
         let width = |beta: f64| sigma_max / (1.0 - beta).sqrt();
         let reach = REACH
             * match form {
-                RowForm::ReverseKl | RowForm::JensenShannon | RowForm::Ksd { .. } => sigma_max,
+                RowForm::ReverseKl
+                | RowForm::JensenShannon
+                | RowForm::Ksd { .. }
+                | RowForm::Fisher
+                | RowForm::NeymanChi2 => sigma_max,
                 RowForm::Power { beta, .. } => width(beta),
             };
+        let reach = match form {
+            // q²/p reaches far past q near the finiteness edge: as far as its finite rows
+            // need (see neyman_row), within 16 times the usual reach.
+            RowForm::NeymanChi2 => grid
+                .sigma
+                .iter()
+                .map(|&s| sums::neyman_reach(p, s, (grid.mu[0], grid.mu[grid.mu.len() - 1])))
+                .filter(|r| r.is_finite())
+                .fold(reach, f64::max)
+                .min(16.0 * reach),
+            _ => reach,
+        };
         let margin = (reach / h).ceil() as usize + 1;
         let n = 2 * margin + (grid.mu.len() - 1) * stride + 1;
         if n > max_points {
@@ -209,7 +239,7 @@ impl Plan {
         let x0 = grid.mu[0] - margin as f64 * h;
         // ln p (KSD tabulates the score instead).
         let lp: Vec<f64> = match form {
-            RowForm::Ksd { .. } => Vec::new(),
+            RowForm::Ksd { .. } | RowForm::Fisher => Vec::new(),
             _ => (0..n).map(|i| p.log_pdf(x0 + i as f64 * h)).collect(),
         };
         // The widest component's curvature about the mixture mean: ln p − Q then grows at
@@ -219,7 +249,8 @@ impl Plan {
             comps.iter().map(|c| c.std * c.std).fold(0.0, f64::max),
         );
         let f: Vec<f64> = match form {
-            RowForm::Ksd { .. } => (0..n)
+            RowForm::NeymanChi2 => lp.clone(),
+            RowForm::Ksd { .. } | RowForm::Fisher => (0..n)
                 .map(|i| p.log_pdf_derivs(x0 + i as f64 * h).1)
                 .collect(),
             _ => lp
@@ -294,6 +325,11 @@ impl Plan {
             stride,
             thin,
             origin: margin,
+            density: match form {
+                RowForm::NeymanChi2 => split(&f.iter().map(|l| l.exp()).collect::<Vec<_>>()),
+                _ => Vec::new(),
+            },
+            target: p.clone(),
         })
     }
 
@@ -324,6 +360,16 @@ impl Plan {
             RowForm::Ksd { c, beta } => {
                 for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
                     self.ksd_row(s, c, beta, row);
+                }
+            }
+            RowForm::Fisher => {
+                for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
+                    self.fisher_row(s, row);
+                }
+            }
+            RowForm::NeymanChi2 => {
+                for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
+                    self.neyman_row(s, row);
                 }
             }
             _ => {
@@ -419,7 +465,10 @@ impl Plan {
                 FromIntegral::Amari => ((1.0 - sum) / (beta * (1.0 - beta))).max(0.0),
                 FromIntegral::Renyi => (sum.ln() / (beta - 1.0)).max(0.0),
             },
-            RowForm::JensenShannon | RowForm::Ksd { .. } => f64::NAN,
+            RowForm::JensenShannon
+            | RowForm::Ksd { .. }
+            | RowForm::Fisher
+            | RowForm::NeymanChi2 => f64::NAN,
         }
     }
 

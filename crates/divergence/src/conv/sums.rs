@@ -1,0 +1,128 @@
+//! Row forms that are sums of positive terms per cell on the tabulated x grid: Fisher =
+//! E_q[(s_p − s_q)²] from the score table (three flops a point, no transcendental), and
+//! Neyman χ² = ∫(q − p)²/p from the ln p table (no cancellation, unlike ∫q²/p − 1, and no
+//! FFT, whose rounding would swamp cells next to 1/p's e^(x²/2s²) growth).
+
+use super::{Plan, REACH};
+use crate::divergences::{eval_full, Derivatives, Divergence};
+use crate::quad::Tol;
+use crate::target::{Gaussian, Target, LN_SQRT_2PI};
+
+/// A term at either end of a cell's sum above this share of the sum: the integrand reaches
+/// past the table, and the cell is evaluated by quadrature instead.
+const TAIL: f64 = 1e-16;
+
+/// How far from μ the terms of ∫q²/p matter for μ in `mus`: q²/p decays in the tails with
+/// precision a = 2/σ² − 1/s_max², centred off μ by |μ − m|/(s_max² a) for a widest
+/// component m; +inf where the integral diverges (a ≤ 0, SPEC §2).
+pub(super) fn neyman_reach(p: &Target, sigma: f64, mus: (f64, f64)) -> f64 {
+    let s_max = p.max_std();
+    let a = 2.0 / (sigma * sigma) - 1.0 / (s_max * s_max);
+    if a <= 0.0 {
+        return f64::INFINITY;
+    }
+    let shift = p
+        .components()
+        .iter()
+        .filter(|c| c.std == s_max)
+        .map(|c| (mus.0 - c.mean).abs().max((mus.1 - c.mean).abs()))
+        .fold(0.0, f64::max)
+        / (s_max * s_max * a);
+    REACH * a.sqrt().recip().max(sigma) + shift
+}
+
+impl Plan {
+    /// Row `sigma`'s trapezoid taps within `reach` of each μ: (t = (x − μ)/σ, x-table
+    /// phase, index of column 0 in that phase), and the spacing.
+    fn taps(&self, sigma: f64, reach: f64) -> (f64, Vec<(f64, usize, usize)>) {
+        let step = self.h * self.thin as f64;
+        let m = ((reach / step).ceil() as usize).min(self.origin / self.thin);
+        let taps = (0..=2 * m)
+            .map(|k| {
+                let first = self.origin + k * self.thin - m * self.thin;
+                let t = (k as f64 - m as f64) * step / sigma;
+                (t, first % self.stride, first / self.stride)
+            })
+            .collect();
+        (step, taps)
+    }
+
+    /// Fisher along a row: Σ_k step·q(x_k)·(s_p(x_k) + (x_k − μ)/σ²)² per μ.
+    pub(super) fn fisher_row(&self, sigma: f64, out: &mut [f64]) {
+        let (step, taps) = self.taps(sigma, REACH * sigma);
+        let log_c = -sigma.ln() - LN_SQRT_2PI;
+        let nm = out.len();
+        out.fill(0.0);
+        for &(t, phase, at) in &taps {
+            let w = step * (log_c - 0.5 * t * t).exp();
+            let sq = t / sigma;
+            let sp = &self.phases[phase][at..at + nm];
+            for (o, &s) in out.iter_mut().zip(sp) {
+                let d = s + sq;
+                *o += w * d * d;
+            }
+        }
+    }
+
+    /// Neyman χ² along a row: Σ_k step·(q − p)²/p, +inf where ∫q²/p diverges (SPEC §2).
+    pub(super) fn neyman_row(&self, sigma: f64, out: &mut [f64]) {
+        let p = &self.target;
+        let nm = out.len();
+        let mu_at = |j: usize| self.mu0 + (j * self.stride) as f64 * self.h;
+        let reach = neyman_reach(p, sigma, (mu_at(0), mu_at(nm - 1)));
+        if reach.is_infinite() {
+            out.fill(f64::INFINITY);
+            return;
+        }
+        let (step, taps) = self.taps(sigma, reach);
+        let log_c = -sigma.ln() - LN_SQRT_2PI;
+        let term = |lq: f64, lp: f64| {
+            let r = lq - lp;
+            if r < 1.0 {
+                lp.exp() * r.exp_m1().powi(2)
+            } else {
+                (2.0 * lq - lp).exp() * (-r).exp_m1().powi(2)
+            }
+        };
+        // Σ (q − p)²/p and Σ p over each μ's window: ∫(q − p)²/p = ∫(q²/p − 2q) + 1, and
+        // q²/p − 2q = (q − p)²/p − p vanishes at the window's ends, where p need not.
+        out.fill(0.0);
+        let mut mass = vec![0.0; nm];
+        for &(t, phase, at) in &taps {
+            let lq = log_c - 0.5 * t * t;
+            let q = lq.exp();
+            let lp = &self.phases[phase][at..at + nm];
+            let dens = &self.density[phase][at..at + nm];
+            for (((o, m), &l), &pd) in out.iter_mut().zip(mass.iter_mut()).zip(lp).zip(dens) {
+                // (q − p)²/p directly while p is a normal number, in log space beyond.
+                *o += if pd > 1e-280 {
+                    let d = q - pd;
+                    d * d / pd
+                } else {
+                    term(lq, l)
+                };
+                *m += pd;
+            }
+        }
+        let ends = [taps[0], taps[taps.len() - 1]];
+        for (j, (o, m)) in out.iter_mut().zip(&mass).enumerate() {
+            let tail = ends
+                .iter()
+                .map(|&(t, phase, at)| {
+                    let lq = log_c - 0.5 * t * t;
+                    (term(lq, self.phases[phase][at + j]) - self.density[phase][at + j]).abs()
+                })
+                .fold(0.0, f64::max);
+            if o.is_finite() && tail <= TAIL * *o {
+                *o = *o * step + (1.0 - m * step);
+            } else {
+                let q = Gaussian {
+                    mu: mu_at(j),
+                    sigma,
+                };
+                let div = Divergence::NeymanChi2;
+                *o = eval_full(p, &q, &div, Tol::LANDSCAPE, Derivatives::None).value;
+            }
+        }
+    }
+}
