@@ -171,7 +171,8 @@ pub fn eval_full(
             crate::rows::tv::total_variation(p, q)
         }
         Divergence::TotalVariation => pair().total_variation(tol, grad),
-        Divergence::Fisher => pair().fisher(tol, grad),
+        // Score integrands need every switch of s_p and its transition anchored.
+        Divergence::Fisher => Pair::new(p, *q, Anchors::Exact).fisher(tol, grad),
         Divergence::Ksd { c, beta } => pair().ksd(c, beta, tol, grad),
         Divergence::Mmd { bandwidth } => mmd(p, q, bandwidth),
     };
