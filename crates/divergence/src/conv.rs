@@ -17,6 +17,7 @@ use rustfft::num_complex::Complex;
 use rustfft::{Fft, FftDirection, Length};
 use std::sync::Arc;
 
+mod fastlog;
 mod sums;
 
 /// Kernel half-width in kernel standard deviations: e^(−9²/2) ≈ 2.6e-18 of the peak.
@@ -502,7 +503,7 @@ impl Plan {
             let plp = &self.p_ln_p[phase][at + j_lo..at + j_hi];
             for ((a, &p), &plp) in out[j_lo..j_hi].iter_mut().zip(p).zip(plp) {
                 let s = p + q;
-                *a += s * s.ln() - plp - qlq;
+                *a += s * fastlog::ln(s) - plp - qlq;
             }
         }
         for v in out.iter_mut() {

@@ -65,6 +65,7 @@ impl Plan {
     }
 
     /// Neyman χ² along a row: Σ_k step·(q − p)²/p, +inf where ∫q²/p diverges (SPEC §2).
+    /// Each μ sums its own window: q's reach and that of q²/p's tails (see [`neyman_reach`]).
     pub(super) fn neyman_row(&self, sigma: f64, out: &mut [f64]) {
         let p = &self.target;
         let nm = out.len();
@@ -75,7 +76,15 @@ impl Plan {
             return;
         }
         let (step, taps) = self.taps(sigma, reach);
+        let m = taps.len() / 2;
         let log_c = -sigma.ln() - LN_SQRT_2PI;
+        let lqs: Vec<(f64, f64)> = taps
+            .iter()
+            .map(|&(t, _, _)| {
+                let lq = log_c - 0.5 * t * t;
+                (lq, lq.exp())
+            })
+            .collect();
         let term = |lq: f64, lp: f64| {
             let r = lq - lp;
             if r < 1.0 {
@@ -84,45 +93,55 @@ impl Plan {
                 (2.0 * lq - lp).exp() * (-r).exp_m1().powi(2)
             }
         };
-        // Σ (q − p)²/p and Σ p over each μ's window: ∫(q − p)²/p = ∫(q²/p − 2q) + 1, and
-        // q²/p − 2q = (q − p)²/p − p vanishes at the window's ends, where p need not.
-        out.fill(0.0);
-        let mut mass = vec![0.0; nm];
-        for &(t, phase, at) in &taps {
-            let lq = log_c - 0.5 * t * t;
-            let q = lq.exp();
-            let lp = &self.phases[phase][at..at + nm];
-            let dens = &self.density[phase][at..at + nm];
-            for (((o, m), &l), &pd) in out.iter_mut().zip(mass.iter_mut()).zip(lp).zip(dens) {
+        let s_max = p.max_std();
+        let a = 2.0 / (sigma * sigma) - 1.0 / (s_max * s_max);
+        let w = REACH / a.sqrt();
+        let widest: Vec<f64> = p
+            .components()
+            .iter()
+            .filter(|c| c.std == s_max)
+            .map(|c| c.mean)
+            .collect();
+        for (j, o) in out.iter_mut().enumerate() {
+            let mu = mu_at(j);
+            // The window: q's reach, and ±w about each widest component's tilted centre.
+            let (lo, hi) =
+                widest
+                    .iter()
+                    .fold((mu - REACH * sigma, mu + REACH * sigma), |(lo, hi), &mk| {
+                        let c = (2.0 * mu / (sigma * sigma) - mk / (s_max * s_max)) / a;
+                        (lo.min(c - w), hi.max(c + w))
+                    });
+            let at_k = |x: f64| (m as f64 + ((x - mu) / step).round()).clamp(0.0, 2.0 * m as f64);
+            let (k_lo, k_hi) = (at_k(lo) as usize, at_k(hi) as usize);
+            // Σ (q − p)²/p and Σ p over the window: ∫(q − p)²/p = ∫(q²/p − 2q) + 1, and
+            // q²/p − 2q = (q − p)²/p − p vanishes at the window's ends, where p need not.
+            let (mut sum, mut mass) = (0.0, 0.0);
+            for (&(_, phase, at), &(lq, q)) in taps[k_lo..=k_hi].iter().zip(&lqs[k_lo..=k_hi]) {
+                let pd = self.density[phase][at + j];
                 // (q − p)²/p directly while p is a normal number, in log space beyond.
-                *o += if pd > 1e-280 {
+                sum += if pd > 1e-280 {
                     let d = q - pd;
                     d * d / pd
                 } else {
-                    term(lq, l)
+                    term(lq, self.phases[phase][at + j])
                 };
-                *m += pd;
+                mass += pd;
             }
-        }
-        let ends = [taps[0], taps[taps.len() - 1]];
-        for (j, (o, m)) in out.iter_mut().zip(&mass).enumerate() {
-            let tail = ends
+            let tail = [k_lo, k_hi]
                 .iter()
-                .map(|&(t, phase, at)| {
-                    let lq = log_c - 0.5 * t * t;
-                    (term(lq, self.phases[phase][at + j]) - self.density[phase][at + j]).abs()
+                .map(|&k| {
+                    let (_, phase, at) = taps[k];
+                    (term(lqs[k].0, self.phases[phase][at + j]) - self.density[phase][at + j]).abs()
                 })
                 .fold(0.0, f64::max);
-            if o.is_finite() && tail <= TAIL * *o {
-                *o = *o * step + (1.0 - m * step);
+            *o = if sum.is_finite() && tail <= TAIL * sum {
+                sum * step + (1.0 - mass * step)
             } else {
-                let q = Gaussian {
-                    mu: mu_at(j),
-                    sigma,
-                };
+                let q = Gaussian { mu, sigma };
                 let div = Divergence::NeymanChi2;
-                *o = eval_full(p, &q, &div, Tol::LANDSCAPE, Derivatives::None).value;
-            }
+                eval_full(p, &q, &div, Tol::LANDSCAPE, Derivatives::None).value
+            };
         }
     }
 }

@@ -81,7 +81,7 @@ pub fn crossings(p: &Target, q: &Gaussian) -> Vec<f64> {
     let width = p.max_std().max(q.sigma);
     let (first, last) = (seeds[0], seeds[seeds.len() - 1]);
     let mut xs = Vec::with_capacity(2 * seeds.len() + 8);
-    for k in [64.0, 16.0, 4.0, 1.0] {
+    for k in [32.0, 2.0] {
         xs.push(first - k * width);
     }
     for w in seeds.windows(2) {
@@ -89,7 +89,7 @@ pub fn crossings(p: &Target, q: &Gaussian) -> Vec<f64> {
         xs.push(0.5 * (w[0] + w[1]));
     }
     xs.push(last);
-    for k in [1.0, 4.0, 16.0, 64.0] {
+    for k in [2.0, 32.0] {
         xs.push(last + k * width);
     }
     let mut out = Vec::new();
@@ -99,7 +99,7 @@ pub fn crossings(p: &Target, q: &Gaussian) -> Vec<f64> {
         if d0 == 0.0 {
             out.push(x0);
         } else if d0 * d1 < 0.0 {
-            out.push(refine(&d, x0, x1, d0));
+            out.push(refine(&d, (x0, d0), (x1, d1)));
         }
         x0 = x1;
         d0 = d1;
@@ -108,10 +108,13 @@ pub fn crossings(p: &Target, q: &Gaussian) -> Vec<f64> {
     out
 }
 
-/// The root of `d` in [a, b] (d(a) = da has the other sign from d(b)): Newton steps kept
-/// inside a shrinking bracket, bisection when a step leaves it.
-fn refine(d: &impl Fn(f64) -> (f64, f64), mut a: f64, mut b: f64, da: f64) -> f64 {
-    let mut x = 0.5 * (a + b);
+/// The root of `d` in [a, b] (d(a) = da has the other sign from d(b) = db): from the secant
+/// point, Newton steps kept inside a shrinking bracket, bisection when a step leaves it.
+fn refine(d: &impl Fn(f64) -> (f64, f64), (mut a, da): (f64, f64), (mut b, db): (f64, f64)) -> f64 {
+    let mut x = a - da * (b - a) / (db - da);
+    if !(x > a.min(b) && x < a.max(b)) {
+        x = 0.5 * (a + b);
+    }
     for _ in 0..200 {
         let (v, g) = d(x);
         if v == 0.0 {
