@@ -50,7 +50,7 @@ bundle() {
   local out=$1; shift
   cargo build --release --target "$WASM_TARGET" -p divergence-web "$@"
   rm -rf "$out"
-  wasm-bindgen --target web --no-typescript --out-dir "$out" \
+  wasm-bindgen --target web --out-dir "$out" \
     "target/$WASM_TARGET/release/divergence_web.wasm"
   node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals \

@@ -4,8 +4,10 @@
 mod figure;
 
 use clap::{Args, Parser, Subcommand};
+use divergence::registry::Param;
 use divergence::{
-    descend, eval, landscape, minima, pressure, Divergence, Gaussian, Grid, Params, Target,
+    descend, eval, landscape, minima, pressure, Divergence, Error, Field, Gaussian, Grid, Params,
+    Target,
 };
 use serde_json::{json, Map, Value};
 use std::process::ExitCode;
@@ -31,7 +33,7 @@ enum Cmd {
         mu: f64,
         #[arg(long, allow_hyphen_values = true)]
         sigma: f64,
-        /// A canonical name (SPEC §2) or `all`.
+        /// A canonical name (SPEC §2; `divergence::NAMES`) or `all`.
         #[arg(long)]
         divergence: String,
         #[command(flatten)]
@@ -196,33 +198,42 @@ fn fail(arg: &str, e: impl std::fmt::Display) -> Fail {
     Fail(format!("{arg}: {e}"))
 }
 
+/// The flag that sets `field` (q's fields are `--mu`/`--sigma` except where the caller
+/// says otherwise).
+fn flag(field: Field) -> &'static str {
+    match field {
+        Field::Target | Field::Component { .. } | Field::Weights => "--target",
+        Field::QMean => "--mu",
+        Field::QStd => "--sigma",
+        Field::Param(Param::Alpha) => "--alpha",
+        Field::Param(Param::Order) => "--order",
+        Field::Param(Param::Bandwidth) => "--bandwidth",
+        Field::Param(Param::KernelC) => "--kernel-c",
+        Field::Param(Param::KernelBeta) => "--kernel-beta",
+        Field::MuRange => "--mu-range",
+        Field::SigmaRange => "--sigma-range",
+        Field::GridMu | Field::GridSigma => "--grid",
+        Field::Divergence | Field::Divergences => "--divergence",
+        Field::Preset => "--preset",
+        Field::Link => "--link",
+    }
+}
+
+/// A core error as `--flag: why`, the flag found from the error's field.
+fn refuse(e: Error) -> Fail {
+    fail(flag(e.field()), e)
+}
+
 fn target(t: &TargetArg) -> Result<Target, Fail> {
-    Target::parse(&t.target).map_err(|e| fail("--target", e))
+    Target::parse(&t.target).map_err(refuse)
 }
 
 fn model(mu: f64, sigma: f64) -> Result<Gaussian, Fail> {
-    Gaussian::new(mu, sigma).map_err(|e| {
-        let arg = if e.to_string().starts_with("q mean") {
-            "--mu"
-        } else {
-            "--sigma"
-        };
-        fail(arg, e)
-    })
+    Gaussian::new(mu, sigma).map_err(refuse)
 }
 
 fn divergence(name: &str, params: &ParamArgs) -> Result<Divergence, Fail> {
-    let p = params.params();
-    p.validate().map_err(|e| {
-        let arg = match e.to_string().split_whitespace().next() {
-            Some("kernel") if e.to_string().starts_with("kernel c") => "--kernel-c",
-            Some("kernel") => "--kernel-beta",
-            Some(w) => return fail(&format!("--{w}"), &e),
-            None => "--params",
-        };
-        fail(arg, e)
-    })?;
-    Divergence::new(name, &p).map_err(|e| fail("--divergence", e))
+    Divergence::new(name, &params.params()).map_err(refuse)
 }
 
 fn run(cmd: Cmd) -> Result<Value, Fail> {
@@ -236,10 +247,8 @@ fn run(cmd: Cmd) -> Result<Value, Fail> {
         } => {
             let (p, q) = (target(&t)?, model(mu, sigma)?);
             if name == "all" {
-                let ps = params.params();
-                ps.validate().map_err(|e| fail("params", e))?;
                 let mut values = Map::new();
-                for d in Divergence::all(&ps).map_err(|e| fail("params", e))? {
+                for d in Divergence::all(&params.params()).map_err(refuse)? {
                     values.insert(d.name().into(), num(eval(&p, &q, &d)));
                 }
                 json!({"mu": mu, "sigma": sigma, "values": values})
@@ -259,14 +268,7 @@ fn run(cmd: Cmd) -> Result<Value, Fail> {
         } => {
             let p = target(&t)?;
             let d = divergence(&name, &params)?;
-            let g = Grid::new(mu_range, sigma_range, nm, ns, log_sigma).map_err(|e| {
-                let arg = match e.to_string() {
-                    s if s.starts_with("mu") => "--mu-range",
-                    s if s.starts_with("sigma") => "--sigma-range",
-                    _ => "--grid",
-                };
-                fail(arg, e)
-            })?;
+            let g = Grid::new(mu_range, sigma_range, nm, ns, log_sigma).map_err(refuse)?;
             let l = landscape(&p, &d, &g);
             let rows: Vec<Value> = l.values.chunks(nm).map(nums).collect();
             let mins: Vec<Value> = minima(&p, &d, &l)

@@ -160,3 +160,86 @@ fn moving_q_alone_recomputes_no_landscape() {
     while !e.work(50.0) {}
     assert!(Explorer::cells_computed() >= before + 2.0 * 24.0 * 20.0);
 }
+
+#[wasm_bindgen_test]
+fn registry_exports_have_their_shapes() {
+    let divs = js_sys::Array::from(&divergence_web::divergence_info().unwrap());
+    assert_eq!(divs.length(), 14, "13 divergences and log_ksd");
+    let names: Vec<String> = divs
+        .iter()
+        .map(|d| get(&d, &["name"]).as_string().unwrap())
+        .collect();
+    assert_eq!(&names[..13], &divergence::NAMES[..]);
+    let log_ksd = divs.get(13);
+    assert_eq!(get(&log_ksd, &["name"]).as_string().unwrap(), "log_ksd");
+    assert_eq!(get(&log_ksd, &["title"]).as_string().unwrap(), "log KSD²");
+    assert_eq!(get(&log_ksd, &["scale"]).as_string().unwrap(), "log");
+    assert_eq!(
+        get(&log_ksd, &["params"]).as_string(),
+        None,
+        "params is an array"
+    );
+    let amari = divs.get(8);
+    assert_eq!(
+        get(&amari, &["path"]).as_string().unwrap(),
+        "row-correlation"
+    );
+    assert_eq!(
+        js_sys::Array::from(&get(&amari, &["params"])).get(0),
+        "alpha"
+    );
+    assert_eq!(
+        get(&divs.get(0), &["path"]).as_string().unwrap(),
+        "closed-form"
+    );
+    let params = js_sys::Array::from(&divergence_web::param_info().unwrap());
+    let keys: Vec<String> = params
+        .iter()
+        .map(|p| get(&p, &["key"]).as_string().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        ["alpha", "order", "bandwidth", "kernelC", "kernelBeta"]
+    );
+    let alpha = params.get(0);
+    assert_eq!(get(&alpha, &["min"]).as_f64(), Some(-3.0));
+    assert_eq!(get(&alpha, &["default"]).as_f64(), Some(0.0));
+    let snaps = js_sys::Array::from(&get(&alpha, &["snaps"]));
+    assert_eq!(get(&snaps.get(0), &["value"]).as_f64(), Some(-1.0));
+    assert_eq!(
+        get(&snaps.get(0), &["label"]).as_string().unwrap(),
+        "reverse KL"
+    );
+    let presets = js_sys::Array::from(&divergence_web::preset_info().unwrap());
+    assert_eq!(presets.length(), 5);
+    let stein = presets.get(1);
+    assert_eq!(get(&stein, &["name"]).as_string().unwrap(), "blog-stein");
+    assert_eq!(
+        get(&stein, &["state", "params", "kernelBeta"]).as_f64(),
+        Some(0.5)
+    );
+    // A preset's state is accepted as is by setState.
+    let mut e = Explorer::new().unwrap();
+    e.set_state(get(&stein, &["state"])).unwrap();
+    assert_eq!(e.panel_count(), 4);
+}
+
+#[wasm_bindgen_test]
+fn refused_values_are_range_errors_and_bad_names_type_errors() {
+    let mut e = Explorer::new().unwrap();
+    let s = Explorer::preset_state("blog-kl").unwrap();
+    js_sys::Reflect::set(&get(&s, &["params"]), &"order".into(), &0.0.into()).unwrap();
+    let err = JsValue::from(e.set_state(s).expect_err("refused"));
+    assert!(err.is_instance_of::<js_sys::RangeError>());
+    let s = Explorer::preset_state("blog-kl").unwrap();
+    let names = js_sys::Array::of1(&"nope".into());
+    js_sys::Reflect::set(&s, &"divergences".into(), &names).unwrap();
+    let err = JsValue::from(e.set_state(s).expect_err("refused"));
+    assert!(err.is_instance_of::<js_sys::TypeError>());
+    let msg = String::from(err.dyn_into::<js_sys::Error>().unwrap().message());
+    assert!(msg.contains("unknown divergence 'nope'"), "{msg}");
+    let err = JsValue::from(Explorer::preset_state("nope").expect_err("refused"));
+    assert!(err.is_instance_of::<js_sys::TypeError>());
+    let err = JsValue::from(e.start_descent(0.0, -1.0).expect_err("refused"));
+    assert!(err.is_instance_of::<js_sys::RangeError>());
+}

@@ -101,6 +101,7 @@ pub fn basins(
 }
 
 /// [`basins`] one Newton step at a time, so that the page can interleave it with frames.
+#[derive(Debug)]
 pub struct BasinSolver {
     sink: Vec<Option<usize>>,
     sinks: Vec<usize>,

@@ -19,12 +19,13 @@ use std::sync::Arc;
 
 mod fastlog;
 mod sums;
+pub use sums::{FisherTable, NeymanTable};
 
 /// Kernel half-width in kernel standard deviations: e^(−9²/2) ≈ 2.6e-18 of the peak.
 const REACH: f64 = 9.0;
 /// Largest x grid and FFT (points) for [`Plan::new`]: beyond it the row-wise path is not
 /// worth it. A page passes its own, smaller limit to [`Plan::with_limit`] (memory).
-const MAX_POINTS: usize = 1 << 20;
+pub(crate) const MAX_POINTS: usize = 1 << 20;
 
 /// What a row computes from the correlation S(μ) = ∫ f(x) K(x − μ) dx.
 #[derive(Clone, Copy, Debug)]
@@ -39,9 +40,9 @@ enum RowForm {
     /// f = s_p, the score of p: KSD² = vᵀKv with v = q·(s_p − s_q) on the row's x grid and
     /// K Toeplitz in the IMQ kernel, one real FFT per cell (Parseval on a circulant embedding).
     Ksd { c: f64, beta: f64 },
-    /// f = s_p: Fisher = E_q[(s_p − s_q)²], a trapezoid sum per cell ([`sums`]).
+    /// f = s_p: Fisher = E_q[(s_p − s_q)²], a trapezoid sum per cell ([`FisherTable`]).
     Fisher,
-    /// f = ln p: Neyman χ² = ∫(q − p)²/p, positive terms summed per cell ([`sums`]).
+    /// f = ln p: Neyman χ² = ∫(q − p)²/p, positive terms summed per cell ([`NeymanTable`]).
     NeymanChi2,
 }
 
@@ -128,55 +129,90 @@ impl std::fmt::Debug for Ffts {
     }
 }
 
-/// One landscape's tabulated f and x grid; rows are then cheap.
-#[derive(Clone, Debug)]
-pub struct Plan {
-    form: RowForm,
-    /// Correlations: the DFT of f (zero-padded), so that a row is one product with the
-    /// kernel's transform and one inverse FFT, whatever σ.
-    spectrum: Vec<Complex<f64>>,
-    ffts: Option<Ffts>,
-    /// Reverse KL tabulates ln p − Q with Q(x) = −(x − m)²/(2v) (m, v here), a quadratic
-    /// whose smoothing is exact, so that the table stays small where ln p is large.
-    quadratic: (f64, f64),
-    /// The first μ of the grid (x index `origin`).
-    mu0: f64,
-    /// JS and KSD: f(x_i) at x_i = μ_0 + (i − origin)·h, split by i mod `stride`: phase r
-    /// holds f(x_r), f(x_{r+stride}), …, so that the points one μ step apart are contiguous.
-    phases: Vec<Vec<f64>>,
-    /// p ln p beside f = p for Jensen–Shannon (same layout), else empty.
-    p_ln_p: Vec<Vec<f64>>,
-    /// x indices where p matters for Jensen–Shannon (beyond them p < e^−50 of its peak).
-    support: (usize, usize),
+/// Where a plan's x grid lies: x_i = μ_0 + (i − origin)·h, `stride` x steps per μ step.
+#[derive(Clone, Copy, Debug)]
+struct XGrid {
     h: f64,
     /// x-grid steps per μ step.
     stride: usize,
-    /// JS and KSD: points every `thin` x steps when the μ step is finer than accuracy needs
-    /// (each μ then has its own trapezoid rule of spacing thin·h).
-    thin: usize,
+    /// The x index of the first μ of the grid.
     origin: usize,
-    /// p beside f = ln p for Neyman χ² (same layout), else empty.
-    density: Vec<Vec<f64>>,
-    /// The target, for cells a row form cannot sum (Neyman χ² tails beyond the table).
-    target: Target,
+    /// The first μ of the grid.
+    mu0: f64,
 }
 
-impl Plan {
-    /// A plan for `div` over `grid`, or None where the row-wise path does not apply (other
-    /// divergences, or features too fine for a practical x grid).
-    pub fn new(p: &Target, div: &Divergence, grid: &Grid) -> Option<Plan> {
-        Plan::with_limit(p, div, grid, MAX_POINTS)
-    }
+/// A table f(x_i) split by i mod `stride`: phase r holds f(x_r), f(x_{r+stride}), …, so
+/// that the points one μ step apart are contiguous.
+type Phases = Vec<Vec<f64>>;
 
-    /// [`Plan::new`] with at most `max_points` points in the x table and in any FFT (16
-    /// bytes a point): one extreme view must not set a page's memory high-water mark.
-    pub fn with_limit(
-        p: &Target,
-        div: &Divergence,
-        grid: &Grid,
-        max_points: usize,
-    ) -> Option<Plan> {
-        let form = RowForm::of(div)?;
+/// One landscape's tabulated function of p on an x grid; rows are then cheap.
+#[derive(Clone, Debug)]
+pub enum Plan {
+    /// Reverse KL and the power integrals: each row one correlation with a Gaussian.
+    Correlation(Correlation),
+    /// Jensen–Shannon: p and p ln p tabulated, a log per point of overlap.
+    JensenShannon(JsTable),
+    /// KSD²: the score of p tabulated, one FFT per two cells.
+    Ksd(KsdTable),
+    /// Fisher: the score of p tabulated, three flops a point.
+    Fisher(FisherTable),
+    /// Neyman χ²: ln p and p tabulated, a positive term a point.
+    Neyman(NeymanTable),
+}
+
+/// A correlation plan: f = ln p − Q (reverse KL) or p^β, transformed once.
+#[derive(Clone, Debug)]
+pub struct Correlation {
+    /// [`RowForm::ReverseKl`] or [`RowForm::Power`].
+    form: RowForm,
+    x: XGrid,
+    /// The DFT of f (zero-padded), so that a row is one product with the kernel's transform
+    /// and one inverse FFT, whatever σ.
+    spectrum: Vec<Complex<f64>>,
+    ffts: Ffts,
+    /// Reverse KL tabulates ln p − Q with Q(x) = −(x − m)²/(2v) (m, v here), a quadratic
+    /// whose smoothing is exact, so that the table stays small where ln p is large.
+    quadratic: (f64, f64),
+}
+
+/// Jensen–Shannon's tables.
+#[derive(Clone, Debug)]
+pub struct JsTable {
+    x: XGrid,
+    /// Points every `thin` x steps when the μ step is finer than accuracy needs (each μ then
+    /// has its own trapezoid rule of spacing thin·h).
+    thin: usize,
+    p: Phases,
+    p_ln_p: Phases,
+    /// x indices where p matters (beyond them p < e^−50 of its peak).
+    support: (usize, usize),
+}
+
+/// KSD²'s table of the score and its IMQ kernel.
+#[derive(Clone, Debug)]
+pub struct KsdTable {
+    x: XGrid,
+    /// As for Jensen–Shannon.
+    thin: usize,
+    score: Phases,
+    c: f64,
+    beta: f64,
+}
+
+/// The x grid a form needs over a landscape grid, before tabulating anything.
+struct Layout {
+    x: XGrid,
+    thin: usize,
+    /// Table points in all (x index 0 is `x0`).
+    n: usize,
+    x0: f64,
+}
+
+impl Layout {
+    /// The spacing that keeps the trapezoid rule at ~1e-13 (JS and KSD ~1e-11) for `p` and
+    /// `grid`, and the margin of the widest kernel; None if it is impractically fine or the
+    /// table would pass `max_points`.
+    fn new(p: &Target, form: RowForm, grid: &Grid, max_points: usize) -> Option<Layout> {
         let comps = p.components();
         let s_min = comps.iter().map(|c| c.std).fold(f64::INFINITY, f64::min);
         let (lo, hi) = comps
@@ -210,19 +246,14 @@ impl Plan {
             1
         };
         let sigma_max = grid.sigma.iter().copied().fold(0.0, f64::max);
-        let width = |beta: f64| sigma_max / (1.0 - beta).sqrt();
         let reach = REACH
             * match form {
-                RowForm::ReverseKl
-                | RowForm::JensenShannon
-                | RowForm::Ksd { .. }
-                | RowForm::Fisher
-                | RowForm::NeymanChi2 => sigma_max,
-                RowForm::Power { beta, .. } => width(beta),
+                RowForm::Power { beta, .. } => sigma_max / (1.0 - beta).sqrt(),
+                _ => sigma_max,
             };
         let reach = match form {
             // q²/p reaches far past q near the finiteness edge: as far as its finite rows
-            // need (see neyman_row), within 16 times the usual reach.
+            // need (see NeymanTable::row), within 16 times the usual reach.
             RowForm::NeymanChi2 => grid
                 .sigma
                 .iter()
@@ -237,48 +268,6 @@ impl Plan {
         if n > max_points {
             return None;
         }
-        let x0 = grid.mu[0] - margin as f64 * h;
-        // ln p (KSD tabulates the score instead).
-        let lp: Vec<f64> = match form {
-            RowForm::Ksd { .. } | RowForm::Fisher => Vec::new(),
-            _ => (0..n).map(|i| p.log_pdf(x0 + i as f64 * h)).collect(),
-        };
-        // The widest component's curvature about the mixture mean: ln p − Q then grows at
-        // most linearly in the tails.
-        let quadratic = (
-            p.mean(),
-            comps.iter().map(|c| c.std * c.std).fold(0.0, f64::max),
-        );
-        let f: Vec<f64> = match form {
-            RowForm::NeymanChi2 => lp.clone(),
-            RowForm::Ksd { .. } | RowForm::Fisher => (0..n)
-                .map(|i| p.log_pdf_derivs(x0 + i as f64 * h).1)
-                .collect(),
-            _ => lp
-                .iter()
-                .enumerate()
-                .map(|(i, &lp)| match form {
-                    RowForm::Power { beta, .. } => (beta * lp).exp(),
-                    RowForm::JensenShannon => lp.exp(),
-                    _ => {
-                        let dx = x0 + i as f64 * h - quadratic.0;
-                        lp + dx * dx / (2.0 * quadratic.1)
-                    }
-                })
-                .collect(),
-        };
-        let split = |f: &[f64]| -> Vec<Vec<f64>> {
-            (0..stride)
-                .map(|r| f.iter().skip(r).step_by(stride).copied().collect())
-                .collect()
-        };
-        let (p_ln_p, support) = if let RowForm::JensenShannon = form {
-            let peak = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let plp: Vec<f64> = f.iter().zip(&lp).map(|(p, l)| p * l).collect();
-            (split(&plp), span(&lp, |l| *l > peak - 50.0))
-        } else {
-            (Vec::new(), (0, n - 1))
-        };
         if let RowForm::Ksd { .. } = form {
             // The widest row's FFT (see ksd_row) within the limit, else per-cell quadrature.
             let m = (6.5 * sigma_max / (h * thin as f64)).ceil() as usize;
@@ -286,54 +275,163 @@ impl Plan {
                 return None;
             }
         }
-        let (spectrum, ffts, phases) = if form.is_correlation() {
-            // The convolution is circular: exact when every wrapped copy of a table point
-            // lies beyond the kernel's reach (`margin`) of every output. p^β vanishes away
-            // from p, so only its support counts; ln p − Q does not, so the whole table does.
-            let (lo, hi) = match form {
-                RowForm::Power { .. } => {
-                    let top = f.iter().copied().fold(0.0, f64::max);
-                    span(&f, |v| *v > 1e-20 * top)
-                }
-                _ => (0, n - 1),
-            };
-            let (o_lo, o_hi) = (margin, margin + (grid.mu.len() - 1) * stride);
-            let far = o_hi.saturating_sub(lo).max(hi.saturating_sub(o_lo));
-            let len = fft_len((far + margin + 1).max(hi - lo + 1));
-            if len > max_points {
-                return None;
-            }
-            let ffts = Ffts::new(len);
-            let mut spectrum = vec![Complex::new(0.0, 0.0); len];
-            for (i, &v) in f.iter().enumerate().take(hi + 1).skip(lo) {
-                spectrum[i % len].re += v;
-            }
-            ffts.forward(&mut spectrum, &mut ffts.scratch());
-            (spectrum, Some(ffts), Vec::new())
-        } else {
-            (Vec::new(), None, split(&f))
-        };
-        Some(Plan {
-            form,
-            spectrum,
-            ffts,
-            quadratic,
-            mu0: grid.mu[0],
-            phases,
-            p_ln_p,
-            support,
-            h,
-            stride,
-            thin,
-            origin: margin,
-            density: match form {
-                RowForm::NeymanChi2 => split(&f.iter().map(|l| l.exp()).collect::<Vec<_>>()),
-                _ => Vec::new(),
+        Some(Layout {
+            x: XGrid {
+                h,
+                stride,
+                origin: margin,
+                mu0: grid.mu[0],
             },
-            target: p.clone(),
+            thin,
+            n,
+            x0: grid.mu[0] - margin as f64 * h,
         })
     }
 
+    /// The table's x values.
+    fn xs(&self) -> impl Iterator<Item = f64> + '_ {
+        (0..self.n).map(move |i| self.x0 + i as f64 * self.x.h)
+    }
+
+    /// `f` split into phases by x index mod stride.
+    fn split(&self, f: &[f64]) -> Phases {
+        (0..self.x.stride)
+            .map(|r| f.iter().skip(r).step_by(self.x.stride).copied().collect())
+            .collect()
+    }
+}
+
+impl Plan {
+    /// A plan for `div` over `grid`, or None where the row-wise path does not apply (other
+    /// divergences, or features too fine for a practical x grid).
+    pub fn new(p: &Target, div: &Divergence, grid: &Grid) -> Option<Plan> {
+        Plan::with_limit(p, div, grid, MAX_POINTS)
+    }
+
+    /// [`Plan::new`] with at most `max_points` points in the x table and in any FFT (16
+    /// bytes a point): one extreme view must not set a page's memory high-water mark.
+    pub fn with_limit(
+        p: &Target,
+        div: &Divergence,
+        grid: &Grid,
+        max_points: usize,
+    ) -> Option<Plan> {
+        let form = RowForm::of(div)?;
+        let lay = Layout::new(p, form, grid, max_points)?;
+        match form {
+            RowForm::Ksd { c, beta } => {
+                let score: Vec<f64> = lay.xs().map(|x| p.log_pdf_derivs(x).1).collect();
+                Some(Plan::Ksd(KsdTable {
+                    x: lay.x,
+                    thin: lay.thin,
+                    score: lay.split(&score),
+                    c,
+                    beta,
+                }))
+            }
+            RowForm::JensenShannon => {
+                let lp: Vec<f64> = lay.xs().map(|x| p.log_pdf(x)).collect();
+                let peak = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let pdf: Vec<f64> = lp.iter().map(|l| l.exp()).collect();
+                let plp: Vec<f64> = pdf.iter().zip(&lp).map(|(p, l)| p * l).collect();
+                Some(Plan::JensenShannon(JsTable {
+                    x: lay.x,
+                    thin: lay.thin,
+                    p: lay.split(&pdf),
+                    p_ln_p: lay.split(&plp),
+                    support: span(&lp, |l| *l > peak - 50.0),
+                }))
+            }
+            RowForm::Fisher => {
+                let score: Vec<f64> = lay.xs().map(|x| p.log_pdf_derivs(x).1).collect();
+                Some(Plan::Fisher(FisherTable {
+                    x: lay.x,
+                    thin: lay.thin,
+                    score: lay.split(&score),
+                }))
+            }
+            RowForm::NeymanChi2 => {
+                let lp: Vec<f64> = lay.xs().map(|x| p.log_pdf(x)).collect();
+                let pdf: Vec<f64> = lp.iter().map(|l| l.exp()).collect();
+                Some(Plan::Neyman(NeymanTable {
+                    x: lay.x,
+                    thin: lay.thin,
+                    ln_p: lay.split(&lp),
+                    p: lay.split(&pdf),
+                    target: p.clone(),
+                }))
+            }
+            RowForm::ReverseKl | RowForm::Power { .. } => {
+                Correlation::new(p, form, grid, &lay, max_points).map(Plan::Correlation)
+            }
+        }
+    }
+}
+
+impl Correlation {
+    /// Reverse KL or a power integral: f tabulated and transformed once.
+    fn new(
+        p: &Target,
+        form: RowForm,
+        grid: &Grid,
+        lay: &Layout,
+        max_points: usize,
+    ) -> Option<Correlation> {
+        // The widest component's curvature about the mixture mean: ln p − Q then grows at
+        // most linearly in the tails.
+        let comps = p.components();
+        let quadratic = (
+            p.mean(),
+            comps.iter().map(|c| c.std * c.std).fold(0.0, f64::max),
+        );
+        let f: Vec<f64> = lay
+            .xs()
+            .map(|x| {
+                let lp = p.log_pdf(x);
+                match form {
+                    RowForm::Power { beta, .. } => (beta * lp).exp(),
+                    _ => {
+                        let dx = x - quadratic.0;
+                        lp + dx * dx / (2.0 * quadratic.1)
+                    }
+                }
+            })
+            .collect();
+        let n = lay.n;
+        // The convolution is circular: exact when every wrapped copy of a table point lies
+        // beyond the kernel's reach (`margin`) of every output. p^β vanishes away from p, so
+        // only its support counts; ln p − Q does not, so the whole table does.
+        let (lo, hi) = match form {
+            RowForm::Power { .. } => {
+                let top = f.iter().copied().fold(0.0, f64::max);
+                span(&f, |v| *v > 1e-20 * top)
+            }
+            _ => (0, n - 1),
+        };
+        let margin = lay.x.origin;
+        let (o_lo, o_hi) = (margin, margin + (grid.mu.len() - 1) * lay.x.stride);
+        let far = o_hi.saturating_sub(lo).max(hi.saturating_sub(o_lo));
+        let len = fft_len((far + margin + 1).max(hi - lo + 1));
+        if len > max_points {
+            return None;
+        }
+        let ffts = Ffts::new(len);
+        let mut spectrum = vec![Complex::new(0.0, 0.0); len];
+        for (i, &v) in f.iter().enumerate().take(hi + 1).skip(lo) {
+            spectrum[i % len].re += v;
+        }
+        ffts.forward(&mut spectrum, &mut ffts.scratch());
+        Some(Correlation {
+            form,
+            x: lay.x,
+            spectrum,
+            ffts,
+            quadratic,
+        })
+    }
+}
+
+impl Plan {
     /// True when `div`'s rows are correlations (an FFT per two rows); false for Jensen–Shannon
     /// (a log per point), KSD (an FFT per two cells) and divergences without a plan.
     pub fn correlates(div: &Divergence) -> bool {
@@ -342,7 +440,7 @@ impl Plan {
 
     /// True when this plan's rows are correlations (see [`Plan::correlates`]).
     pub fn is_correlation(&self) -> bool {
-        self.form.is_correlation()
+        matches!(self, Plan::Correlation(_))
     }
 
     /// Rows `sigmas` of the landscape, one after another in `out` (`out.len()` a multiple
@@ -352,57 +450,55 @@ impl Plan {
         if nm == 0 {
             return;
         }
-        match self.form {
-            RowForm::JensenShannon => {
+        match self {
+            Plan::JensenShannon(t) => {
                 for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
-                    self.js_row(s, row);
+                    t.row(s, row);
                 }
             }
-            RowForm::Ksd { c, beta } => {
+            Plan::Ksd(t) => {
                 for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
-                    self.ksd_row(s, c, beta, row);
+                    t.row(s, row);
                 }
             }
-            RowForm::Fisher => {
+            Plan::Fisher(t) => {
                 for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
-                    self.fisher_row(s, row);
+                    t.row(s, row);
                 }
             }
-            RowForm::NeymanChi2 => {
+            Plan::Neyman(t) => {
                 for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
-                    self.neyman_row(s, row);
+                    t.row(s, row);
                 }
             }
-            _ => {
-                let Some(ffts) = &self.ffts else {
-                    out.fill(f64::NAN);
-                    return;
-                };
-                let mut spec = vec![Complex::new(0.0, 0.0); ffts.len()];
-                let mut scratch = ffts.scratch();
+            Plan::Correlation(c) => {
+                let mut spec = vec![Complex::new(0.0, 0.0); c.ffts.len()];
+                let mut scratch = c.ffts.scratch();
                 for (pair, rows) in sigmas.chunks(2).zip(out.chunks_mut(2 * nm)) {
-                    self.correlation_rows(ffts, pair, rows, &mut spec, &mut scratch);
+                    c.rows(pair, rows, &mut spec, &mut scratch);
                 }
             }
         }
     }
+}
 
+impl Correlation {
     /// One or two correlation rows from one inverse FFT: the spectrum times row a's kernel
     /// transform plus i times row b's has row a as its real part and row b as its imaginary.
-    fn correlation_rows(
+    fn rows(
         &self,
-        ffts: &Ffts,
         sigmas: &[f64],
         out: &mut [f64],
         spec: &mut [Complex<f64>],
         scratch: &mut [Complex<f64>],
     ) {
+        let ffts = &self.ffts;
         let len = ffts.len();
         // K's transform c·s√(2π)·exp(−s²ω²/2) at ω_k = 2πk/(L h) for k ≤ L/2 (and mirrored),
         // by a two-multiply recurrence in k.
         let weights = |sigma: f64| -> Vec<f64> {
             let (s, log_c) = self.kernel(sigma);
-            let a = 0.5 * (s * 2.0 * std::f64::consts::PI / (len as f64 * self.h)).powi(2);
+            let a = 0.5 * (s * 2.0 * std::f64::consts::PI / (len as f64 * self.x.h)).powi(2);
             let mut w = (log_c + LN_SQRT_2PI).exp() * s / len as f64;
             let (mut r, rr) = ((-a).exp(), (-2.0 * a).exp());
             (0..=len / 2)
@@ -430,7 +526,7 @@ impl Plan {
         for (r, (&sigma, row)) in sigmas.iter().zip(out.chunks_exact_mut(nm)).enumerate() {
             let ln_sigma = sigma.ln();
             for (j, v) in row.iter_mut().enumerate() {
-                let z = spec[(self.origin + j * self.stride) % len];
+                let z = spec[(self.x.origin + j * self.x.stride) % len];
                 let sum = if r == 0 { z.re } else { -z.im };
                 *v = self.finish(sigma, ln_sigma, j, sum);
             }
@@ -456,7 +552,7 @@ impl Plan {
                 // E_q[Q] = −((μ − m)² + σ²)/(2v) puts back what the table left out; H(q) =
                 // ln σ + ½ ln(2πe).
                 let (m, var) = self.quadratic;
-                let dm = self.mu0 + j as f64 * self.stride as f64 * self.h - m;
+                let dm = self.x.mu0 + j as f64 * self.x.stride as f64 * self.x.h - m;
                 let sum = sum - (dm * dm + sigma * sigma) / (2.0 * var);
                 (-(ln_sigma + LN_SQRT_2PI + 0.5) - sum).max(0.0)
             }
@@ -472,13 +568,15 @@ impl Plan {
             | RowForm::NeymanChi2 => f64::NAN,
         }
     }
+}
 
+impl JsTable {
     /// Jensen–Shannon along a row: the excess (p+q)ln(p+q) − p ln p − q ln q vanishes where
     /// either density does, so each μ sums only over the overlap of q's reach and p's support.
-    fn js_row(&self, sigma: f64, out: &mut [f64]) {
-        let step = self.h * self.thin as f64;
+    fn row(&self, sigma: f64, out: &mut [f64]) {
+        let step = self.x.h * self.thin as f64;
         // The excess is below q·(1 + ln(1 + p/q)): e^(−8²/2) of q's peak is far under 1e-12.
-        let m = ((8.0 * sigma / step).ceil() as usize).min(self.origin / self.thin);
+        let m = ((8.0 * sigma / step).ceil() as usize).min(self.x.origin / self.thin);
         let log_c = -sigma.ln() - LN_SQRT_2PI;
         out.fill(0.0);
         let (lo, hi) = self.support;
@@ -488,18 +586,18 @@ impl Plan {
             let q = lq.exp();
             let qlq = q * lq;
             // x index of μ_j + (k − m)·step is first + j·stride.
-            let first = self.origin + k * self.thin - m * self.thin;
-            let j_lo = lo.saturating_sub(first).div_ceil(self.stride);
+            let first = self.x.origin + k * self.thin - m * self.thin;
+            let j_lo = lo.saturating_sub(first).div_ceil(self.x.stride);
             let j_hi = match hi.checked_sub(first) {
-                Some(d) => (d / self.stride + 1).min(out.len()),
+                Some(d) => (d / self.x.stride + 1).min(out.len()),
                 None => continue,
             };
             if j_lo >= j_hi {
                 continue;
             }
-            let phase = first % self.stride;
-            let at = first / self.stride;
-            let p = &self.phases[phase][at + j_lo..at + j_hi];
+            let phase = first % self.x.stride;
+            let at = first / self.x.stride;
+            let p = &self.p[phase][at + j_lo..at + j_hi];
             let plp = &self.p_ln_p[phase][at + j_lo..at + j_hi];
             for ((a, &p), &plp) in out[j_lo..j_hi].iter_mut().zip(p).zip(plp) {
                 let s = p + q;
@@ -510,15 +608,18 @@ impl Plan {
             *v = (std::f64::consts::LN_2 - 0.5 * step * *v).clamp(0.0, std::f64::consts::LN_2);
         }
     }
+}
 
+impl KsdTable {
     /// KSD² along a row. With v_k = step·q(x_k)·(s_p(x_k) − s_q(x_k)) over q's reach (N
     /// points), KSD² = Σ v_k v_l κ(x_k − x_l), a Toeplitz quadratic form; zero-padded to a
     /// circulant of length L ≥ 2N − 1 it is (1/L) Σ Λ_f |V_f|² with Λ, V the DFTs of the
     /// circulant's first column and of v. Two cells share one complex FFT (v_a + i v_b).
-    fn ksd_row(&self, sigma: f64, c: f64, beta: f64, out: &mut [f64]) {
-        let step = self.h * self.thin as f64;
+    fn row(&self, sigma: f64, out: &mut [f64]) {
+        let (c, beta) = (self.c, self.beta);
+        let step = self.x.h * self.thin as f64;
         // q(x)q(y) beyond 6.5σ: e^(−21) of the peak, under 1e-8 of KSD² with its δ factors.
-        let m = ((6.5 * sigma / step).ceil() as usize).min(self.origin / self.thin);
+        let m = ((6.5 * sigma / step).ceil() as usize).min(self.x.origin / self.thin);
         let n = 2 * m + 1;
         let ffts = Ffts::new(fft_len(2 * n - 1));
         let len = ffts.len();
@@ -547,16 +648,16 @@ impl Plan {
         let taps: Vec<(f64, f64, usize, usize)> = (0..n)
             .map(|k| {
                 let t = (k as f64 - m as f64) * step / sigma;
-                let first = self.origin + k * self.thin - m * self.thin;
+                let first = self.x.origin + k * self.thin - m * self.thin;
                 let w = step * (log_c - 0.5 * t * t).exp();
-                (w, t / sigma, first % self.stride, first / self.stride)
+                (w, t / sigma, first % self.x.stride, first / self.x.stride)
             })
             .collect();
         let nm = out.len();
         for j in (0..nm).step_by(2) {
             let two = j + 1 < nm;
             for (b, &(w, sq, phase, at)) in buf.iter_mut().zip(&taps) {
-                let f = &self.phases[phase];
+                let f = &self.score[phase];
                 let im = if two { w * (f[at + j + 1] + sq) } else { 0.0 };
                 *b = Complex::new(w * (f[at + j] + sq), im);
             }

@@ -4,7 +4,7 @@
 //! [`crate::closed_forms`].
 
 use crate::closed_forms::{mmd, pearson};
-use crate::error::Error;
+use crate::error::{Error, Field};
 use crate::integrals::{Anchors, Pair};
 use crate::quad::Tol;
 use crate::registry::{self, Param};
@@ -52,7 +52,7 @@ impl Params {
         for k in Param::ALL {
             let (v, info) = (k.get(self), k.info());
             if !(v.is_finite() && v >= info.domain.0 && v <= info.domain.1) {
-                return Err(Error::invalid(info.label, v, info.rule));
+                return Err(Error::invalid(Field::Param(k), v, info.rule));
             }
         }
         Ok(())

@@ -2,7 +2,7 @@
 //! `target=w:m:s,…&q=μ,σ&d=name,…&alpha=…&order=…&bandwidth=…&kernelC=…&kernelBeta=…&mu=lo:hi&sigma=lo:hi`.
 //! Numbers are written in Rust's shortest round-trip form, so a link restores them exactly.
 
-use crate::error::Error;
+use crate::error::{Error, Field};
 use crate::target::Component;
 
 /// Longest fragment accepted: a full view is a few hundred characters.
@@ -37,7 +37,7 @@ pub struct View<'a> {
 }
 
 fn bad(msg: String) -> Error {
-    Error::Parse(format!("link: {msg}"))
+    Error::parse(Field::Link, format!("link: {msg}"))
 }
 
 /// Percent-decoding as `URLSearchParams` does (`+` is a space); invalid escapes stay as is.

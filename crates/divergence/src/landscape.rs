@@ -1,9 +1,10 @@
-//! Landscapes D(μ, σ) over a rectangle, their local minima refined off the grid, and
-//! descent paths from a start point.
+//! The pieces of a landscape: grids over (μ, σ), cells, grid minima and their refinement by
+//! descent. [`crate::study::Study`] puts them together (and [`crate::landscape()`],
+//! [`crate::minima()`] run it to the end).
 
 use crate::closed_forms::{entropy, expected_log_q_from};
 use crate::divergences::{eval_full, Derivatives, Divergence};
-use crate::error::Error;
+use crate::error::{Error, Field};
 use crate::quad::Tol;
 use crate::registry::{self, EvalPath};
 use crate::target::{Gaussian, Target};
@@ -37,22 +38,22 @@ impl Grid {
         n_sigma: usize,
         log_sigma: bool,
     ) -> Result<Self, Error> {
-        let bad = |what: &str, why: &str| Error::Parse(format!("{what} {why}"));
+        let bad = |field, rule| Error::BadRange { field, rule };
         if !(mu.0.is_finite() && mu.1.is_finite() && mu.0 < mu.1) {
-            return Err(bad("mu range", "must be finite with LO < HI"));
+            return Err(bad(Field::MuRange, "must be finite with LO < HI"));
         }
         if mu.0.abs().max(mu.1.abs()) > crate::target::MAX_ABS_MEAN {
-            return Err(bad("mu range", "must lie within ±1e8"));
+            return Err(bad(Field::MuRange, "must lie within ±1e8"));
         }
         if !(sigma.0.is_finite() && sigma.1.is_finite() && sigma.0 < sigma.1) {
-            return Err(bad("sigma range", "must be finite with LO < HI"));
+            return Err(bad(Field::SigmaRange, "must be finite with LO < HI"));
         }
         if sigma.0 < crate::target::MIN_STD || sigma.1 > crate::target::MAX_STD {
-            return Err(bad("sigma range", "must lie within [1e-8, 1e8]"));
+            return Err(bad(Field::SigmaRange, "must lie within [1e-8, 1e8]"));
         }
-        for (what, n) in [("grid mu count", n_mu), ("grid sigma count", n_sigma)] {
+        for (field, n) in [(Field::GridMu, n_mu), (Field::GridSigma, n_sigma)] {
             if !(2..=2048).contains(&n) {
-                return Err(Error::Parse(format!("{what} {n} must lie in 2..=2048")));
+                return Err(Error::invalid(field, n as f64, "must lie in 2..=2048"));
             }
         }
         let sigma = if log_sigma {
@@ -99,23 +100,9 @@ impl Landscape {
     }
 }
 
-/// Fills `out` (one row of `grid.mu.len()` values per σ index in `rows`) with landscape
-/// values: a row at a time, so that a caller can spread the work over frames.
-pub fn landscape_rows(
-    p: &Target,
-    div: &Divergence,
-    grid: &Grid,
-    rows: std::ops::Range<usize>,
-    entropy_cache: &mut Option<f64>,
-    out: &mut [f64],
-) {
-    let start = rows.start * grid.mu.len();
-    landscape_cells(p, div, grid, start, entropy_cache, out);
-}
-
 /// Fills `out` with the landscape values of the flat cells `start..start + out.len()`
 /// (row-major, one row per σ): finer-grained than rows, for spreading work over frames.
-pub fn landscape_cells(
+pub(crate) fn landscape_cells(
     p: &Target,
     div: &Divergence,
     grid: &Grid,
@@ -156,29 +143,9 @@ pub fn closed_form(div: &Divergence) -> bool {
     registry::info_of(div).path == EvalPath::ClosedForm
 }
 
-/// Evaluates `div` over `grid`. Forward KL uses the closed form −H(p) − E_p[ln q]; reverse
-/// KL and the power-integral family go row by row as Gaussian convolutions, Jensen–Shannon
-/// and KSD row by row on the same tabulated x grid ([`crate::conv`]); the rest use the exact
-/// evaluator at landscape tolerance (relative error well below 1e-6).
-pub fn landscape(p: &Target, div: &Divergence, grid: &Grid) -> Landscape {
-    let nm = grid.mu.len();
-    let mut values = vec![0.0; nm * grid.sigma.len()];
-    if let Some(plan) = crate::conv::Plan::new(p, div, grid) {
-        plan.rows(&grid.sigma, &mut values);
-        return Landscape {
-            grid: grid.clone(),
-            values,
-        };
-    }
-    landscape_rows(p, div, grid, 0..grid.sigma.len(), &mut None, &mut values);
-    Landscape {
-        grid: grid.clone(),
-        values,
-    }
-}
-
 /// A local minimum of D over (μ, σ).
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Minimum {
     pub mu: f64,
     pub sigma: f64,
@@ -229,6 +196,16 @@ pub struct Descent {
 /// Damped Newton descent on (μ, ln σ) from `(mu, sigma)`: exact gradients, a Hessian from
 /// central differences of them, gradient steps where it is not positive definite, and an
 /// Armijo backtracking line search. Stops when the step falls below 1e-10.
+///
+/// # Examples
+/// ```
+/// use divergence::{descend, Divergence, Target};
+/// let p = Target::parse("0.5:-4:1,0.5:4:1").unwrap();
+/// let d = descend(&p, &Divergence::ForwardKl, 1.0, 1.0, 200);
+/// let &[mu, sigma, _] = d.path.last().unwrap();
+/// // Forward KL's one minimum: the moment match (0, √17).
+/// assert!(d.converged && mu.abs() < 1e-6 && (sigma - 17f64.sqrt()).abs() < 1e-6);
+/// ```
 pub fn descend(p: &Target, div: &Divergence, mu: f64, sigma: f64, max_iter: usize) -> Descent {
     let mut d = Descender::new(p, div, mu, sigma, max_iter);
     while !d.step(p, div) {}
@@ -417,7 +394,8 @@ pub const MAX_CANDIDATES: usize = 16;
 const NOISE: f64 = 1e-8;
 
 /// Grid cells lower than all their neighbours (ties to the first in scan order) and not on
-/// a plateau, lowest first, at most [`MAX_CANDIDATES`]: the starting points for [`refine`].
+/// a plateau, lowest first, at most [`MAX_CANDIDATES`]: where [`crate::minima()`] starts its
+/// descents.
 pub fn candidates(land: &Landscape) -> Vec<(f64, f64)> {
     candidate_cells(land)
         .into_iter()
@@ -525,22 +503,11 @@ pub fn grid_minima(land: &Landscape) -> Vec<Minimum> {
         .collect()
 }
 
-/// Descends from a candidate; the minimum if the descent converged inside the landscape's
-/// rectangle.
-pub fn refine(
-    p: &Target,
-    div: &Divergence,
-    land: &Landscape,
-    start: (f64, f64),
-) -> Option<Minimum> {
-    accept(&land.grid, &descend(p, div, start.0, start.1, REFINE_STEPS))
-}
-
 /// Most Newton steps when refining a grid minimum.
 pub const REFINE_STEPS: usize = 100;
 
 /// The minimum a finished descent found, if it converged inside the grid's rectangle.
-pub fn accept(g: &Grid, d: &Descent) -> Option<Minimum> {
+pub(crate) fn accept(g: &Grid, d: &Descent) -> Option<Minimum> {
     let (mlo, mhi) = (g.mu[0], g.mu[g.mu.len() - 1]);
     let (slo, shi) = (g.sigma[0], g.sigma[g.sigma.len() - 1]);
     let &[mu, sigma, value] = d.path.last()?;
@@ -553,7 +520,7 @@ pub fn accept(g: &Grid, d: &Descent) -> Option<Minimum> {
 
 /// Adds `m` to `found` unless a minimum within 1e-4 is there already; keeps them by value
 /// (to 1e-8, then by μ).
-pub fn merge_minimum(found: &mut Vec<Minimum>, m: Minimum) {
+pub(crate) fn merge_minimum(found: &mut Vec<Minimum>, m: Minimum) {
     if !found
         .iter()
         .any(|o| (o.mu - m.mu).abs() < 1e-4 && (o.sigma - m.sigma).abs() < 1e-4)
@@ -566,19 +533,6 @@ pub fn merge_minimum(found: &mut Vec<Minimum>, m: Minimum) {
             ka.0.total_cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
         });
     }
-}
-
-/// Local minima of the continuous D over the landscape's rectangle: every grid cell lower
-/// than its neighbours is refined by [`descend`]; converged points inside the rectangle are
-/// merged (within 1e-4) and sorted by value.
-pub fn minima(p: &Target, div: &Divergence, land: &Landscape) -> Vec<Minimum> {
-    let mut out = Vec::new();
-    for c in candidates(land) {
-        if let Some(m) = refine(p, div, land, c) {
-            merge_minimum(&mut out, m);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -44,6 +44,18 @@ pub fn pressure_norm(p: &Target, q: &Gaussian, div: &Divergence) -> f64 {
 
 /// ψ(x) of `div` at each of `xs`, fixed to 0 where p = q for f-divergences. With
 /// r = p/q = exp(ln p − ln q), tails where q underflows give the right large value or +inf.
+///
+/// # Examples
+/// ```
+/// use divergence::{pressure, Divergence, Gaussian, Target};
+/// let p = Target::parse("1:0:1").unwrap();
+/// let q = Gaussian::new(0.0, 2.0).unwrap();
+/// // Forward KL: ψ = r − 1 with r = p/q (r = 2 at x = 0).
+/// let psi = pressure(&p, &q, &Divergence::ForwardKl, &[0.0, 10.0]);
+/// let r0 = p.log_pdf(0.0).exp() / q.log_pdf(0.0).exp();
+/// assert!((psi[0] - (r0 - 1.0)).abs() < 1e-12);
+/// assert!(psi[1] < 0.0); // deep in q's tail p is far lower still
+/// ```
 pub fn pressure(p: &Target, q: &Gaussian, div: &Divergence, xs: &[f64]) -> Vec<f64> {
     let norm = pressure_norm(p, q, div);
     let pair = matches!(div, Divergence::Ksd { .. }).then(|| Pair::new(p, *q, Anchors::Exact));

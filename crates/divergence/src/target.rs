@@ -1,6 +1,6 @@
 //! The target mixture p and the Gaussian model q, validated on construction.
 
-use crate::error::Error;
+use crate::error::{Error, Field, Part};
 
 /// ½·ln(2π).
 pub const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
@@ -16,6 +16,8 @@ pub const MAX_COMPONENTS: usize = 8;
 
 /// One Gaussian component of the target, as given (weights not yet normalised).
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Component {
     pub weight: f64,
     pub mean: f64,
@@ -31,14 +33,14 @@ pub struct Target {
     inv_var: Vec<f64>,
 }
 
-fn check_mean(what: String, m: f64) -> Result<(), Error> {
+fn check_mean(what: Field, m: f64) -> Result<(), Error> {
     if !m.is_finite() || m.abs() > MAX_ABS_MEAN {
         return Err(Error::invalid(what, m, "must be finite with |mean| ≤ 1e8"));
     }
     Ok(())
 }
 
-fn check_std(what: String, s: f64) -> Result<(), Error> {
+fn check_std(what: Field, s: f64) -> Result<(), Error> {
     if !(MIN_STD..=MAX_STD).contains(&s) {
         return Err(Error::invalid(what, s, "must lie in [1e-8, 1e8]"));
     }
@@ -54,15 +56,16 @@ impl Target {
         }
         for (k, c) in components.iter().enumerate() {
             let k = k + 1;
+            let field = |part| Field::Component { k, part };
             if !(c.weight.is_finite() && c.weight > 0.0 && c.weight <= 1e300) {
                 return Err(Error::invalid(
-                    format!("component {k} weight"),
+                    field(Part::Weight),
                     c.weight,
                     "must be positive and finite",
                 ));
             }
-            check_mean(format!("component {k} mean"), c.mean)?;
-            check_std(format!("component {k} std"), c.std)?;
+            check_mean(field(Part::Mean), c.mean)?;
+            check_std(field(Part::Std), c.std)?;
         }
         let total: f64 = components.iter().map(|c| c.weight).sum();
         let comps: Vec<Component> = components
@@ -73,11 +76,7 @@ impl Target {
             })
             .collect();
         if comps.iter().any(|c| c.weight < 1e-300) {
-            return Err(Error::Invalid {
-                what: "weights".into(),
-                value: String::new(),
-                why: "span more than 300 decades".into(),
-            });
+            return Err(Error::WeightSpan);
         }
         let log_peak = comps
             .iter()
@@ -92,33 +91,46 @@ impl Target {
     }
 
     /// Parses `w:m:s,w:m:s,…` (weight:mean:std per component).
+    ///
+    /// # Examples
+    /// ```
+    /// use divergence::{Field, Part, Target};
+    /// let p = Target::parse("1:-4:1,3:4:2").unwrap();
+    /// assert_eq!(p.components()[1].weight, 0.75);
+    /// let e = Target::parse("1:0:-1").unwrap_err();
+    /// assert_eq!(e.field(), Field::Component { k: 1, part: Part::Std });
+    /// ```
     pub fn parse(spec: &str) -> Result<Self, Error> {
         let spec = spec.trim();
         if spec.is_empty() {
-            return Err(Error::Parse(
-                "target is empty; expected w:m:s,w:m:s,…".into(),
+            return Err(Error::parse(
+                Field::Target,
+                "target is empty; expected w:m:s,w:m:s,…",
             ));
         }
         let mut comps = Vec::new();
         for (k, part) in spec.split(',').enumerate() {
             let fields: Vec<&str> = part.split(':').collect();
             if fields.len() != 3 {
-                return Err(Error::Parse(format!(
-                    "component {} '{}' must be weight:mean:std",
-                    k + 1,
-                    part.trim()
-                )));
+                return Err(Error::parse(
+                    Field::Target,
+                    format!(
+                        "component {} '{}' must be weight:mean:std",
+                        k + 1,
+                        part.trim()
+                    ),
+                ));
             }
-            let num = |i: usize, name: &str| -> Result<f64, Error> {
+            let num = |i: usize, part: Part| -> Result<f64, Error> {
                 let f = fields[i].trim();
-                f.parse::<f64>().map_err(|_| {
-                    Error::Parse(format!("component {} {name} '{f}' is not a number", k + 1))
-                })
+                let field = Field::Component { k: k + 1, part };
+                f.parse::<f64>()
+                    .map_err(|_| Error::parse(field, format!("{field} '{f}' is not a number")))
             };
             comps.push(Component {
-                weight: num(0, "weight")?,
-                mean: num(1, "mean")?,
-                std: num(2, "std")?,
+                weight: num(0, Part::Weight)?,
+                mean: num(1, Part::Mean)?,
+                std: num(2, Part::Std)?,
             });
         }
         Self::new(&comps)
@@ -225,8 +237,10 @@ impl Target {
     }
 }
 
-/// The model `q(x) = N(x; μ, σ²)`.
+/// The model `q(x) = N(x; μ, σ²)` (as state, `{mu, sigma}`; [`Gaussian::new`] validates).
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Gaussian {
     pub mu: f64,
     pub sigma: f64,
@@ -235,8 +249,8 @@ pub struct Gaussian {
 impl Gaussian {
     /// Validates μ (finite, |μ| ≤ 1e8) and σ (in [1e-8, 1e8]).
     pub fn new(mu: f64, sigma: f64) -> Result<Self, Error> {
-        check_mean("q mean".into(), mu)?;
-        check_std("q std".into(), sigma)?;
+        check_mean(Field::QMean, mu)?;
+        check_std(Field::QStd, sigma)?;
         Ok(Self { mu, sigma })
     }
 

@@ -4,7 +4,7 @@
 //! `ψ*(m, β) = (m(1 + 1/m)^(1−β) − m)^(1/β)`; here it is also computed from the actual
 //! densities, where the candidates are mixtures and modes may overlap.
 
-use crate::error::Error;
+use crate::error::{Error, Field};
 use crate::quad::{integrate1, Tol};
 use crate::target::{Component, Target};
 
@@ -129,9 +129,10 @@ fn margin(comps: &[Component], light: usize, psi: f64, beta: f64) -> Result<f64,
 fn split(p: &Target) -> Result<(usize, usize), Error> {
     let comps = p.components();
     if comps.len() < 2 {
-        return Err(Error::Parse(
-            "the ψ trade-off needs at least two components".into(),
-        ));
+        return Err(Error::Count {
+            field: Field::Target,
+            message: "the ψ trade-off needs at least two components".into(),
+        });
     }
     let light = (0..comps.len())
         .min_by(|&a, &b| comps[a].weight.total_cmp(&comps[b].weight))

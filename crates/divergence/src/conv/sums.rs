@@ -3,7 +3,7 @@
 //! Neyman χ² = ∫(q − p)²/p from the ln p table (no cancellation, unlike ∫q²/p − 1, and no
 //! FFT, whose rounding would swamp cells next to 1/p's e^(x²/2s²) growth).
 
-use super::{Plan, REACH};
+use super::{Phases, XGrid, REACH};
 use crate::divergences::{eval_full, Derivatives, Divergence};
 use crate::quad::Tol;
 use crate::target::{Gaussian, Target, LN_SQRT_2PI};
@@ -31,51 +31,73 @@ pub(super) fn neyman_reach(p: &Target, sigma: f64, mus: (f64, f64)) -> f64 {
     REACH * a.sqrt().recip().max(sigma) + shift
 }
 
-impl Plan {
-    /// Row `sigma`'s trapezoid taps within `reach` of each μ: (t = (x − μ)/σ, x-table
-    /// phase, index of column 0 in that phase), and the spacing.
-    fn taps(&self, sigma: f64, reach: f64) -> (f64, Vec<(f64, usize, usize)>) {
-        let step = self.h * self.thin as f64;
-        let m = ((reach / step).ceil() as usize).min(self.origin / self.thin);
-        let taps = (0..=2 * m)
-            .map(|k| {
-                let first = self.origin + k * self.thin - m * self.thin;
-                let t = (k as f64 - m as f64) * step / sigma;
-                (t, first % self.stride, first / self.stride)
-            })
-            .collect();
-        (step, taps)
-    }
+/// Fisher's table: the score of p.
+#[derive(Clone, Debug)]
+pub struct FisherTable {
+    pub(super) x: XGrid,
+    /// Points every `thin` x steps when the μ step is finer than accuracy needs.
+    pub(super) thin: usize,
+    pub(super) score: Phases,
+}
 
+/// Neyman χ²'s tables: ln p and p, and the target for cells past the table.
+#[derive(Clone, Debug)]
+pub struct NeymanTable {
+    pub(super) x: XGrid,
+    /// As for Fisher.
+    pub(super) thin: usize,
+    pub(super) ln_p: Phases,
+    pub(super) p: Phases,
+    pub(super) target: Target,
+}
+
+/// Row `sigma`'s trapezoid taps within `reach` of each μ: (t = (x − μ)/σ, x-table phase,
+/// index of column 0 in that phase), and the spacing.
+fn taps(x: &XGrid, thin: usize, sigma: f64, reach: f64) -> (f64, Vec<(f64, usize, usize)>) {
+    let step = x.h * thin as f64;
+    let m = ((reach / step).ceil() as usize).min(x.origin / thin);
+    let taps = (0..=2 * m)
+        .map(|k| {
+            let first = x.origin + k * thin - m * thin;
+            let t = (k as f64 - m as f64) * step / sigma;
+            (t, first % x.stride, first / x.stride)
+        })
+        .collect();
+    (step, taps)
+}
+
+impl FisherTable {
     /// Fisher along a row: Σ_k step·q(x_k)·(s_p(x_k) + (x_k − μ)/σ²)² per μ.
-    pub(super) fn fisher_row(&self, sigma: f64, out: &mut [f64]) {
-        let (step, taps) = self.taps(sigma, REACH * sigma);
+    pub(super) fn row(&self, sigma: f64, out: &mut [f64]) {
+        let (step, taps) = taps(&self.x, self.thin, sigma, REACH * sigma);
         let log_c = -sigma.ln() - LN_SQRT_2PI;
         let nm = out.len();
         out.fill(0.0);
         for &(t, phase, at) in &taps {
             let w = step * (log_c - 0.5 * t * t).exp();
             let sq = t / sigma;
-            let sp = &self.phases[phase][at..at + nm];
+            let sp = &self.score[phase][at..at + nm];
             for (o, &s) in out.iter_mut().zip(sp) {
                 let d = s + sq;
                 *o += w * d * d;
             }
         }
     }
+}
 
+impl NeymanTable {
     /// Neyman χ² along a row: Σ_k step·(q − p)²/p, +inf where ∫q²/p diverges (SPEC §2).
     /// Each μ sums its own window: q's reach and that of q²/p's tails (see [`neyman_reach`]).
-    pub(super) fn neyman_row(&self, sigma: f64, out: &mut [f64]) {
+    pub(super) fn row(&self, sigma: f64, out: &mut [f64]) {
         let p = &self.target;
         let nm = out.len();
-        let mu_at = |j: usize| self.mu0 + (j * self.stride) as f64 * self.h;
+        let mu_at = |j: usize| self.x.mu0 + (j * self.x.stride) as f64 * self.x.h;
         let reach = neyman_reach(p, sigma, (mu_at(0), mu_at(nm - 1)));
         if reach.is_infinite() {
             out.fill(f64::INFINITY);
             return;
         }
-        let (step, taps) = self.taps(sigma, reach);
+        let (step, taps) = taps(&self.x, self.thin, sigma, reach);
         let m = taps.len() / 2;
         let log_c = -sigma.ln() - LN_SQRT_2PI;
         let lqs: Vec<(f64, f64)> = taps
@@ -118,13 +140,13 @@ impl Plan {
             // q²/p − 2q = (q − p)²/p − p vanishes at the window's ends, where p need not.
             let (mut sum, mut mass) = (0.0, 0.0);
             for (&(_, phase, at), &(lq, q)) in taps[k_lo..=k_hi].iter().zip(&lqs[k_lo..=k_hi]) {
-                let pd = self.density[phase][at + j];
+                let pd = self.p[phase][at + j];
                 // (q − p)²/p directly while p is a normal number, in log space beyond.
                 sum += if pd > 1e-280 {
                     let d = q - pd;
                     d * d / pd
                 } else {
-                    term(lq, self.phases[phase][at + j])
+                    term(lq, self.ln_p[phase][at + j])
                 };
                 mass += pd;
             }
@@ -132,7 +154,7 @@ impl Plan {
                 .iter()
                 .map(|&k| {
                     let (_, phase, at) = taps[k];
-                    (term(lqs[k].0, self.phases[phase][at + j]) - self.density[phase][at + j]).abs()
+                    (term(lqs[k].0, self.ln_p[phase][at + j]) - self.p[phase][at + j]).abs()
                 })
                 .fold(0.0, f64::max);
             *o = if sum.is_finite() && tail <= TAIL * sum {

@@ -1,0 +1,664 @@
+//! [`Study`]: the one owner of a view's computations. Given a target, its landscape panels,
+//! the (μ, σ) view, a resolution and a [`Detail`] (full, or quick while the reader drags), it
+//! owns each panel's plan and cells, the refinement of its minima (one descent step at a
+//! time), its basins and the reader's descent paths, and advances them with
+//! [`Study::step`] within a budget the caller decides. [`crate::landscape()`] and
+//! [`crate::minima()`] are a study run to the end; the page runs the same one frame by frame.
+
+use crate::basins::BasinSolver;
+use crate::conv::{Plan, MAX_POINTS};
+use crate::divergences::Divergence;
+use crate::landscape::{
+    accept, candidates, closed_form, grid_minima, landscape_cells, merge_minimum, Descender, Grid,
+    Landscape, Minimum, REFINE_STEPS,
+};
+use crate::state::{Panel, View};
+use crate::target::Target;
+use crate::FLOW_STEPS;
+
+/// How finely a study computes: everything, or what a drag can afford every frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// Every panel at full resolution, minima refined by descent.
+    Full,
+    /// While the reader drags: minima read off the grid (to a fraction of a cell), and the
+    /// divergences without a closed form or row correlation at a third of the resolution.
+    Quick,
+}
+
+/// What a study computes after a panel's cells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum After {
+    /// Nothing: the landscape alone.
+    Nothing,
+    /// Minima, read off the grid ([`Detail::Quick`]) or refined by descent.
+    Minima,
+}
+
+/// A complete landscape with its minima (by value).
+pub type Finished = (Landscape, Vec<Minimum>);
+
+/// Where the study's grid comes from.
+#[derive(Clone, Debug)]
+enum Area {
+    /// A view sampled at a resolution (the page: the resolution may change).
+    View {
+        view: View,
+        resolution: (usize, usize),
+    },
+    /// A fixed grid (a landscape of the command line; σ possibly logarithmic).
+    Grid(Grid),
+}
+
+/// Basin labels of a finished landscape: not started, being computed, or done.
+#[derive(Debug)]
+enum Basins {
+    None,
+    Solving(BasinSolver),
+    Done(Vec<Option<usize>>),
+}
+
+/// One panel's landscape being computed, or done.
+#[derive(Debug)]
+struct Work {
+    /// The row-wise path, for the divergences and grids it covers.
+    plan: Option<Plan>,
+    grid: Grid,
+    values: Vec<f64>,
+    cells_done: usize,
+    /// H(p), for forward KL's closed form.
+    entropy: Option<f64>,
+    /// Grid minima still to refine (the next at the end), once every cell is computed.
+    pending: Option<Vec<(f64, f64)>>,
+    /// How many grid minima there were to refine.
+    candidates: usize,
+    /// The refinement in progress.
+    descent: Option<Descender>,
+    found: Vec<Minimum>,
+    /// Set once the panel is complete.
+    minima: Option<Vec<Minimum>>,
+}
+
+impl Work {
+    fn new(plan: Option<Plan>, grid: Grid) -> Work {
+        let n = grid.mu.len() * grid.sigma.len();
+        Work {
+            plan,
+            grid,
+            values: vec![0.0; n],
+            cells_done: 0,
+            entropy: None,
+            pending: None,
+            candidates: 0,
+            descent: None,
+            found: Vec::new(),
+            minima: None,
+        }
+    }
+
+    fn landscape(&self) -> Landscape {
+        Landscape {
+            grid: self.grid.clone(),
+            values: self.values.clone(),
+        }
+    }
+}
+
+/// How far one panel has got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PanelProgress {
+    pub cells_done: usize,
+    pub cells_total: usize,
+    /// Grid minima refined so far, and how many there are (0 until the cells are done).
+    pub minima_refined: usize,
+    pub minima_total: usize,
+    /// The landscape and its minima are complete.
+    pub complete: bool,
+}
+
+/// The owner of a view's computations (see the module docs).
+#[derive(Debug)]
+pub struct Study {
+    target: Target,
+    panels: Vec<Panel>,
+    area: Area,
+    detail: Detail,
+    after: After,
+    plan_points: usize,
+    basins_on: bool,
+    /// The newest computation per panel.
+    work: Vec<Work>,
+    /// The last complete landscape per panel, kept while a newer one is computed.
+    shown: Vec<Option<Finished>>,
+    basins: Vec<Basins>,
+    /// A descent per panel from the reader's chosen start.
+    descents: Vec<Option<Descender>>,
+    cells_computed: u64,
+}
+
+impl Study {
+    /// A study of `panels` over `view` at `resolution` (μ × σ points), at full detail, with
+    /// plans of up to 2^20 points and no basins.
+    ///
+    /// # Examples
+    /// ```
+    /// use divergence::{State, Study};
+    /// let s = State::preset("blog-kl").unwrap();
+    /// let v = s.validate().unwrap();
+    /// let mut study = Study::new(v.target, v.panels, s.view, (24, 20));
+    /// // A budget of work: stop after every unit of it, here 50 units a call.
+    /// let mut calls = 0;
+    /// while !study.step(&mut { let mut n = 0; move || { n += 1; n > 50 } }) {
+    ///     calls += 1;
+    /// }
+    /// assert!(calls > 0 && study.progress().iter().all(|p| p.complete));
+    /// let (_, forward) = study.finished(1).unwrap();
+    /// assert_eq!(forward.len(), 1); // forward KL: one minimum, at (0, √17)
+    /// assert!((forward[0].sigma - 17f64.sqrt()).abs() < 1e-6);
+    /// ```
+    pub fn new(
+        target: Target,
+        panels: Vec<Panel>,
+        view: View,
+        resolution: (usize, usize),
+    ) -> Study {
+        let mut s = Study::empty(target, panels, Area::View { view, resolution });
+        s.restart();
+        s
+    }
+
+    /// A study of one divergence, not started.
+    fn one(target: &Target, div: &Divergence, area: Area) -> Study {
+        let panel = Panel {
+            name: div.name().to_string(),
+            div: *div,
+            log: false,
+        };
+        Study::empty(target.clone(), vec![panel], area)
+    }
+
+    fn empty(target: Target, panels: Vec<Panel>, area: Area) -> Study {
+        Study {
+            target,
+            panels,
+            area,
+            detail: Detail::Full,
+            after: After::Minima,
+            plan_points: MAX_POINTS,
+            basins_on: false,
+            work: Vec::new(),
+            shown: Vec::new(),
+            basins: Vec::new(),
+            descents: Vec::new(),
+            cells_computed: 0,
+        }
+    }
+
+    /// Caps a plan's x table and FFTs at `points` (16 bytes a point; beyond, per-cell
+    /// quadrature): one extreme view must not set a page's memory high-water mark.
+    pub fn with_plan_points(mut self, points: usize) -> Study {
+        self.plan_points = points;
+        self.restart();
+        self
+    }
+
+    /// A new target, panels and view: everything restarts, descents are dropped, and each
+    /// panel keeps showing its last landscape (by name) until the new one is complete.
+    pub fn set_problem(&mut self, target: Target, panels: Vec<Panel>, view: View) {
+        let old: Vec<(String, Option<Finished>)> = (self.panels.iter())
+            .map(|p| p.name.clone())
+            .zip(std::mem::take(&mut self.shown))
+            .collect();
+        self.target = target;
+        self.panels = panels;
+        if let Area::View { view: v, .. } = &mut self.area {
+            *v = view;
+        }
+        self.descents.clear();
+        self.basins.clear();
+        self.restart();
+        for (k, p) in self.panels.iter().enumerate() {
+            if let Some((_, s)) = old.iter().find(|(n, _)| *n == p.name) {
+                self.shown[k] = s.clone();
+            }
+        }
+    }
+
+    /// Full or quick detail; a change restarts the landscapes.
+    pub fn set_detail(&mut self, detail: Detail) {
+        if detail != self.detail {
+            self.detail = detail;
+            self.restart();
+        }
+    }
+
+    /// The current detail.
+    pub fn detail(&self) -> Detail {
+        self.detail
+    }
+
+    /// Grid size (μ × σ points) of a view's landscapes; a change restarts them.
+    pub fn set_resolution(&mut self, resolution: (usize, usize)) {
+        if let Area::View { resolution: r, .. } = &mut self.area {
+            if *r == resolution && !self.work.is_empty() {
+                return;
+            }
+            *r = resolution;
+            self.restart();
+        }
+    }
+
+    /// Whether [`Study::step`] goes on to basins of attraction once landscapes are done.
+    pub fn set_basins(&mut self, on: bool) {
+        self.basins_on = on;
+    }
+
+    /// The target.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// The panels, in order.
+    pub fn panels(&self) -> &[Panel] {
+        &self.panels
+    }
+
+    /// Landscape cells computed by this study so far.
+    pub fn cells_computed(&self) -> u64 {
+        self.cells_computed
+    }
+
+    /// Panel `k`'s last complete landscape and minima, if any.
+    pub fn finished(&self, k: usize) -> Option<&Finished> {
+        self.shown.get(k)?.as_ref()
+    }
+
+    /// Panel `k`'s basin labels (index into its minima per cell, row-major), once computed.
+    pub fn basin_labels(&self, k: usize) -> Option<&[Option<usize>]> {
+        match self.basins.get(k) {
+            Some(Basins::Done(b)) if self.basins_on => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Per panel, how far it has got.
+    pub fn progress(&self) -> Vec<PanelProgress> {
+        (self.work.iter())
+            .map(|w| PanelProgress {
+                cells_done: w.cells_done,
+                cells_total: w.values.len(),
+                minima_refined: match &w.pending {
+                    Some(p) => w.candidates - p.len() - usize::from(w.descent.is_some()),
+                    None => w.found.len(),
+                },
+                minima_total: match w.pending {
+                    Some(_) => w.candidates,
+                    None => w.found.len(),
+                },
+                complete: w.minima.is_some(),
+            })
+            .collect()
+    }
+
+    /// True when every landscape (and, if on, every basin map) is complete.
+    pub fn done(&self) -> bool {
+        self.work.iter().all(|j| j.minima.is_some())
+            && (!self.basins_on
+                || (self.basins.iter().zip(&self.shown))
+                    .all(|(b, s)| s.is_none() || matches!(b, Basins::Done(_))))
+    }
+
+    /// Advances the computation one unit at a time (a pair of plan rows, a few cells, one
+    /// descent step) until `out_of_time()` says stop or everything is done; true when done.
+    /// `out_of_time` is asked after every unit: a clock for the page, a count for tests.
+    pub fn step(&mut self, out_of_time: &mut impl FnMut() -> bool) -> bool {
+        for k in 0..self.work.len() {
+            if !self.step_panel(k, out_of_time) {
+                return false;
+            }
+        }
+        self.step_basins(out_of_time)
+    }
+
+    /// Panel `k` until complete (true) or out of time (false).
+    fn step_panel(&mut self, k: usize, out_of_time: &mut impl FnMut() -> bool) -> bool {
+        let div = self.panels[k].div;
+        let job = &mut self.work[k];
+        let total = job.values.len();
+        while job.minima.is_none() {
+            if let (Some(plan), true) = (&job.plan, job.cells_done < total) {
+                // Rows on the tabulated grid, two at a time (one FFT per correlation pair).
+                let nm = job.grid.mu.len();
+                let i = job.cells_done / nm;
+                let end = (i + 2).min(job.grid.sigma.len());
+                plan.rows(&job.grid.sigma[i..end], &mut job.values[i * nm..end * nm]);
+                job.cells_done += (end - i) * nm;
+                self.cells_computed += ((end - i) * nm) as u64;
+            } else if job.cells_done < total {
+                // A few cells at a time: one `ksd` cell alone takes milliseconds.
+                let n = if matches!(div, Divergence::Ksd { .. }) {
+                    2
+                } else {
+                    16
+                }
+                .min(total - job.cells_done);
+                let s0 = job.cells_done;
+                landscape_cells(
+                    &self.target,
+                    &div,
+                    &job.grid,
+                    s0,
+                    &mut job.entropy,
+                    &mut job.values[s0..s0 + n],
+                );
+                job.cells_done += n;
+                self.cells_computed += n as u64;
+            } else if self.after == After::Nothing {
+                job.minima = Some(Vec::new());
+                continue;
+            } else if self.detail == Detail::Quick {
+                // While dragging: minima read off the grid, no descent.
+                let land = job.landscape();
+                job.found = grid_minima(&land);
+                job.minima = Some(job.found.clone());
+                self.shown[k] = Some((land, job.found.clone()));
+                self.basins[k] = Basins::None;
+                continue;
+            } else {
+                if job.pending.is_none() {
+                    // Lowest first: the order `candidates` gives, popped from the end.
+                    let mut c = candidates(&job.landscape());
+                    c.reverse();
+                    job.candidates = c.len();
+                    job.pending = Some(c);
+                }
+                if let Some(d) = job.descent.as_mut() {
+                    if d.step(&self.target, &div) {
+                        let found = job.descent.take().map(Descender::into_descent);
+                        if let Some(m) = found.and_then(|d| accept(&job.grid, &d)) {
+                            merge_minimum(&mut job.found, m);
+                        }
+                    }
+                } else if let Some((mu, sigma)) = job.pending.as_mut().and_then(Vec::pop) {
+                    job.descent = Some(Descender::new(&self.target, &div, mu, sigma, REFINE_STEPS));
+                } else {
+                    job.minima = Some(job.found.clone());
+                    self.shown[k] = Some((job.landscape(), job.found.clone()));
+                    self.basins[k] = Basins::None;
+                }
+            }
+            if out_of_time() {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Resolves basins of finished landscapes; true when none is pending.
+    fn step_basins(&mut self, out_of_time: &mut impl FnMut() -> bool) -> bool {
+        if !self.basins_on {
+            return true;
+        }
+        for k in 0..self.panels.len() {
+            let Some((land, mins)) = self.shown.get(k).and_then(|s| s.as_ref()) else {
+                continue;
+            };
+            let div = self.panels[k].div;
+            loop {
+                match &mut self.basins[k] {
+                    Basins::Done(_) => break,
+                    Basins::None => self.basins[k] = Basins::Solving(BasinSolver::new(land)),
+                    Basins::Solving(b) => {
+                        if b.step(&self.target, &div, land, mins) {
+                            self.basins[k] = Basins::Done(b.labels());
+                        }
+                    }
+                }
+                if out_of_time() {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Starts a descent from `(mu, sigma)` on every panel (replacing any earlier one), in
+    /// each panel's own grid's cell units: the flow its basins map.
+    pub fn start_descent(&mut self, mu: f64, sigma: f64) {
+        self.descents = (self.panels.iter().zip(&self.work))
+            .map(|(p, job)| {
+                Some(Descender::gradient_flow(
+                    &self.target,
+                    &p.div,
+                    (mu, sigma),
+                    job.grid.cell(),
+                    FLOW_STEPS,
+                ))
+            })
+            .collect();
+    }
+
+    /// Removes the descent paths.
+    pub fn clear_descents(&mut self) {
+        self.descents.clear();
+    }
+
+    /// One step of every unfinished descent; true while any is still moving.
+    pub fn step_descents(&mut self) -> bool {
+        let mut moving = false;
+        for (d, p) in self.descents.iter_mut().zip(&self.panels) {
+            if let Some(d) = d {
+                moving |= !d.step(&self.target, &p.div);
+            }
+        }
+        moving
+    }
+
+    /// Panel `k`'s descent from the reader's start, if one was started.
+    pub fn descent(&self, k: usize) -> Option<&Descender> {
+        self.descents.get(k)?.as_ref()
+    }
+
+    /// The grids of the current computation: the full one, and the one each panel uses.
+    fn restart(&mut self) {
+        let full = match &self.area {
+            Area::Grid(g) => Ok(g.clone()),
+            Area::View { view, resolution } => grid_of(view, *resolution),
+        };
+        let mut work = Vec::with_capacity(self.panels.len());
+        let Ok(full) = full else {
+            self.work = work;
+            return;
+        };
+        let quick = self.detail == Detail::Quick;
+        for p in &self.panels {
+            // Closed forms and row correlations keep full resolution even while dragging; the
+            // rest (a log per point, an FFT per cell, or per-cell quadrature) drop to a third
+            // then, and get no plan at full resolution: one plan per landscape, on its grid.
+            let full_plan = (!quick || Plan::correlates(&p.div))
+                .then(|| Plan::with_limit(&self.target, &p.div, &full, self.plan_points))
+                .flatten();
+            let fast = full_plan.as_ref().is_some_and(Plan::is_correlation) || closed_form(&p.div);
+            let third = match &self.area {
+                Area::View { view, resolution } if quick && !fast => {
+                    Some(grid_of(view, (resolution.0 / 3, resolution.1 / 3)))
+                }
+                _ => None,
+            };
+            work.push(match third {
+                Some(Ok(g)) => Work::new(
+                    Plan::with_limit(&self.target, &p.div, &g, self.plan_points),
+                    g,
+                ),
+                Some(Err(_)) => {
+                    self.work = Vec::new();
+                    return;
+                }
+                None => Work::new(full_plan, full.clone()),
+            });
+        }
+        self.work = work;
+        self.shown.resize(self.panels.len(), None);
+        self.basins.resize_with(self.panels.len(), || Basins::None);
+    }
+
+    /// Panel 0's landscape, taken out of a finished study.
+    fn into_landscape(mut self) -> Option<Landscape> {
+        let w = self.work.drain(..).next()?;
+        Some(Landscape {
+            grid: w.grid,
+            values: w.values,
+        })
+    }
+}
+
+/// A view sampled at `(n_mu, n_sigma)` points (at least 8 a side).
+fn grid_of(view: &View, (nm, ns): (usize, usize)) -> Result<Grid, crate::Error> {
+    Grid::new(
+        (view.mu_range[0], view.mu_range[1]),
+        (view.sigma_range[0], view.sigma_range[1]),
+        nm.max(8),
+        ns.max(8),
+        false,
+    )
+}
+
+/// Evaluates `div` over `grid`: a [`Study`] of that one landscape run to the end. Forward KL
+/// uses the closed form −H(p) − E_p[ln q]; reverse KL and the power-integral family go row by
+/// row as Gaussian correlations, Jensen–Shannon and KSD row by row on the same tabulated x
+/// grid ([`crate::conv`]); the rest use the exact evaluator at landscape tolerance (relative
+/// error well below 1e-6).
+///
+/// # Examples
+/// ```
+/// use divergence::{landscape, Divergence, Grid, Target};
+/// let p = Target::parse("0.5:-4:1,0.5:4:1").unwrap();
+/// let grid = Grid::new((-7.0, 7.0), (0.5, 5.0), 15, 10, false).unwrap();
+/// let l = landscape(&p, &Divergence::ReverseKl, &grid);
+/// assert_eq!(l.values.len(), 150);
+/// assert!(l.values.iter().all(|v| v.is_finite() && *v >= 0.0));
+/// ```
+pub fn landscape(p: &Target, div: &Divergence, grid: &Grid) -> Landscape {
+    let mut s = Study::one(p, div, Area::Grid(grid.clone()));
+    s.after = After::Nothing;
+    s.restart();
+    s.step(&mut || false);
+    s.into_landscape().unwrap_or_else(|| Landscape {
+        grid: grid.clone(),
+        values: Vec::new(),
+    })
+}
+
+/// Local minima of the continuous D over the landscape's rectangle: every grid cell lower
+/// than its neighbours is refined by descent; converged points inside the rectangle are
+/// merged (within 1e-4) and sorted by value. A [`Study`] of the landscape run to the end.
+///
+/// # Examples
+/// ```
+/// use divergence::{landscape, minima, Divergence, Grid, Target};
+/// let p = Target::parse("0.5:-4:1,0.5:4:1").unwrap();
+/// let grid = Grid::new((-7.0, 7.0), (0.5, 5.0), 29, 19, false).unwrap();
+/// let m = minima(&p, &Divergence::ReverseKl, &landscape(&p, &Divergence::ReverseKl, &grid));
+/// // The two lowest sit on the modes, near (±4, 1) (SPEC §2's known values).
+/// assert!((m[0].mu.abs() - 3.9996).abs() < 1e-3 && (m[0].value - 0.693053).abs() < 1e-6);
+/// assert!((m[1].mu + m[0].mu).abs() < 1e-6);
+/// ```
+pub fn minima(p: &Target, div: &Divergence, land: &Landscape) -> Vec<crate::Minimum> {
+    let mut s = Study::one(p, div, Area::Grid(land.grid.clone()));
+    // The cells are given: no plan, nothing to compute but the minima.
+    s.work = vec![Work {
+        cells_done: land.values.len(),
+        values: land.values.clone(),
+        ..Work::new(None, land.grid.clone())
+    }];
+    s.shown = vec![None];
+    s.basins = vec![Basins::None];
+    s.step(&mut || false);
+    s.work
+        .first_mut()
+        .map(|w| std::mem::take(&mut w.found))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::State;
+
+    fn study(preset: &str, names: &[&str], res: (usize, usize)) -> Study {
+        let mut s = State::preset(preset).unwrap();
+        s.divergences = names.iter().map(|n| n.to_string()).collect();
+        let v = s.validate().unwrap();
+        Study::new(v.target, v.panels, s.view, res)
+    }
+
+    #[test]
+    fn stepping_in_small_budgets_gives_the_landscape_and_minima_of_one_run() {
+        let names = ["reverse_kl", "forward_kl", "jensen_shannon", "fisher"];
+        let mut s = study("asymmetric", &names, (20, 16));
+        let mut calls = 0;
+        while !s.step(&mut {
+            let mut n = 0;
+            move || {
+                n += 1;
+                n > 7
+            }
+        }) {
+            calls += 1;
+            let p = s.progress();
+            assert!(p.iter().all(|p| p.cells_done <= p.cells_total));
+        }
+        assert!(calls > 10, "{calls}");
+        assert!(s
+            .progress()
+            .iter()
+            .all(|p| p.complete && p.cells_done == 320 && p.minima_refined == p.minima_total));
+        assert_eq!(s.cells_computed(), 4 * 320);
+        let grid = State::preset("asymmetric").unwrap().grid(20, 16).unwrap();
+        for (k, name) in names.iter().enumerate() {
+            let div = s.panels()[k].div;
+            let (land, mins) = s.finished(k).unwrap();
+            let once = landscape(s.target(), &div, &grid);
+            assert_eq!(land.values, once.values, "{name}");
+            assert_eq!(mins, &minima(s.target(), &div, &once), "{name}");
+        }
+    }
+
+    #[test]
+    fn quick_detail_drops_per_cell_divergences_to_a_third_and_reads_minima_off_the_grid() {
+        let mut s = study("blog-kl", &["reverse_kl", "jensen_shannon"], (48, 36));
+        s.set_detail(Detail::Quick);
+        assert!(s.step(&mut || false));
+        let (rkl, rkl_min) = s.finished(0).unwrap();
+        let (js, _) = s.finished(1).unwrap();
+        assert_eq!((rkl.grid.mu.len(), rkl.grid.sigma.len()), (48, 36));
+        assert_eq!((js.grid.mu.len(), js.grid.sigma.len()), (16, 12));
+        assert_eq!(rkl_min, &grid_minima(rkl));
+        // Back to full detail: refined minima, every panel at full resolution.
+        s.set_detail(Detail::Full);
+        assert!(s.step(&mut || false));
+        assert_eq!(s.finished(1).unwrap().0.grid.mu.len(), 48);
+        assert!((s.finished(0).unwrap().1[0].value - 0.693053).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_new_problem_keeps_showing_old_landscapes_by_name_until_done() {
+        let mut s = study("blog-kl", &["reverse_kl", "forward_kl"], (16, 12));
+        s.set_basins(true);
+        assert!(s.step(&mut || false));
+        assert!(s.basin_labels(0).is_some());
+        let old = s.finished(1).unwrap().0.values.clone();
+        let next = State::preset("asymmetric").unwrap();
+        let v = next.validate().unwrap();
+        s.set_problem(v.target, v.panels, next.view);
+        assert!(!s.done());
+        assert_eq!(
+            s.finished(1).unwrap().0.values,
+            old,
+            "stale until recomputed"
+        );
+        assert!(s.step(&mut || false));
+        assert_ne!(s.finished(1).unwrap().0.values, old);
+        assert_eq!(s.basin_labels(1).map(<[_]>::len), Some(16 * 12));
+    }
+}
