@@ -35,7 +35,16 @@ mod tests {
         let mut worst = 0.0f64;
         let mut x = 1e-300;
         while x < 1e300 {
-            for f in [1.0, 1.0 + 1e-12, 1.3, 1.41421356, 1.41421357, 1.7, 1.999999] {
+            let r2 = std::f64::consts::SQRT_2;
+            for f in [
+                1.0,
+                1.0 + 1e-12,
+                1.3,
+                r2 * (1.0 - 1e-9),
+                r2 * (1.0 + 1e-9),
+                1.7,
+                1.999999,
+            ] {
                 let y = x * f;
                 let (a, b) = (super::ln(y), y.ln());
                 worst = worst.max((a - b).abs() / b.abs().max(1e-300));
