@@ -403,6 +403,12 @@ mod tests {
             assert_eq!(k.get(&p), info.default, "{}", info.key);
             assert!(info.min < info.max && info.domain.0 <= info.min && info.max <= info.domain.1);
         }
+        // The row correlations the table names are the ones conv.rs has row forms for.
+        for d in &DIVERGENCES {
+            let div = d.make(&p);
+            let correlates = crate::conv::Plan::correlates(&div);
+            assert_eq!(correlates, d.path == EvalPath::RowCorrelation, "{}", d.name);
+        }
         assert_eq!(shown("log_ksd").unwrap().divergence, "ksd");
         assert_eq!(shown("log_ksd").unwrap().scale, ColorScale::Log);
         assert!(shown("nope").is_none());
