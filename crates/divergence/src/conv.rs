@@ -251,16 +251,26 @@ impl Layout {
                 RowForm::Power { beta, .. } => sigma_max / (1.0 - beta).sqrt(),
                 _ => sigma_max,
             };
+        let table_points =
+            |reach: f64| 2 * ((reach / h).ceil() as usize + 1) + (grid.mu.len() - 1) * stride + 1;
         let reach = match form {
             // q²/p reaches far past q near the finiteness edge: as far as its finite rows
-            // need (see NeymanTable::row), within 16 times the usual reach.
-            RowForm::NeymanChi2 => grid
-                .sigma
-                .iter()
-                .map(|&s| sums::neyman_reach(p, s, (grid.mu[0], grid.mu[grid.mu.len() - 1])))
-                .filter(|r| r.is_finite())
-                .fold(reach, f64::max)
-                .min(16.0 * reach),
+            // need (see NeymanTable::row), within 16 times the usual reach and the limit
+            // (cells whose window falls short are then evaluated alone).
+            RowForm::NeymanChi2 => {
+                let far = grid
+                    .sigma
+                    .iter()
+                    .map(|&s| sums::neyman_reach(p, s, (grid.mu[0], grid.mu[grid.mu.len() - 1])))
+                    .filter(|r| r.is_finite())
+                    .fold(reach, f64::max)
+                    .min(16.0 * reach);
+                if table_points(far) <= max_points {
+                    far
+                } else {
+                    reach
+                }
+            }
             _ => reach,
         };
         let margin = (reach / h).ceil() as usize + 1;

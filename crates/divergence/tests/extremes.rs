@@ -298,3 +298,30 @@ fn ksd_gradient_path_matches_eval_and_differences() {
         }
     }
 }
+
+#[test]
+fn the_page_gets_row_plans_for_the_post_view() {
+    // Within the page's 8192-point cap, so that the page does not fall back to per-cell
+    // quadrature (Neyman χ² keeps its usual reach when the far one would pass the cap).
+    let p = Target::parse("0.5:-4:1,0.5:4:1").unwrap();
+    for n in [64, 256] {
+        let grid = Grid::new((-7.0, 7.0), (0.5, 5.0), n, n, false).unwrap();
+        for d in [
+            Divergence::Fisher,
+            Divergence::NeymanChi2,
+            Divergence::JensenShannon,
+            Divergence::Ksd { c: 1.0, beta: 0.5 },
+        ] {
+            let plan = Plan::with_limit(&p, &d, &grid, 8192);
+            assert!(plan.is_some(), "{} at {n}²", d.name());
+            // Its cells agree with eval on a diagonal of the grid.
+            let mut row = vec![0.0; n];
+            for i in (0..n).step_by(n / 8) {
+                plan.as_ref().unwrap().rows(&grid.sigma[i..i + 1], &mut row);
+                let j = (i * 7) % n;
+                let q = Gaussian::new(grid.mu[j], grid.sigma[i]).unwrap();
+                assert!(agrees(row[j], eval(&p, &q, &d)), "{} ({i}, {j})", d.name());
+            }
+        }
+    }
+}
