@@ -199,6 +199,14 @@ pub struct KsdTable {
     beta: f64,
 }
 
+/// A correlation's FFT buffers, reused from one pair of rows to the next (every element of
+/// `spec` is written before it is read).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RowBuffers {
+    spec: Vec<Complex<f64>>,
+    scratch: Vec<Complex<f64>>,
+}
+
 /// The x grid a form needs over a landscape grid, before tabulating anything.
 struct Layout {
     x: XGrid,
@@ -456,6 +464,12 @@ impl Plan {
     /// Rows `sigmas` of the landscape, one after another in `out` (`out.len()` a multiple
     /// of `sigmas.len()`): correlations go two rows per FFT.
     pub fn rows(&self, sigmas: &[f64], out: &mut [f64]) {
+        self.rows_with(sigmas, out, &mut RowBuffers::default());
+    }
+
+    /// [`Plan::rows`] with FFT buffers kept by the caller across calls (a landscape computed
+    /// two rows at a time allocates them once).
+    pub(crate) fn rows_with(&self, sigmas: &[f64], out: &mut [f64], buf: &mut RowBuffers) {
         let nm = out.len() / sigmas.len().max(1);
         if nm == 0 {
             return;
@@ -482,10 +496,12 @@ impl Plan {
                 }
             }
             Plan::Correlation(c) => {
-                let mut spec = vec![Complex::new(0.0, 0.0); c.ffts.len()];
-                let mut scratch = c.ffts.scratch();
+                if buf.spec.len() != c.ffts.len() {
+                    buf.spec = vec![Complex::new(0.0, 0.0); c.ffts.len()];
+                    buf.scratch = c.ffts.scratch();
+                }
                 for (pair, rows) in sigmas.chunks(2).zip(out.chunks_mut(2 * nm)) {
-                    c.rows(pair, rows, &mut spec, &mut scratch);
+                    c.rows(pair, rows, &mut buf.spec, &mut buf.scratch);
                 }
             }
         }

@@ -6,7 +6,7 @@
 //! [`crate::minima()`] are a study run to the end; the page runs the same one frame by frame.
 
 use crate::basins::BasinSolver;
-use crate::conv::{Plan, MAX_POINTS};
+use crate::conv::{Plan, RowBuffers, MAX_POINTS};
 use crate::divergences::Divergence;
 use crate::landscape::{
     accept, candidates, closed_form, grid_minima, landscape_cells, merge_minimum, Descender, Grid,
@@ -63,6 +63,8 @@ enum Basins {
 struct Work {
     /// The row-wise path, for the divergences and grids it covers.
     plan: Option<Plan>,
+    /// The plan's FFT buffers, kept from one pair of rows to the next.
+    buffers: RowBuffers,
     grid: Grid,
     values: Vec<f64>,
     cells_done: usize,
@@ -84,6 +86,7 @@ impl Work {
         let n = grid.mu.len() * grid.sigma.len();
         Work {
             plan,
+            buffers: RowBuffers::default(),
             grid,
             values: vec![0.0; n],
             cells_done: 0,
@@ -331,7 +334,11 @@ impl Study {
                 let nm = job.grid.mu.len();
                 let i = job.cells_done / nm;
                 let end = (i + 2).min(job.grid.sigma.len());
-                plan.rows(&job.grid.sigma[i..end], &mut job.values[i * nm..end * nm]);
+                plan.rows_with(
+                    &job.grid.sigma[i..end],
+                    &mut job.values[i * nm..end * nm],
+                    &mut job.buffers,
+                );
                 job.cells_done += (end - i) * nm;
                 self.cells_computed += ((end - i) * nm) as u64;
             } else if job.cells_done < total {
@@ -367,7 +374,13 @@ impl Study {
             } else {
                 if job.pending.is_none() {
                     // Lowest first: the order `candidates` gives, popped from the end.
-                    let mut c = candidates(&job.landscape());
+                    // The values lent to a landscape and back: no copy of the grid's cells.
+                    let land = Landscape {
+                        grid: job.grid.clone(),
+                        values: std::mem::take(&mut job.values),
+                    };
+                    let mut c = candidates(&land);
+                    job.values = land.values;
                     c.reverse();
                     job.candidates = c.len();
                     job.pending = Some(c);
