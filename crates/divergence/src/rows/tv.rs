@@ -58,15 +58,15 @@ pub fn crossings(p: &Target, q: &Gaussian) -> Vec<f64> {
     let cs = p.components();
     let lq0 = -q.sigma.ln() - crate::target::LN_SQRT_2PI;
     let gq = (lq0, q.mu, q.sigma);
-    let gs: Vec<(f64, f64, f64)> = (0..cs.len())
-        .map(|k| (p.log_component(k, cs[k].mean), cs[k].mean, cs[k].std))
-        .collect();
-    let mut seeds = vec![q.mu];
-    for (i, &g) in gs.iter().enumerate() {
-        seeds.push(g.1);
-        roots(g, gq, &mut seeds);
-        for &h in &gs[i + 1..] {
-            roots(g, h, &mut seeds);
+    let g = |k: usize| (p.log_component(k, cs[k].mean), cs[k].mean, cs[k].std);
+    let n = cs.len();
+    let mut seeds = Vec::with_capacity(2 + 3 * n + n * n);
+    seeds.push(q.mu);
+    for i in 0..n {
+        seeds.push(cs[i].mean);
+        roots(g(i), gq, &mut seeds);
+        for j in i + 1..n {
+            roots(g(i), g(j), &mut seeds);
         }
     }
     seeds.retain(|x| x.is_finite());
@@ -92,14 +92,19 @@ pub fn crossings(p: &Target, q: &Gaussian) -> Vec<f64> {
     for k in [2.0, 32.0] {
         xs.push(last + k * width);
     }
-    let mut out = Vec::new();
-    let (mut x0, mut d0) = (xs[0], d(xs[0]).0);
+    // The scan needs values only; the refinement, the score too.
+    let value = |x: f64| {
+        let z = (x - q.mu) / q.sigma;
+        p.log_pdf(x) - (lq0 - 0.5 * z * z)
+    };
+    let mut out = Vec::with_capacity(2 * n + 2);
+    let (mut x0, mut d0) = (xs[0], value(xs[0]));
     for &x1 in &xs[1..] {
-        let d1 = d(x1).0;
+        let d1 = value(x1);
         if d0 == 0.0 {
             out.push(x0);
         } else if d0 * d1 < 0.0 {
-            out.push(refine(&d, (x0, d0), (x1, d1)));
+            out.push(refine(&d, (x0, d0), (x1, d1), 1e-11 * width));
         }
         x0 = x1;
         d0 = d1;
@@ -108,9 +113,15 @@ pub fn crossings(p: &Target, q: &Gaussian) -> Vec<f64> {
     out
 }
 
-/// The root of `d` in [a, b] (d(a) = da has the other sign from d(b) = db): from the secant
-/// point, Newton steps kept inside a shrinking bracket, bisection when a step leaves it.
-fn refine(d: &impl Fn(f64) -> (f64, f64), (mut a, da): (f64, f64), (mut b, db): (f64, f64)) -> f64 {
+/// The root of `d` in [a, b] (d(a) = da has the other sign from d(b) = db) to within `eps`:
+/// from the secant point, Newton steps kept inside a shrinking bracket, bisection when a
+/// step leaves it. |p − q| vanishes at the root, so TV's error is second order in `eps`.
+fn refine(
+    d: &impl Fn(f64) -> (f64, f64),
+    (mut a, da): (f64, f64),
+    (mut b, db): (f64, f64),
+    eps: f64,
+) -> f64 {
     let mut x = a - da * (b - a) / (db - da);
     if !(x > a.min(b) && x < a.max(b)) {
         x = 0.5 * (a + b);
@@ -131,7 +142,7 @@ fn refine(d: &impl Fn(f64) -> (f64, f64), (mut a, da): (f64, f64), (mut b, db): 
         } else {
             0.5 * (a + b)
         };
-        if (next - x).abs() <= 1e-15 * x.abs().max(1e-300) || next == a || next == b {
+        if (next - x).abs() <= eps || next == a || next == b {
             return next;
         }
         x = next;
@@ -141,8 +152,10 @@ fn refine(d: &impl Fn(f64) -> (f64, f64), (mut a, da): (f64, f64), (mut b, db): 
 
 /// TV and its gradient (∂/∂μ, ∂/∂σ) at q, in closed form.
 pub fn total_variation(p: &Target, q: &Gaussian) -> [f64; 3] {
-    let mut edges = vec![f64::NEG_INFINITY];
-    edges.extend(crossings(p, q));
+    let cross = crossings(p, q);
+    let mut edges = Vec::with_capacity(cross.len() + 2);
+    edges.push(f64::NEG_INFINITY);
+    edges.extend(cross);
     edges.push(f64::INFINITY);
     let lq0 = -q.sigma.ln() - crate::target::LN_SQRT_2PI;
     let (mut tv, mut gm, mut gs) = (0.0, 0.0, 0.0);
