@@ -120,7 +120,7 @@ export interface PresetInfo { name: string; state: ExplorerState }
 /// then display variants such as `log_ksd`).
 #[wasm_bindgen(js_name = divergenceInfo, unchecked_return_type = "DivergenceInfo[]")]
 pub fn divergence_info() -> Result<JsValue, WebError> {
-    to_js(&registry::shown_all())
+    to_js(&registry::panel_infos())
 }
 
 /// The parameters' controls: `[{key, label, min, max, step, default, snaps: [{value, label}]}]`.

@@ -339,7 +339,7 @@ pub fn info_of(div: &Divergence) -> &'static DivergenceInfo {
 /// What a landscape panel called `name` shows: a divergence or a display variant.
 #[derive(Clone, Copy, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Shown {
+pub struct PanelInfo {
     /// The name in `state.divergences`.
     pub name: &'static str,
     pub title: &'static str,
@@ -359,8 +359,8 @@ fn param_keys<S: serde::Serializer>(ps: &&'static [Param], s: S) -> Result<S::Ok
 }
 
 /// Every name a panel may show: the divergences, then the display variants.
-pub fn shown_all() -> Vec<Shown> {
-    let plain = DIVERGENCES.iter().map(|d| Shown {
+pub fn panel_infos() -> Vec<PanelInfo> {
+    let plain = DIVERGENCES.iter().map(|d| PanelInfo {
         name: d.name,
         title: d.title,
         params: d.params,
@@ -370,7 +370,7 @@ pub fn shown_all() -> Vec<Shown> {
     });
     let variants = VARIANTS.iter().filter_map(|v| {
         let d = lookup(v.of)?;
-        Some(Shown {
+        Some(PanelInfo {
             name: v.name,
             title: v.title,
             params: d.params,
@@ -383,8 +383,8 @@ pub fn shown_all() -> Vec<Shown> {
 }
 
 /// What the panel called `name` shows, if it is a divergence or a display variant.
-pub fn shown(name: &str) -> Option<Shown> {
-    shown_all().into_iter().find(|s| s.name == name)
+pub fn panel_info(name: &str) -> Option<PanelInfo> {
+    panel_infos().into_iter().find(|s| s.name == name)
 }
 
 #[cfg(test)]
@@ -409,8 +409,8 @@ mod tests {
             let correlates = crate::conv::Plan::correlates(&div);
             assert_eq!(correlates, d.path == EvalPath::RowCorrelation, "{}", d.name);
         }
-        assert_eq!(shown("log_ksd").unwrap().divergence, "ksd");
-        assert_eq!(shown("log_ksd").unwrap().scale, ColorScale::Log);
-        assert!(shown("nope").is_none());
+        assert_eq!(panel_info("log_ksd").unwrap().divergence, "ksd");
+        assert_eq!(panel_info("log_ksd").unwrap().scale, ColorScale::Log);
+        assert!(panel_info("nope").is_none());
     }
 }

@@ -98,12 +98,12 @@ impl State {
                     format!("divergence '{name}' is listed twice"),
                 ));
             }
-            let shown = registry::shown(name);
-            let div = Divergence::new(shown.map_or(name.as_str(), |s| s.divergence), &self.params)?;
+            let info = registry::panel_info(name);
+            let div = Divergence::new(info.map_or(name.as_str(), |s| s.divergence), &self.params)?;
             panels.push(Panel {
                 name: name.clone(),
                 div,
-                log: shown.is_some_and(|s| s.scale == registry::ColorScale::Log),
+                log: info.is_some_and(|s| s.scale == registry::ColorScale::Log),
             });
         }
         self.grid(2, 2)?;
