@@ -158,15 +158,24 @@ test('a bad number stays in its field, marked invalid with the message beside it
 });
 
 test('busy and stale: KSD² shows its progress and aria-busy, and is marked behind during a drag', async () => {
-  await el((e) => e.setState({ divergences: ['reverse_kl', 'ksd'] }));
-  const b = await until(page, () => {
-    const root = document.querySelector('divergence-explorer').shadowRoot;
-    const fig = root.querySelectorAll('.landscapes figure')[1];
-    const bar = fig?.querySelector('[role=progressbar]');
-    return fig?.getAttribute('aria-busy') === 'true' && bar && !bar.hidden
-      ? { n: Number(bar.getAttribute('aria-valuenow')), label: bar.getAttribute('aria-label'), desc: root.getElementById(root.querySelectorAll('canvas.landscape')[1].getAttribute('aria-describedby')).textContent }
-      : null;
+  // The first busy state of the KSD² figure, recorded as it happens.
+  await page.evaluate(() => {
+    const el = document.querySelector('divergence-explorer');
+    const root = el.shadowRoot;
+    window.busy = null;
+    const note = () => {
+      const fig = root.querySelectorAll('.landscapes figure')[1];
+      const bar = fig?.querySelector('[role=progressbar]');
+      if (window.busy || fig?.getAttribute('aria-busy') !== 'true' || !bar || bar.hidden) return;
+      const canvas = fig.querySelector('canvas.landscape');
+      window.busy = { n: Number(bar.getAttribute('aria-valuenow')), label: bar.getAttribute('aria-label'), desc: root.getElementById(canvas.getAttribute('aria-describedby'))?.textContent };
+    };
+    window.watch = new MutationObserver(note);
+    window.watch.observe(root, { subtree: true, attributes: true, childList: true, characterData: true });
+    el.setState({ divergences: ['reverse_kl', 'ksd'] });
   });
+  const b = await until(page, () => window.busy);
+  await page.evaluate(() => window.watch.disconnect());
   assert.ok(b.n >= 0 && b.n < 100, JSON.stringify(b));
   assert.match(b.label, /KSD² landscape|KSD²: computing/);
   assert.match(b.desc, /still computing/, 'no minima shown as final while computing');
@@ -226,6 +235,9 @@ test('the read-out follows the mouse and keyboard focus, next to it, naming the 
   const said = await shadow(page, (root) => root.querySelector('.sr-only[role=status]').textContent);
   const q2 = (await el((e) => e.state)).q;
   assert.equal(said.startsWith(`μ ${q2.mu.toFixed(2)}, σ ${q2.sigma.toFixed(2)}, D `), true, said);
+  // The long status paragraphs are hushed while the reader keys: only the brief line speaks.
+  await settled(page);
+  assert.deepEqual(await shadow(page, (root) => [...root.querySelectorAll('figure.sampling [role=status], figure.tradeoff [role=status]')].map((n) => n.getAttribute('aria-live'))), ['off', 'off']);
   await page.locator('divergence-explorer canvas.landscape').first().blur();
   await reset();
 });
