@@ -57,9 +57,16 @@ export class Status {
     const lands = x._panels.lands;
     if (!lands.length) return;
     const progress = ex.progress();
-    const optima = ex.optima();
     const q = x._state.q;
     const v = x._state.view;
+    // Descriptions change with the state and with busy/dragging: skip the work (a D per
+    // landscape, at quadrature accuracy) on frames where none of that changed, and while a
+    // drag runs (they follow when it ends).
+    const moving = x._dragging || x._input.dragging;
+    const key = `${JSON.stringify(x._state)}|${Array.from(progress, (f) => f < 1).join()}|${moving}`;
+    const describe = !moving && key !== this.key;
+    this.key = key;
+    const optima = describe ? ex.optima() : {};
     lands.forEach((canvas, i) => {
       const fig = canvas.parentElement;
       const name = x._state.divergences[i];
@@ -79,6 +86,7 @@ export class Status {
         setText(parts.label, behind ? 'behind · updating' : `computing ${pct}%`, true);
         parts.fill.style.width = `${pct}%`;
       }
+      if (!describe) return;
       let D = NaN;
       try { D = ex.valueAt(i, q.mu, q.sigma); } catch { /* outside the domain */ }
       set(canvas, 'aria-valuemin', String(v.muRange[0]));
@@ -87,11 +95,11 @@ export class Status {
       set(canvas, 'aria-valuetext', `q at μ = ${loc(q.mu)}, σ = ${loc(q.sigma)}, D = ${fmt(D)}`);
       // Minima are named only when final: while computing they are the previous view's.
       const mins = optima[name] ?? [];
-      const minima = busy || x._dragging ? 'Minima: still computing.'
+      const minima = busy ? 'Minima: still computing.'
         : `${mins.length === 1 ? 'One minimum' : `${mins.length} minima`}: ${mins.map((m) => `D = ${fmt(m.value)} at μ = ${loc(m.mu)}, σ = ${loc(m.sigma)}`).join('; ')}.`;
       setText(parts.desc, `${minima} q at μ = ${loc(q.mu)}, σ = ${loc(q.sigma)}, D = ${fmt(D)}.`, true);
       // Changed minima are announced once they are final, not on every frame.
-      if (!busy && !x._dragging && this.spoken.get(i) !== minima) {
+      if (!busy && this.spoken.get(i) !== minima) {
         const first = !this.spoken.has(i);
         this.spoken.set(i, minima);
         if (!first) this.live.textContent = `${title}: ${minima}`;
