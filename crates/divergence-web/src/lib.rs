@@ -97,6 +97,10 @@ export interface Minimum { mu: number; sigma: number; value: number }
 export interface DivergenceInfo {
   name: string;
   title: string;
+  /** A figure's panel heading, e.g. "Reverse KL(q‖p)". */
+  heading: string;
+  /** The symbol colour-bar titles use, e.g. "KL(q‖p)". */
+  symbol: string;
   params: Array<"alpha" | "order" | "bandwidth" | "kernelC" | "kernelBeta">;
   path: "closed-form" | "row-correlation" | "per-cell";
   scale: "linear" | "log";
