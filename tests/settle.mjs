@@ -25,6 +25,17 @@ for (const c of cases) {
   await onElement(page, (el) => {
     window.__frames = [];
     window.__work = [];
+    window.__draw = [];
+    window.__render = [];
+    const timed = (obj, key, into) => {
+      const f = obj[key];
+      obj[key] = function (...a) {
+        const t = performance.now();
+        try { return f.apply(this, a); } finally { into.push(performance.now() - t); }
+      };
+    };
+    timed(el._panels, 'draw', window.__draw);
+    timed(el, '_render', window.__render);
     const loop = () => { window.__frames.push(performance.now()); requestAnimationFrame(loop); };
     requestAnimationFrame(loop);
     const proto = Object.getPrototypeOf(el._host.ex);
@@ -54,6 +65,8 @@ for (const c of cases) {
       gapsOver50: gaps.filter((g) => g > 50).length,
       workCalls: window.__work.length,
       longestWorkMs: Math.round(Math.max(0, ...window.__work)),
+      longestDrawMs: Math.round(Math.max(0, ...window.__draw)),
+      longestRenderMs: Math.round(Math.max(0, ...window.__render)),
     };
   }, [t0, t1]);
   const out = { name: c.name, ...r };
