@@ -271,7 +271,14 @@ export class DivergenceExplorer extends HTMLElement {
   }
 
   // ---------- rendering ----------
+  // Something shown may have changed (state, size, theme, display options): redraw next frame.
   _schedule() {
+    this._dirty = true;
+    this._frame();
+  }
+
+  // A frame for more work; panels are redrawn only if dirty or the landscapes' revision moved.
+  _frame() {
     this._idle = false;
     if (this._raf || !this._root) return;
     this._raf = requestAnimationFrame(() => { this._raf = 0; this._render(); });
@@ -291,14 +298,27 @@ export class DivergenceExplorer extends HTMLElement {
     } catch (e) {
       return this._broken(`Computation failed: ${e.message ?? e}`);
     }
-    const dark = this._dark;
-    this._root.classList.toggle('dark', dark);
+    // Slices that complete nothing change nothing on screen: no redraw (it costs more than
+    // the slice with four landscapes), so frames stay short while the work goes on.
+    const revision = ex.revision();
+    if (this._dirty || revision !== this._drawn || this._descents.running) {
+      this._dirty = false;
+      this._drawn = revision;
+      const dark = this._dark;
+      this._root.classList.toggle('dark', dark);
+      try {
+        this._host.call(() => this._panels.draw(ex, this._dragging, dark));
+      } catch (e) {
+        return this._broken(`Drawing failed: ${e.message ?? e}`);
+      }
+    }
+    // Progress, staleness and descriptions (cheap when nothing changed): every frame.
     try {
-      this._host.call(() => { this._panels.draw(ex, this._dragging, dark); this._status.frame(ex); });
+      this._host.call(() => this._status.frame(ex));
     } catch (e) {
       return this._broken(`Drawing failed: ${e.message ?? e}`);
     }
-    if (!done || this._descents.running) { this._schedule(); if (!done) return; }
+    if (!done || this._descents.running) { this._frame(); if (!done) return; }
     const key = JSON.stringify(this._state);
     // The address bar follows the state once a slider is let go (a URL per drag frame costs ~1 ms).
     if (this.hasAttribute('link') && !this._dragging) this._url.follow(key);
