@@ -4,6 +4,7 @@
 import { h, fmt, asError } from './util.js';
 import { slider } from './controls.js';
 import { toolbar } from './exports.js';
+import { FlowPanel } from './flow.js';
 
 const SAMPLE_SIZES = [10, 30, 100, 300, 1000, 3000];
 
@@ -19,6 +20,10 @@ export class Panels {
     this.rows = [];
     /** The sampling experiment's settings: N, repeated draws, seed. */
     this.samples = { n: 100, reps: 300, seed: 1 };
+    /** The flows-of-q panel (flow.js). */
+    this.flow = new FlowPanel(x);
+    /** Whether the last draw left work for later frames (flow masses, animation). */
+    this.busy = false;
     // Which canvases are on screen: while a slider is held only those are redrawn.
     this.inView = new Set();
     this.io = new IntersectionObserver((entries) => {
@@ -57,6 +62,10 @@ export class Panels {
     }
     if (panels.includes('tradeoff')) plots.append(this.tradeoff());
     if (panels.includes('sampling')) plots.append(this.sampling());
+    if (panels.includes('flow')) {
+      plots.append(this.flow.build());
+      c.flow = this.flow.canvas;
+    }
     return plots;
   }
 
@@ -171,7 +180,7 @@ export class Panels {
     return this.samplingData();
   }
 
-  /** The canvas of a non-landscape panel (`density`, `pressure`, `ratio`, `tradeoff`, `sampling`). */
+  /** The canvas of a non-landscape panel (`density`, `pressure`, `ratio`, `tradeoff`, `sampling`, `flow`). */
   canvas(kind, i = 0) { return kind === 'landscape' ? this.lands[i] : this.canvases[kind]; }
 
   /** Plot area of landscape `i` in CSS pixels from the canvas's corner, with its (μ, σ) ranges. */
@@ -218,6 +227,8 @@ export class Panels {
       ex.drawTradeoff(c.tradeoff, dark);
       this.tradeoffText.textContent = this.tradeoffSummary(ex);
     }
+    this.busy = false;
+    if (show(c.flow)) this.busy = this.flow.draw(ex, dark);
   }
 
   tradeoffSummary(ex) {
