@@ -19,6 +19,8 @@ export class FlowPanel {
     this.playing = false;
     this.last = 0;
     this.canvas = null;
+    /** Set when only t moved: the next frame redraws this panel alone. */
+    this.onlyFlow = false;
   }
 
   /** The panel's figure: controls, canvas, a status line. */
@@ -31,7 +33,11 @@ export class FlowPanel {
     this.geo.value = this.geometry;
     this.geo.addEventListener('change', () => { try { x.setFlow({ geometry: this.geo.value }); } catch { /* shown */ } });
     this.range = h('input', { type: 'range', min: 0, max: T_MAX, step: 0.01, value: this.t, 'aria-label': 'Flow time t' });
-    this.range.addEventListener('input', () => { this.pause(); x.setFlow({ t: Number(this.range.value) }); });
+    this.range.addEventListener('input', () => {
+      this.pause();
+      x.setFlow({ t: Number(this.range.value) });
+      this.onlyFlow = true;
+    });
     this.readout = h('output', { class: 'num' }, fmt(this.t));
     this.play = h('button', { type: 'button' }, 'Play');
     this.play.addEventListener('click', () => (this.playing ? this.pause() : this.start()));
@@ -69,8 +75,12 @@ export class FlowPanel {
   }
 
   pause() {
+    if (!this.playing) return;
     this.playing = false;
-    if (this.play) this.play.textContent = 'Play';
+    this.play.textContent = 'Play';
+    // The frame after playing redraws every panel (a resize or state change may be waiting).
+    this.onlyFlow = false;
+    this.x._schedule();
   }
 
   /** One animation frame's advance of t. */
@@ -80,6 +90,7 @@ export class FlowPanel {
     const t = Math.min(T_MAX, this.t + ((now - this.last) / 1000) * SPEED);
     this.last = now;
     this.t = t;
+    this.onlyFlow = true;
     if (t >= T_MAX) this.pause();
     this.sync();
   }

@@ -150,6 +150,7 @@ export class Panels {
   /** Brings the panels' own controls in line with the state and sampling settings. */
   sync() {
     const x = this.x;
+    this.flow.onlyFlow = false;
     if (this.box && this.box.dataset.names !== x._state.divergences.join(',')) this.buildLandscapes();
     for (const r of this.rows) r.sync();
     if (this.samplingInputs) {
@@ -211,6 +212,13 @@ export class Panels {
       if (canvas.width !== w || canvas.height !== ht) { canvas.width = w; canvas.height = ht; }
     };
     const show = (canvas) => canvas && (!dragging || this.inView.has(canvas)) && (fit(canvas), true);
+    // Only the flow's time moved (its slider, or Play): the other panels are as drawn.
+    const onlyFlow = this.flow.onlyFlow;
+    this.flow.onlyFlow = false;
+    if (onlyFlow && c.flow) {
+      this.busy = show(c.flow) && this.flow.draw(ex, dark);
+      return;
+    }
     this.lands.forEach((canvas, i) => {
       if (show(canvas)) this.rects[i] = ex.drawLandscape(i, canvas, this.colourOpts(i, dark));
     });

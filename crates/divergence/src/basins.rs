@@ -197,9 +197,20 @@ pub fn label_cells(
         .collect()
 }
 
-/// The basin label (index into `minima`) of every cell of `land`; `None` where descent from
+/// The basin label (index into `minima`) of every cell of `land`, in the default (Fisher)
+/// metric; `None` where descent from
 /// the cell's sink leaves the landscape, does not converge, or the value is not finite.
 pub fn basins(
+    p: &Target,
+    div: &Divergence,
+    land: &Landscape,
+    minima: &[Minimum],
+) -> Vec<Option<usize>> {
+    basins_in(p, div, land, minima, Metric::default())
+}
+
+/// [`basins`] in a named metric.
+pub fn basins_in(
     p: &Target,
     div: &Divergence,
     land: &Landscape,
