@@ -12,6 +12,10 @@ pub const POINTS: usize = 2001;
 /// Mass samples over [0, T_MAX].
 const SAMPLES: usize = 100;
 
+/// A flow at the shown time: (masses on p's components, mass below a point), or why it is
+/// not shown.
+pub type Shown<'a> = Result<(Vec<f64>, f64), &'a str>;
+
 /// One divergence's flow: the one shown (at the reader's t) and the one sampling masses.
 struct Item {
     name: String,
@@ -140,7 +144,7 @@ impl Flows {
 
     /// Per flow: its name, the masses on p's components at the shown time (or the reason it
     /// is not shown), and the mass of q_t below `x0`.
-    pub fn summary(&self, x0: f64) -> Vec<(&str, Result<(Vec<f64>, f64), &str>)> {
+    pub fn summary(&self, x0: f64) -> Vec<(&str, Shown<'_>)> {
         (self.items.iter())
             .map(|it| {
                 let r = match &it.shown {

@@ -35,7 +35,7 @@ pub fn flow_sinks(land: &Landscape, metric: Metric) -> (Vec<Option<usize>>, Vec<
                     let (ii, jj) = (ii as usize, jj as usize);
                     let kk = ii * nm + jj;
                     let drop = land.values[k] - land.values[kk];
-                    if !(drop > 0.0) {
+                    if drop.is_nan() || drop <= 0.0 {
                         continue;
                     }
                     let d = [mu[jj] - mu[j], sigma[ii] - sigma[i]];
