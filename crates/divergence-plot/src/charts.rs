@@ -41,6 +41,8 @@ struct Curve {
     label: Option<String>,
     color: RGBColor,
     width: u32,
+    /// Drawn dashed (the post's m → ∞ curve).
+    dash: bool,
     points: Vec<(f64, f64)>,
 }
 
@@ -61,6 +63,8 @@ struct Axes<'a> {
     x_desc: &'a str,
     y_desc: &'a str,
     grid: bool,
+    /// The x ticks, where not round values of x itself (a log axis in log₁₀ units).
+    x_ticks: Option<Vec<Tick>>,
     /// The y ticks, where not round values of y itself (a symlog axis).
     y_ticks: Option<Vec<Tick>>,
     legend: SeriesLabelPosition,
@@ -85,7 +89,8 @@ fn line_chart<DB: DrawingBackend>(
     area.fill(&theme.bg())?;
     let text = ("sans-serif", font).into_font().color(&fg);
     let (w, h) = area.dim_in_pixel();
-    let x_ticks = fit_ticks(&axes.x, w as f64 - font * 4.4 - 28.0, font * 4.0);
+    let x_ticks = (axes.x_ticks.clone())
+        .unwrap_or_else(|| fit_ticks(&axes.x, w as f64 - font * 4.4 - 28.0, font * 4.0));
     let y_ticks = (axes.y_ticks.clone())
         .unwrap_or_else(|| fit_ticks(&axes.y, h as f64 - font * 5.0, font * 2.4));
     let mut c = ChartBuilder::on(area)
@@ -120,13 +125,28 @@ fn line_chart<DB: DrawingBackend>(
     mesh.draw()?;
     for curve in curves {
         let (col, w) = (curve.color, curve.width);
-        let s = c.draw_series(LineSeries::new(
-            curve.points.iter().copied(),
-            col.stroke_width(w),
-        ))?;
+        let points = curve.points.iter().copied();
+        let s = if curve.dash {
+            let (dash, gap) = ((font * 0.6) as u32, (font * 0.4) as u32);
+            c.draw_series(DashedLineSeries::new(
+                points,
+                dash,
+                gap,
+                col.stroke_width(w),
+            ))?
+        } else {
+            c.draw_series(LineSeries::new(points, col.stroke_width(w)))?
+        };
         if let Some(l) = &curve.label {
-            s.label(l.as_str())
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], col.stroke_width(w)));
+            let step = (font * 0.5) as i32;
+            let dash = curve.dash;
+            s.label(l.as_str()).legend(move |(x, y)| {
+                // Two strokes: with a gap between them when dashed, touching when solid.
+                let gap = if dash { step } else { 0 };
+                EmptyElement::at((x, y))
+                    + PathElement::new([(0, 0), (step, 0)], col.stroke_width(w))
+                    + PathElement::new([(step + gap, 0), (3 * step + gap, 0)], col.stroke_width(w))
+            });
         }
     }
     for m in markers {
@@ -165,6 +185,7 @@ pub fn density<DB: DrawingBackend>(
         label: label.map(str::to_string),
         color,
         width,
+        dash: false,
         points: xs.iter().map(|&x| (x, f(x))).collect(),
     };
     let mut curves: Vec<Curve> = (0..target.len())
@@ -191,6 +212,7 @@ pub fn density<DB: DrawingBackend>(
         x_desc: "x",
         y_desc: "",
         grid: false,
+        x_ticks: None,
         y_ticks: None,
         legend: SeriesLabelPosition::UpperRight,
     };
@@ -247,6 +269,7 @@ pub fn pressure<DB: DrawingBackend>(
             label: Some(title(name)),
             color: PALETTE[k % PALETTE.len()],
             width: 2,
+            dash: false,
             points: xs
                 .iter()
                 .zip(ys)
@@ -262,6 +285,7 @@ pub fn pressure<DB: DrawingBackend>(
         x_desc: "x",
         y_desc: "ψ (symlog)",
         grid: true,
+        x_ticks: None,
         y_ticks: Some(ticks::symlog(ylo, yhi, n)),
         legend: SeriesLabelPosition::UpperLeft,
     };
@@ -293,6 +317,7 @@ pub fn pressure_ratio<DB: DrawingBackend>(
                 label: Some(title(name)),
                 color: PALETTE[k % PALETTE.len()],
                 width: 2,
+                dash: false,
                 points,
             }
         })
@@ -305,6 +330,7 @@ pub fn pressure_ratio<DB: DrawingBackend>(
         x_desc: "log₁₀ r",
         y_desc: "log₁₀ ψ",
         grid: true,
+        x_ticks: None,
         y_ticks: None,
         legend: SeriesLabelPosition::UpperLeft,
     };
@@ -333,6 +359,7 @@ pub fn tradeoff<DB: DrawingBackend>(
             }),
             color,
             width: 2,
+            dash: false,
             points: betas.iter().map(|&b| (b, psi_star(m, b))).collect(),
         })
         .collect();
@@ -346,6 +373,7 @@ pub fn tradeoff<DB: DrawingBackend>(
             label: None,
             color: grey,
             width: 1,
+            dash: false,
             points: vec![(b, 0.0), (b, top)],
         });
     }
@@ -413,6 +441,7 @@ pub fn tradeoff<DB: DrawingBackend>(
         x_desc: "β = (1+α)/2",
         y_desc: "light/heavy weight ψ",
         grid: true,
+        x_ticks: None,
         y_ticks: None,
         legend: if pref.is_some_and(|p| p.psi >= 0.6 * top) {
             // The target's point and label are up there: the legend goes below them.
@@ -420,6 +449,147 @@ pub fn tradeoff<DB: DrawingBackend>(
         } else {
             SeriesLabelPosition::UpperRight
         },
+    };
+    line_chart(area, axes, &curves, &markers, theme)
+}
+
+/// Round decade ticks from 10^`lo` to 10^`hi` on an axis in log₁₀ units, labelled by value.
+fn decades(lo: i32, hi: i32) -> Vec<Tick> {
+    (lo..=hi)
+        .map(|k| Tick {
+            value: f64::from(k),
+            label: ticks::linear(10f64.powi(k) * 0.99, 10f64.powi(k) * 1.01, 2)
+                .into_iter()
+                .next()
+                .map_or_else(|| format!("1e{k}"), |t| t.label),
+        })
+        .collect()
+}
+
+/// The ψ post's two figures, live: the threshold ψ*(m, β) above which covering the light mode
+/// wins, for m = 1 (solid) and m → ∞ (dashed, (1−β)^(1/β)), plus this target's m when it is
+/// another; over β on linear axes, or (`log`) over 1 − β from 10⁻³ to 1 on log–log axes.
+/// Reverse KL, Bhattacharyya (and, on linear axes, forward KL) are marked on the m → ∞
+/// curve, and this target's (β, ψ) as a point.
+pub fn psi_threshold<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    log: bool,
+    pref: Option<&Preference>,
+    beta: f64,
+    theme: &Theme,
+) -> Drawn<DB> {
+    let fg = theme.fg();
+    // Linear: (β, ψ). Log–log: (log₁₀(1 − β), log₁₀ ψ).
+    let to = |b: f64, psi: f64| {
+        if log {
+            ((1.0 - b).log10(), psi.log10())
+        } else {
+            (b, psi)
+        }
+    };
+    let betas: Vec<f64> = if log {
+        x_samples(-3.0, 0.0, 300)
+            .iter()
+            .map(|t| 1.0 - 10f64.powf(*t))
+            .collect()
+    } else {
+        x_samples(0.0, 1.0, 300)
+    };
+    let line = |m: f64, label: String, color, dash| Curve {
+        label: Some(label),
+        color,
+        width: 2,
+        dash,
+        points: (betas.iter())
+            .map(|&b| to(b, psi_star(m, b)))
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+            .collect(),
+    };
+    let mut curves = vec![
+        line(1.0, "m = 1".into(), PALETTE[0], false),
+        line(f64::INFINITY, "m → ∞".into(), PALETTE[1], true),
+    ];
+    if let Some(p) = pref.filter(|p| p.m > 1) {
+        curves.push(line(
+            p.m as f64,
+            format!("m = {} (this target)", p.m),
+            PALETTE[2],
+            false,
+        ));
+    }
+    let named: &[(f64, &str, (f64, f64))] = if log {
+        &[
+            (0.0, "reverse KL", (-5.6, 0.4)),
+            (0.5, "Bhattacharyya", (-7.4, 0.4)),
+        ]
+    } else {
+        &[
+            (0.0, "reverse KL", (0.5, -1.3)),
+            (0.5, "Bhattacharyya", (0.5, -1.3)),
+            (1.0, "forward KL", (-5.6, -1.5)),
+        ]
+    };
+    let mut markers: Vec<Marker> = (named.iter())
+        .map(|&(b, name, offset)| Marker {
+            at: to(b, psi_star(f64::INFINITY, b)),
+            label: name.to_string(),
+            color: fg,
+            offset,
+        })
+        .collect();
+    let top = if log {
+        0.0
+    } else {
+        pref.map_or(0.0, |p| p.psi * 1.15).clamp(0.42, 1.0)
+    };
+    let bottom = if log { -3.5 } else { 0.0 };
+    if let Some(p) = pref {
+        let at = to(beta, p.psi);
+        let inside = at.0.is_finite() && at.1 >= bottom && at.1 <= top && (!log || at.0 >= -3.0);
+        if inside {
+            let covers = p.all_modes < p.heavy_only;
+            let accent = if covers {
+                Q_PINK
+            } else {
+                RGBColor(255, 127, 14)
+            };
+            let right = if log { at.0 > -1.5 } else { at.0 > 0.5 };
+            markers.push(Marker {
+                at,
+                label: format!(
+                    "this target: ψ = {:.2}, {}",
+                    p.psi,
+                    if covers { "covers" } else { "drops" }
+                ),
+                color: accent,
+                offset: (if right { -13.0 } else { 0.5 }, 0.3),
+            });
+        }
+    }
+    let axes = if log {
+        Axes {
+            caption: "ψ* against 1 − β, log–log",
+            x: -3.0..0.0,
+            y: bottom..top,
+            x_desc: "1 − β",
+            y_desc: "threshold ψ*",
+            grid: true,
+            x_ticks: Some(decades(-3, 0)),
+            y_ticks: Some(decades(-3, 0)),
+            legend: SeriesLabelPosition::LowerRight,
+        }
+    } else {
+        Axes {
+            caption: "Threshold ψ* as a function of β",
+            x: 0.0..1.0,
+            y: bottom..top,
+            x_desc: "β = (1+α)/2",
+            y_desc: "threshold ψ*",
+            grid: true,
+            x_ticks: None,
+            y_ticks: None,
+            legend: SeriesLabelPosition::UpperRight,
+        }
     };
     line_chart(area, axes, &curves, &markers, theme)
 }
