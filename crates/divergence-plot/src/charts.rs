@@ -149,16 +149,105 @@ fn line_chart<DB: DrawingBackend>(
             });
         }
     }
-    for m in markers {
-        let style = ("sans-serif", theme.scaled(font, 0.9))
-            .into_font()
-            .color(&m.color);
+    // Each label at the first of its candidate places that stays inside the plot and clear of
+    // the legend, the points and the labels placed before it (else at its preferred place).
+    let (xr, yr) = c.plotting_area().get_pixel_range();
+    let inner = [
+        xr.start as f64,
+        yr.start as f64,
+        xr.end as f64,
+        yr.end as f64,
+    ];
+    let labelled: Vec<&String> = curves.iter().filter_map(|c| c.label.as_ref()).collect();
+    let legend_w = labelled
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0) as f64
+        * 0.62
+        * font
+        + 3.0 * font
+        + 16.0;
+    let legend_h = labelled.len() as f64 * font * 1.7 + 16.0;
+    let (lx, ly) = match axes.legend {
+        SeriesLabelPosition::UpperLeft => (inner[0], inner[1]),
+        SeriesLabelPosition::LowerRight => (inner[2] - legend_w, inner[3] - legend_h),
+        SeriesLabelPosition::MiddleRight => {
+            (inner[2] - legend_w, (inner[1] + inner[3] - legend_h) / 2.0)
+        }
+        _ => (inner[2] - legend_w, inner[1]),
+    };
+    let r = font / 3.0;
+    let mut taken: Vec<[f64; 4]> = vec![[lx, ly, lx + legend_w + 10.0, ly + legend_h + 10.0]];
+    let points: Vec<(f64, f64)> = (markers.iter())
+        .map(|m| {
+            let (x, y) = c.backend_coord(&m.at);
+            (f64::from(x), f64::from(y))
+        })
+        .collect();
+    taken.extend(points.iter().map(|&(x, y)| [x - r, y - r, x + r, y + r]));
+    for (m, &(px, py)) in markers.iter().zip(&points) {
+        let size = theme.scaled(font, 0.9);
+        let style = ("sans-serif", size).into_font().color(&m.color);
+        let w = m.label.chars().count() as f64 * 0.62 * size / font;
+        let hgt = 1.3 * size / font;
+        let candidates = [
+            m.offset,
+            (0.6, 0.2),
+            (0.6, -1.4),
+            (-w - 0.6, 0.2),
+            (-w - 0.6, -1.4),
+            (0.8, -0.6),
+            (-w - 0.8, -0.6),
+            (-w / 2.0, 0.7),
+            (-w / 2.0, -2.0),
+            (-w - 0.8, 1.2),
+            (0.8, 1.2),
+            (-w - 0.8, -2.4),
+            (0.8, -2.4),
+        ];
+        // Overlap (in square pixels) with what is placed, plus what falls outside the plot.
+        let cost = |(dx, dy): (f64, f64)| {
+            let pad = 2.0;
+            let b = [
+                px + dx * font - pad,
+                py + dy * font - pad,
+                px + (dx + w) * font + pad,
+                py + (dy + hgt) * font + pad,
+            ];
+            let area = (b[2] - b[0]) * (b[3] - b[1]);
+            let clip = |lo: f64, hi: f64, a: f64, z: f64| (hi.min(z) - lo.max(a)).max(0.0);
+            let inside =
+                clip(b[0], b[2], inner[0], inner[2]) * clip(b[1], b[3], inner[1], inner[3]);
+            let mine = [px - r, py - r, px + r, py + r];
+            let hits: f64 = (taken.iter().filter(|t| **t != mine))
+                .map(|t| clip(b[0], b[2], t[0], t[2]) * clip(b[1], b[3], t[1], t[3]))
+                .sum();
+            hits + (area - inside)
+        };
+        let mut best = (f64::INFINITY, m.offset);
+        for o in candidates {
+            let k = cost(o);
+            if k < best.0 {
+                best = (k, o);
+            }
+            if k == 0.0 {
+                break;
+            }
+        }
+        let (dx, dy) = best.1;
+        taken.push([
+            px + dx * font,
+            py + dy * font,
+            px + (dx + w) * font,
+            py + (dy + hgt) * font,
+        ]);
         c.draw_series(std::iter::once(
             EmptyElement::at(m.at)
-                + Circle::new((0, 0), (font / 3.0) as i32, m.color.filled())
+                + Circle::new((0, 0), r as i32, m.color.filled())
                 + Text::new(
                     m.label.clone(),
-                    ((m.offset.0 * font) as i32, (m.offset.1 * font) as i32),
+                    ((dx * font) as i32, (dy * font) as i32),
                     style,
                 ),
         ))?;
@@ -458,10 +547,11 @@ fn decades(lo: i32, hi: i32) -> Vec<Tick> {
     (lo..=hi)
         .map(|k| Tick {
             value: f64::from(k),
-            label: ticks::linear(10f64.powi(k) * 0.99, 10f64.powi(k) * 1.01, 2)
-                .into_iter()
-                .next()
-                .map_or_else(|| format!("1e{k}"), |t| t.label),
+            label: if k >= 0 {
+                format!("{}", 10i64.pow(k.unsigned_abs()))
+            } else {
+                format!("{:.*}", k.unsigned_abs() as usize, 10f64.powi(k))
+            },
         })
         .collect()
 }
@@ -538,7 +628,7 @@ pub fn psi_threshold<DB: DrawingBackend>(
         })
         .collect();
     let top = if log {
-        0.0
+        0.3
     } else {
         pref.map_or(0.0, |p| p.psi * 1.15).clamp(0.42, 1.0)
     };
@@ -557,12 +647,12 @@ pub fn psi_threshold<DB: DrawingBackend>(
             markers.push(Marker {
                 at,
                 label: format!(
-                    "this target: ψ = {:.2}, {}",
+                    "ψ = {:.2}: {}",
                     p.psi,
                     if covers { "covers" } else { "drops" }
                 ),
                 color: accent,
-                offset: (if right { -13.0 } else { 0.5 }, 0.3),
+                offset: (if right { -8.0 } else { 0.6 }, 0.2),
             });
         }
     }
@@ -632,7 +722,7 @@ pub fn sampling<DB: DrawingBackend>(
             current: first(&f),
         },
         Sampled {
-            title: "Bhattacharyya coeff.: mean of √(p/q)",
+            title: "Bhattacharyya: mean of √(p/q)",
             draws: &b,
             exact: exact.bhattacharyya,
             current: first(&b),
@@ -642,11 +732,24 @@ pub fn sampling<DB: DrawingBackend>(
     area.fill(&theme.bg())?;
     let font = theme.scaled(font_for(area, theme), 0.9);
     let text = ("sans-serif", font).into_font().color(&fg);
+    // Narrow panels get the estimators' names alone as titles.
+    let room = area.dim_in_pixel().0 as f64 / panels.len() as f64 - 20.0;
+    let longest = panels
+        .iter()
+        .map(|s| s.title.chars().count())
+        .max()
+        .unwrap_or(0);
+    let short = longest as f64 * 0.62 * font * 1.1 > room;
     for (sub, s) in area
         .split_evenly((1, panels.len().max(1)))
         .iter()
         .zip(panels)
     {
+        let title = if short {
+            s.title.split(':').next().unwrap_or(s.title)
+        } else {
+            s.title
+        };
         let mut v: Vec<f64> = s.draws.iter().copied().filter(|x| x.is_finite()).collect();
         v.sort_by(f64::total_cmp);
         let q = |f: f64| {
@@ -677,7 +780,7 @@ pub fn sampling<DB: DrawingBackend>(
         let xt = fit_ticks(&(lo..hi), w as f64 - font * 2.8 - 20.0, font * 5.0);
         let yt = fit_ticks(&(0.0..top), h as f64 - font * 6.0, font * 2.4);
         let mut c = ChartBuilder::on(sub)
-            .caption(s.title, ("sans-serif", font * 1.1).into_font().color(&fg))
+            .caption(title, ("sans-serif", font * 1.1).into_font().color(&fg))
             .margin(6)
             .margin_right(14)
             .x_label_area_size(font * 3.4)
