@@ -24,19 +24,25 @@ const ELEMENTS = [
 /** Text boxes of an SVG document as Chromium lays it out: `[{text, size, box}]`. */
 async function textBoxes(page, svg) {
   await page.setContent(`<!doctype html><body style="margin:0">${svg}</body>`);
-  return page.evaluate(() => [...document.querySelectorAll('svg text')]
-    .filter((t) => t.textContent.trim())
-    .map((t) => {
-      const r = t.getBoundingClientRect();
-      return { text: t.textContent.trim(), size: parseFloat(getComputedStyle(t).fontSize), box: [r.left, r.top, r.right, r.bottom] };
-    }));
+  return page.evaluate(() => {
+    const svg = document.querySelector('svg').getBoundingClientRect();
+    return [...document.querySelectorAll('svg text')]
+      .filter((t) => t.textContent.trim())
+      .map((t) => {
+        const r = t.getBoundingClientRect();
+        return { text: t.textContent.trim(), size: parseFloat(getComputedStyle(t).fontSize), box: [r.left, r.top, r.right, r.bottom], frame: [svg.left, svg.top, svg.right, svg.bottom] };
+      });
+  });
 }
 
-/** The problems of one figure: texts under 10 px, pairs of texts overlapping (by more than
- * 1 px either way: glyph boxes of neighbouring lines may touch). */
+/** The problems of one figure: texts under 10 px, texts cut by the figure's edge, pairs of
+ * texts overlapping (by more than 1 px either way: glyph boxes of neighbouring lines may touch). */
 function problems(name, texts) {
   const out = [];
   for (const t of texts) if (t.size < 10) out.push(`${name}: '${t.text}' at ${t.size} px`);
+  for (const { text, box: b, frame: f } of texts) {
+    if (b[0] < f[0] - 1 || b[1] < f[1] - 1 || b[2] > f[2] + 1 || b[3] > f[3] + 1) out.push(`${name}: '${text}' cut by the edge`);
+  }
   for (let i = 0; i < texts.length; i++) {
     for (let j = i + 1; j < texts.length; j++) {
       const [a, b] = [texts[i].box, texts[j].box];

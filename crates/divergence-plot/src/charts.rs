@@ -790,7 +790,11 @@ pub fn sampling<DB: DrawingBackend>(
             .disable_mesh()
             .x_label_formatter(&|v| tick_label(&xt, *v))
             .y_label_formatter(&|v| tick_label(&yt, *v))
-            .x_desc(format!("mean {} ± {} (sd)", fmt_value(mean), fmt_value(sd)))
+            .x_desc(if short {
+                format!("{} ± {}", fmt_value(mean), fmt_value(sd))
+            } else {
+                format!("mean {} ± {} (sd)", fmt_value(mean), fmt_value(sd))
+            })
             .y_desc("draws")
             .label_style(text.clone())
             .axis_desc_style(text.clone())

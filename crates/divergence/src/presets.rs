@@ -63,17 +63,14 @@ pub fn preset(name: &str) -> Option<Preset> {
                 (0.5, 5.0),
             )
         },
-        // The Stein post's 2 × 2: linear colours, the fourth panel KSD² on a log scale.
-        "blog-stein" => Preset {
-            log_scale: false,
-            ..p(
-                bimodal,
-                (0.0, 2.0),
-                vec!["reverse_kl", "forward_kl", "ksd", "log_ksd"],
-                (-7.0, 7.0),
-                (0.5, 5.0),
-            )
-        },
+        // The Stein post's 2 × 2 (KSD² linear, its log beside it).
+        "blog-stein" => p(
+            bimodal,
+            (0.0, 2.0),
+            vec!["reverse_kl", "forward_kl", "ksd", "log_ksd"],
+            (-7.0, 7.0),
+            (0.5, 5.0),
+        ),
         // The ψ post's two figures, for a target with one heavy and one light mode.
         "blog-psi" => Preset {
             panels: vec!["psi", "psi_log"],
@@ -121,4 +118,25 @@ pub fn preset(name: &str) -> Option<Preset> {
         ),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_blog_presets_are_the_posts_figures() {
+        let kl = preset("blog-kl").into_iter().next();
+        assert_eq!(
+            kl.map(|p| (p.panels, p.log_scale)),
+            Some((vec!["landscape"], false))
+        );
+        let psi = preset("blog-psi").map(|p| (p.panels, p.target.len()));
+        assert_eq!(psi, Some((vec!["psi", "psi_log"], 2)));
+        let is = preset("blog-is").map(|p| (p.panels, p.q));
+        assert_eq!(is, Some((vec!["sampling"], (4.0, 1.0))));
+        for name in PRESET_NAMES {
+            assert_eq!(preset(name).map(|p| p.name), Some(name));
+        }
+    }
 }
