@@ -162,6 +162,8 @@ cmd_bench() {
     say "frame times while dragging, headless Chromium"
     node tests/frames.mjs
     node tests/frames.mjs 256x256
+    say "longest frame gap and settle time after a change, headless Chromium"
+    node tests/settle.mjs
     say "soak: 10,000 state changes in headless Chromium"
     node tests/soak.mjs 10000
     node tests/bench_report.mjs

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Appends the browser-side benchmarks to BENCHMARKS.md from out/*.json: the landscapes in
-// wasm under Node, drag frame times in headless Chromium, and the soak.
+// wasm under Node, drag frame times and settle times in headless Chromium, and the soak.
 import { readFileSync, appendFileSync, existsSync } from 'node:fs';
 
 const out = (f) => new URL(`../out/${f}`, import.meta.url);
@@ -22,8 +22,19 @@ for (const [file, what] of [['frames-default.json', 'the page\'s own resolution 
   md += `\n## Frames while dragging, ${what}\n\n`
     + '`tests/frames.mjs`: `Component 2 mean` held and moved every frame for 5 s in headless Chromium '
     + '(software rendering, 2 cores); intervals between rendered frames; long tasks from PerformanceObserver.\n\n'
-    + '| page | frames | median | 95th pct | long tasks (> 50 ms) | longest |\n|---|---|---|---|---|---|\n'
-    + f.map((r) => `| ${r.name} | ${r.frames} | ${r.medianMs} ms | ${r.p95Ms} ms | ${r.longTasks} | ${r.longestTaskMs} ms |`).join('\n') + '\n';
+    + 'The longest gap between frames covers the drag and the time after release until the refined '
+    + 'landscapes are drawn (settle).\n\n'
+    + '| page | frames | median | 95th pct | longest gap | settle after release | long tasks (> 50 ms) | longest task |\n|---|---|---|---|---|---|---|---|\n'
+    + f.map((r) => `| ${r.name} | ${r.frames} | ${r.medianMs} ms | ${r.p95Ms} ms | ${r.longestGapMs ?? '–'} ms | ${r.settleMs ?? '–'} ms | ${r.longTasks} | ${r.longestTaskMs} ms |`).join('\n') + '\n';
+}
+const settle = read('settle.json');
+if (settle) {
+  md += '\n## Settling after a change (the page\'s own resolution)\n\n'
+    + '`tests/settle.mjs`: five arrow-key steps on `Component 2 mean`, or a divergence ticked, in headless Chromium; '
+    + 'the longest interval between animation frames from the first key to `settled()`, the time from the last key '
+    + 'to `settled()`, and the longest single `Explorer.work` call and panel redraw.\n\n'
+    + '| change | settle | longest frame gap | gaps > 50 ms | work calls | longest work call | longest redraw |\n|---|---|---|---|---|---|---|\n'
+    + settle.map((r) => `| ${r.name} | ${r.settleMs} ms | ${r.longestGapMs} ms | ${r.gapsOver50} | ${r.workCalls} | ${r.longestWorkMs} ms | ${r.longestDrawMs} ms |`).join('\n') + '\n';
 }
 const r = read('soak.json');
 if (r) {

@@ -7,6 +7,7 @@ import { Controls } from './controls.js';
 import { Panels } from './panels.js';
 import { Descents } from './descents.js';
 import { Input } from './input.js';
+import { Status } from './status.js';
 import { UrlState } from './url.js';
 import * as exports from './exports.js';
 import { h, clone, list, merge, asError, unknownKey } from './util.js';
@@ -39,6 +40,7 @@ export class DivergenceExplorer extends HTMLElement {
     this._input = new Input(this);
     this._url = new UrlState(this);
     this._descents = new Descents(this);
+    this._status = new Status(this);
     this._dragging = false;
     this._display = { logScale: true, clip: 1 };
     this._raf = 0;
@@ -296,6 +298,7 @@ export class DivergenceExplorer extends HTMLElement {
         this._root.append(plots, h('details', { class: 'more', open: !!asked }, h('summary', {}, 'Controls'), controls));
       }
     } else this._root.append(plots);
+    this._status.build(this._root);
     this.shadowRoot.append(this._root);
     this._sync();
     this._layout();
@@ -309,13 +312,43 @@ export class DivergenceExplorer extends HTMLElement {
 
   // While a slider is held: quick, coarser landscapes (host.js).
   _setDragging(on) {
+    if (this._dragging === on) return;
     this._dragging = on;
     this._host.setQuick(on);
     this._schedule();
   }
 
+  // A drag on `control` starts the quick mode, and every way a drag can end ends it (a
+  // release anywhere, a cancel, lost capture, focus leaving the window, a touch ending, a
+  // key let go, a press that never moved), after which the page refines at full resolution.
+  _beginDrag(control) {
+    this._endDrag?.();
+    const types = ['pointerup', 'pointercancel', 'touchend', 'touchcancel', 'keyup'];
+    const end = () => {
+      for (const t of types) window.removeEventListener(t, end, true);
+      window.removeEventListener('blur', end);
+      control.removeEventListener('lostpointercapture', end);
+      control.removeEventListener('change', end);
+      this._endDrag = null;
+      this._setDragging(false);
+    };
+    for (const t of types) window.addEventListener(t, end, true);
+    window.addEventListener('blur', end); // the window's own blur: elements' blurs do not bubble
+    control.addEventListener('lostpointercapture', end);
+    control.addEventListener('change', end);
+    this._endDrag = end;
+    this._setDragging(true);
+  }
+
   // ---------- rendering ----------
+  // Something shown may have changed (state, size, theme, display options): redraw next frame.
   _schedule() {
+    this._dirty = true;
+    this._frame();
+  }
+
+  // A frame for more work; panels are redrawn only if dirty or the landscapes' revision moved.
+  _frame() {
     this._idle = false;
     if (this._raf || !this._root) return;
     this._raf = requestAnimationFrame(() => { this._raf = 0; this._render(); });
@@ -335,14 +368,27 @@ export class DivergenceExplorer extends HTMLElement {
     } catch (e) {
       return this._broken(`Computation failed: ${e.message ?? e}`);
     }
-    const dark = this._dark;
-    this._root.classList.toggle('dark', dark);
+    // Slices that complete nothing change nothing on screen: no redraw (it costs more than
+    // the slice with four landscapes), so frames stay short while the work goes on.
+    const revision = ex.revision();
+    if (this._dirty || revision !== this._drawn || this._descents.running) {
+      this._dirty = false;
+      this._drawn = revision;
+      const dark = this._dark;
+      this._root.classList.toggle('dark', dark);
+      try {
+        this._host.call(() => this._panels.draw(ex, this._dragging, dark));
+      } catch (e) {
+        return this._broken(`Drawing failed: ${e.message ?? e}`);
+      }
+    }
+    // Progress, staleness and descriptions (cheap when nothing changed): every frame.
     try {
-      this._host.call(() => this._panels.draw(ex, this._dragging, dark));
+      this._host.call(() => this._status.frame(ex));
     } catch (e) {
       return this._broken(`Drawing failed: ${e.message ?? e}`);
     }
-    if (!done || this._descents.running) { this._schedule(); if (!done) return; }
+    if (!done || this._descents.running) { this._frame(); if (!done) return; }
     const key = JSON.stringify(this._state);
     // The address bar follows the state once a slider is let go (a URL per drag frame costs ~1 ms).
     if (this.hasAttribute('link') && !this._dragging) this._url.follow(key);

@@ -4,6 +4,7 @@
 import { h, fmt, asError } from './util.js';
 import { slider } from './controls.js';
 import { toolbar } from './exports.js';
+import { setText } from './status.js';
 
 const SAMPLE_SIZES = [10, 30, 100, 300, 1000, 3000];
 
@@ -231,13 +232,13 @@ export class Panels {
     if (show(c.sampling)) {
       const s = this.samples;
       ex.drawSampling(c.sampling, s.n, s.reps, s.seed, dark);
-      this.samplingText.textContent = samplingSummary(this.samplingData());
+      setText(this.samplingText, samplingSummary(this.samplingData()), x._status.quiet);
     }
     if (show(c.psi)) ex.drawPsi(c.psi, false, dark);
     if (show(c.psi_log)) ex.drawPsi(c.psi_log, true, dark);
     if (show(c.tradeoff)) {
       ex.drawTradeoff(c.tradeoff, dark);
-      this.tradeoffText.textContent = this.tradeoffSummary(ex);
+      setText(this.tradeoffText, this.tradeoffSummary(ex), x._status.quiet);
     }
   }
 

@@ -304,45 +304,15 @@ pub fn contours(land: &Landscape, levels: &[f64]) -> Vec<Vec<(f64, f64)>> {
     out
 }
 
-/// Panel titles as the post writes them.
+/// A panel's heading: the registry's (e.g. "Reverse KL(q‖p)"), or the name itself.
 pub fn title(name: &str) -> String {
-    match name {
-        "forward_kl" => "Forward KL(p‖q)".into(),
-        "reverse_kl" => "Reverse KL(q‖p)".into(),
-        "ksd" => "KSD²".into(),
-        "log_ksd" => "log KSD²".into(),
-        "jensen_shannon" => "Jensen–Shannon".into(),
-        "total_variation" => "Total variation".into(),
-        "pearson_chi2" => "Pearson χ²".into(),
-        "neyman_chi2" => "Neyman χ²".into(),
-        "mmd" => "MMD²".into(),
-        other => {
-            let mut c = other.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        }
-    }
+    divergence::registry::panel_info(name).map_or_else(|| name.to_string(), |p| p.heading.into())
 }
 
 /// The colour bar's title: the divergence's symbol and the colour scale, e.g.
 /// "KL(q‖p), log scale".
 pub fn bar_title(name: &str, log: bool) -> String {
-    let symbol = match name {
-        "forward_kl" => "KL(p‖q)".into(),
-        "reverse_kl" => "KL(q‖p)".into(),
-        "jensen_shannon" => "JS(p, q)".into(),
-        "hellinger" => "H²(p, q)".into(),
-        "bhattacharyya" => "D_B(p, q)".into(),
-        "total_variation" => "TV(p, q)".into(),
-        "pearson_chi2" => "χ²(p‖q)".into(),
-        "neyman_chi2" => "χ²(q‖p)".into(),
-        "amari" => "D_α(p‖q)".into(),
-        "renyi" => "D_a(p‖q)".into(),
-        "fisher" => "F(q‖p)".into(),
-        "ksd" | "log_ksd" => "KSD²".into(),
-        other => title(other),
-    };
+    let symbol = divergence::registry::panel_info(name).map_or(name, |p| p.symbol);
     format!("{symbol}, {} scale", if log { "log" } else { "linear" })
 }
 

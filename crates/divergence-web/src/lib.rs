@@ -97,6 +97,10 @@ export interface Minimum { mu: number; sigma: number; value: number }
 export interface DivergenceInfo {
   name: string;
   title: string;
+  /** A figure's panel heading, e.g. "Reverse KL(q‖p)". */
+  heading: string;
+  /** The symbol colour-bar titles use, e.g. "KL(q‖p)". */
+  symbol: string;
   params: Array<"alpha" | "order" | "bandwidth" | "kernelC" | "kernelBeta">;
   path: "closed-form" | "row-correlation" | "per-cell";
   scale: "linear" | "log";
@@ -219,8 +223,10 @@ impl Explorer {
         CELLS_COMPUTED.load(Ordering::Relaxed) as f64
     }
 
-    /// Computes landscape rows, minima and basins for about `budget_ms` milliseconds.
-    /// Returns true when everything at the current resolution is complete.
+    /// Computes landscape rows, minima and basins for about `budget_ms` milliseconds: unit by
+    /// unit (see `workUnits`), stopping after the first unit that ends past the budget, or
+    /// after exactly one unit when `budget_ms` ≤ 0. Returns true when everything at the
+    /// current resolution is complete.
     pub fn work(&mut self, budget_ms: f64) -> bool {
         #[cfg(feature = "fault-injection")]
         if std::mem::take(&mut self.inject_panic) {
@@ -228,10 +234,29 @@ impl Explorer {
         }
         let start = Date::now();
         let before = self.study.cells_computed();
-        let done = self.study.step(&mut || Date::now() - start > budget_ms);
+        let done = if budget_ms > 0.0 {
+            self.study.step(&mut || Date::now() - start > budget_ms)
+        } else {
+            self.study.step(&mut || true)
+        };
         let cells = self.study.cells_computed() - before;
         CELLS_COMPUTED.fetch_add(cells, Ordering::Relaxed);
         done
+    }
+
+    /// Units of work `work` has done on the current study (a plan row or pair, a few cells,
+    /// one descent or basin step): `work(0)` does exactly one, so a test can see that the
+    /// loop hands control back after every unit once its budget is spent.
+    #[wasm_bindgen(js_name = workUnits)]
+    pub fn work_units(&self) -> f64 {
+        self.study.units() as f64
+    }
+
+    /// Changes whenever what the landscape panels show changes (a landscape, its minima or
+    /// basins completed, or a restart): the page redraws on a change of this or of its own
+    /// state, not after every slice of work.
+    pub fn revision(&self) -> f64 {
+        self.study.revision() as f64
     }
 
     /// Starts a descent from `(mu, sigma)` on every panel (replacing any earlier one).
@@ -373,6 +398,22 @@ impl Explorer {
     /// True when every landscape at the current resolution is complete.
     pub fn done(&self) -> bool {
         self.study.done()
+    }
+
+    /// Per panel, the fraction of its current landscape computed (cells, then the refinement
+    /// of its minima): 1 once complete, so the page can mark busy and stale panels.
+    pub fn progress(&self) -> Float64Array {
+        let f: Vec<f64> = (self.study.progress().iter())
+            .map(|p| {
+                if p.complete {
+                    return 1.0;
+                }
+                let cells = p.cells_done as f64 / p.cells_total.max(1) as f64;
+                let minima = p.minima_refined as f64 / p.minima_total.max(1) as f64;
+                (0.9 * cells + 0.1 * minima).min(0.99)
+            })
+            .collect();
+        Float64Array::from(&f[..])
     }
 
     /// `{name: [{mu, sigma, value}, …]}`: each shown landscape's local minima by value.

@@ -1,8 +1,9 @@
-//! Criterion benchmarks: each divergence's landscape over the post's view.
-//! Grid sizes from `DIVERGENCE_BENCH_GRIDS` (default "256").
+//! Criterion benchmarks: each divergence's landscape over the post's view, alone and with
+//! its minima refined (what `divergence landscape` computes). Grid sizes from
+//! `DIVERGENCE_BENCH_GRIDS` (default "256").
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use divergence::{landscape, Divergence, Grid, Params, Target};
+use divergence::{landscape, minima, Divergence, Grid, Params, Target};
 use std::hint::black_box;
 
 fn grids() -> Vec<usize> {
@@ -22,6 +23,12 @@ fn bench(c: &mut Criterion) {
             let grid = Grid::new((-7.0, 7.0), (0.5, 5.0), n, n, false).expect("grid");
             g.bench_function(format!("{}/{n}x{n}", d.name()), |b| {
                 b.iter(|| black_box(landscape(&p, &d, &grid)))
+            });
+            g.bench_function(format!("{}+minima/{n}x{n}", d.name()), |b| {
+                b.iter(|| {
+                    let land = landscape(&p, &d, &grid);
+                    black_box(minima(&p, &d, &land))
+                })
             });
         }
     }

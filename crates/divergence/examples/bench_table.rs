@@ -1,9 +1,11 @@
 //! Writes BENCHMARKS.md: each divergence's landscape over the post's view at 128², 256² and
-//! 512², timed (median of 3) in the same run as the numpy peer on identical grids, with the
-//! largest relative difference from the core's exact `eval` over a spread of cells.
+//! 512², alone and with its minima refined, timed (median of 3) in the same run as the numpy
+//! peer on identical grids, as multiples of reverse KL's time, with the largest relative
+//! difference from the core's exact `eval` over a spread of cells.
 //!   cargo run --release -p divergence --example bench_table -- PEER.py OUT.md
+//!   cargo run --release -p divergence --example bench_table -- --native 256   (stdout only)
 
-use divergence::{eval, landscape, Divergence, Gaussian, Grid, Params, Target};
+use divergence::{eval, landscape, minima, Divergence, Gaussian, Grid, Params, Target};
 use std::process::Command;
 use std::time::Instant;
 
@@ -25,95 +27,155 @@ fn peer(script: &str, name: &str, n: usize) -> Option<f64> {
     v["seconds"].as_f64()
 }
 
+/// One divergence at one grid size.
+struct Row {
+    name: &'static str,
+    n: usize,
+    /// Median seconds: the landscape, and the landscape with its minima.
+    land: f64,
+    total: f64,
+    peer: Option<f64>,
+    worst: f64,
+}
+
+/// Times `d` at n² (median of 3 runs, one if a run passes 2 s) and checks cells against
+/// `eval`.
+fn measure(p: &Target, d: &Divergence, n: usize) -> Row {
+    let grid = Grid::new((-7.0, 7.0), (0.5, 5.0), n, n, false).expect("grid");
+    let run = || {
+        let t0 = Instant::now();
+        let land = landscape(p, d, &grid);
+        let t1 = t0.elapsed().as_secs_f64();
+        std::hint::black_box(minima(p, d, &land));
+        (land, t1, t0.elapsed().as_secs_f64())
+    };
+    let (land, l0, t0) = run();
+    let (mut ls, mut ts) = (vec![l0], vec![t0]);
+    if t0 < 2.0 {
+        for _ in 0..2 {
+            let (_, l, t) = run();
+            ls.push(l);
+            ts.push(t);
+        }
+    }
+    let cells = if matches!(d, Divergence::Ksd { .. }) {
+        60
+    } else {
+        400
+    };
+    let step = (n * n / cells).max(1) | 1;
+    let worst = (0..n * n)
+        .step_by(step)
+        .map(|k| {
+            let q = Gaussian::new(grid.mu[k % n], grid.sigma[k / n]).expect("q");
+            let want = eval(p, &q, d);
+            if want == land.values[k] {
+                0.0
+            } else {
+                (land.values[k] - want).abs() / want.abs().max(1e-300)
+            }
+        })
+        .fold(0.0, f64::max);
+    Row {
+        name: d.name(),
+        n,
+        land: median(ls),
+        total: median(ts),
+        peer: None,
+        worst,
+    }
+}
+
+fn fmt_t(s: f64) -> String {
+    if s < 1.0 {
+        format!("{:.2} ms", s * 1e3)
+    } else {
+        format!("{s:.2} s")
+    }
+}
+
+/// The markdown table; ratios to reverse KL's time at the same size in the same run.
+fn table(rows: &[Row]) -> String {
+    let mut md = String::from(
+        "| divergence | grid | landscape | + minima | × reverse KL | peer (numpy) | peer / core | \
+         max rel. diff |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in rows {
+        let rkl = rows
+            .iter()
+            .find(|o| o.name == "reverse_kl" && o.n == r.n)
+            .map_or(f64::NAN, |o| o.total);
+        let (ps, ratio) = match r.peer {
+            Some(ps) => (fmt_t(ps), format!("{:.0}×", ps / r.land)),
+            None => ("–".into(), "–".into()),
+        };
+        md.push_str(&format!(
+            "| {} | {}² | {} | {} | {:.1}× | {ps} | {ratio} | {:.1e} |\n",
+            r.name,
+            r.n,
+            fmt_t(r.land),
+            fmt_t(r.total),
+            r.total / rkl,
+            r.worst
+        ));
+    }
+    md
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    let p = Target::parse("0.5:-4:1,0.5:4:1").expect("post target");
+    let divs = Divergence::all(&Params::default()).expect("defaults");
+    if args.get(1).map(String::as_str) == Some("--native") {
+        let sizes: Vec<usize> = args
+            .get(2)
+            .map_or("256", String::as_str)
+            .split(',')
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        let mut rows = Vec::new();
+        for &n in &sizes {
+            for d in &divs {
+                rows.push(measure(&p, d, n));
+            }
+        }
+        print!("{}", table(&rows));
+        return;
+    }
     let (script, out) = match (args.get(1), args.get(2)) {
         (Some(s), Some(o)) => (s.clone(), o.clone()),
         _ => {
-            eprintln!("usage: bench_table PEER.py OUT.md");
+            eprintln!("usage: bench_table PEER.py OUT.md | bench_table --native N[,N…]");
             std::process::exit(2);
         }
     };
-    let p = Target::parse("0.5:-4:1,0.5:4:1").expect("post target");
     let mut rows = Vec::new();
-    for d in Divergence::all(&Params::default()).expect("defaults") {
-        let name = d.name();
-        for n in [128usize, 256, 512] {
-            let grid = Grid::new((-7.0, 7.0), (0.5, 5.0), n, n, false).expect("grid");
-            // Quadrature per cell (TV, Neyman, Fisher) is minutes at 512²: skip.
-            let t0 = Instant::now();
-            let land = landscape(&p, &d, &grid);
-            let first = t0.elapsed().as_secs_f64();
-            if first > 30.0 && n < 512 {
-                rows.push((name, n, first, None, f64::NAN));
-                eprintln!("{name} {n}²: {first:.2} s (one run)");
-                break;
-            }
-            let times = if first > 2.0 {
-                vec![first]
-            } else {
-                let mut t = vec![first];
-                for _ in 0..2 {
-                    let s = Instant::now();
-                    std::hint::black_box(landscape(&p, &d, &grid));
-                    t.push(s.elapsed().as_secs_f64());
-                }
-                t
-            };
-            let secs = median(times);
-            // KSD's `eval` (nested adaptive quadrature) is slow: fewer cells for it.
-            let cells = if name == "ksd" { 60 } else { 400 };
-            let step = (n * n / cells).max(1) | 1;
-            let worst = (0..n * n)
-                .step_by(step)
-                .map(|k| {
-                    let q = Gaussian::new(grid.mu[k % n], grid.sigma[k / n]).expect("q");
-                    let want = eval(&p, &q, &d);
-                    (land.values[k] - want).abs() / want.abs().max(1e-300)
-                })
-                .fold(0.0, f64::max);
-            let peer_secs = PEER_NAMES
-                .contains(&name)
-                .then(|| peer(&script, name, n))
+    for n in [128usize, 256, 512] {
+        for d in &divs {
+            let mut r = measure(&p, d, n);
+            r.peer = PEER_NAMES
+                .contains(&r.name)
+                .then(|| peer(&script, r.name, n))
                 .flatten();
-            eprintln!("{name} {n}²: {secs:.4} s, peer {peer_secs:?}, worst {worst:.1e}");
-            rows.push((name, n, secs, peer_secs, worst));
-            if secs > 2.0 {
-                break;
-            }
+            eprintln!(
+                "{} {n}²: {:.4} s (+ minima {:.4} s), peer {:?}, worst {:.1e}",
+                r.name, r.land, r.total, r.peer, r.worst
+            );
+            rows.push(r);
         }
     }
-    let mut md = String::from(
+    let md = format!(
         "# Benchmarks\n\nWritten by `./build.sh bench` (`crates/divergence/examples/bench_table.rs`) on this \
          project's machine (2 cores, noisy: ratios from one run, side by side). Landscape of each \
          divergence over the post's view (p = ½N(−4,1) + ½N(4,1), μ ∈ [−7, 7], σ ∈ [0.5, 5]), native, \
-         one thread. *Peer*: `../shared/peers/numpy_landscape.py` (trapezoid sums over 4001 x points) \
-         on the same grid in the same run. *Max rel. diff*: largest relative difference from the core's \
-         exact `eval` over ~400 cells spread over the grid (~60 for `ksd`).\n\n\
-         | divergence | grid | core | peer (numpy) | peer / core | max rel. diff |\n|---|---|---|---|---|---|\n",
+         one thread, alone and with its minima refined (what `divergence landscape` computes); \
+         *× reverse KL*: landscape with minima as a multiple of reverse KL's at the same size. \
+         *Peer*: `../shared/peers/numpy_landscape.py` (trapezoid sums over 4001 x points) on the \
+         same grid in the same run, against the landscape alone. *Max rel. diff*: largest relative \
+         difference from the core's exact `eval` over ~400 cells spread over the grid (~60 for \
+         `ksd`).\n\n{}",
+        table(&rows)
     );
-    let fmt_t = |s: f64| {
-        if s < 1.0 {
-            format!("{:.2} ms", s * 1e3)
-        } else {
-            format!("{s:.2} s")
-        }
-    };
-    for (name, n, secs, peer, worst) in rows {
-        let (ps, ratio) = match peer {
-            Some(ps) => (fmt_t(ps), format!("{:.0}×", ps / secs)),
-            None => ("–".into(), "–".into()),
-        };
-        let w = if worst.is_nan() {
-            "–".into()
-        } else {
-            format!("{worst:.1e}")
-        };
-        md.push_str(&format!(
-            "| {name} | {n}² | {} | {ps} | {ratio} | {w} |\n",
-            fmt_t(secs)
-        ));
-    }
     std::fs::write(&out, md).expect("write the table");
     println!("wrote {out}");
 }

@@ -17,6 +17,10 @@ use rustfft::num_complex::Complex;
 use rustfft::{Fft, FftDirection, Length};
 use std::sync::Arc;
 
+mod fastlog;
+mod sums;
+pub use sums::{FisherTable, NeymanTable};
+
 /// Kernel half-width in kernel standard deviations: e^(−9²/2) ≈ 2.6e-18 of the peak.
 const REACH: f64 = 9.0;
 /// Largest x grid and FFT (points) for [`Plan::new`]: beyond it the row-wise path is not
@@ -36,6 +40,10 @@ enum RowForm {
     /// f = s_p, the score of p: KSD² = vᵀKv with v = q·(s_p − s_q) on the row's x grid and
     /// K Toeplitz in the IMQ kernel, one real FFT per cell (Parseval on a circulant embedding).
     Ksd { c: f64, beta: f64 },
+    /// f = s_p: Fisher = E_q[(s_p − s_q)²], a trapezoid sum per cell ([`FisherTable`]).
+    Fisher,
+    /// f = ln p: Neyman χ² = ∫(q − p)²/p, positive terms summed per cell ([`NeymanTable`]).
+    NeymanChi2,
 }
 
 impl RowForm {
@@ -61,6 +69,8 @@ impl RowForm {
             },
             Divergence::JensenShannon => RowForm::JensenShannon,
             Divergence::Ksd { c, beta } => RowForm::Ksd { c, beta },
+            Divergence::Fisher => RowForm::Fisher,
+            Divergence::NeymanChi2 => RowForm::NeymanChi2,
             _ => return None,
         })
     }
@@ -144,6 +154,10 @@ pub enum Plan {
     JensenShannon(JsTable),
     /// KSD²: the score of p tabulated, one FFT per two cells.
     Ksd(KsdTable),
+    /// Fisher: the score of p tabulated, three flops a point.
+    Fisher(FisherTable),
+    /// Neyman χ²: ln p and p tabulated, a positive term a point.
+    Neyman(NeymanTable),
 }
 
 /// A correlation plan: f = ln p − Q (reverse KL) or p^β, transformed once.
@@ -221,7 +235,9 @@ impl Layout {
         let sigma_min = grid.sigma.iter().copied().fold(f64::INFINITY, f64::min);
         let h_max = match form {
             // A log per point: spacing at ~1e-11 rather than 1e-13 (exp(−2π·0.3) per unit d).
-            RowForm::JensenShannon => (0.3 * d).min(0.3 * sigma_min),
+            RowForm::JensenShannon | RowForm::Fisher => (0.3 * d).min(0.3 * sigma_min),
+            // q² is a Gaussian of std σ/√2.
+            RowForm::NeymanChi2 => (0.25 * d).min(0.2 * sigma_min),
             // The IMQ kernel has branch points at x − y = ±ic.
             RowForm::Ksd { c, .. } => (0.3 * d).min(0.3 * sigma_min).min(0.3 * c),
             _ => (0.25 * d).min(0.3 * sigma_min),
@@ -243,6 +259,28 @@ impl Layout {
                 RowForm::Power { beta, .. } => sigma_max / (1.0 - beta).sqrt(),
                 _ => sigma_max,
             };
+        let table_points =
+            |reach: f64| 2 * ((reach / h).ceil() as usize + 1) + (grid.mu.len() - 1) * stride + 1;
+        let reach = match form {
+            // q²/p reaches far past q near the finiteness edge: as far as its finite rows
+            // need (see NeymanTable::row), within 16 times the usual reach and the limit
+            // (cells whose window falls short are then evaluated alone).
+            RowForm::NeymanChi2 => {
+                let far = grid
+                    .sigma
+                    .iter()
+                    .map(|&s| sums::neyman_reach(p, s, (grid.mu[0], grid.mu[grid.mu.len() - 1])))
+                    .filter(|r| r.is_finite())
+                    .fold(reach, f64::max)
+                    .min(16.0 * reach);
+                if table_points(far) <= max_points {
+                    far
+                } else {
+                    reach
+                }
+            }
+            _ => reach,
+        };
         let margin = (reach / h).ceil() as usize + 1;
         let n = 2 * margin + (grid.mu.len() - 1) * stride + 1;
         if n > max_points {
@@ -320,6 +358,25 @@ impl Plan {
                     p: lay.split(&pdf),
                     p_ln_p: lay.split(&plp),
                     support: span(&lp, |l| *l > peak - 50.0),
+                }))
+            }
+            RowForm::Fisher => {
+                let score: Vec<f64> = lay.xs().map(|x| p.log_pdf_derivs(x).1).collect();
+                Some(Plan::Fisher(FisherTable {
+                    x: lay.x,
+                    thin: lay.thin,
+                    score: lay.split(&score),
+                }))
+            }
+            RowForm::NeymanChi2 => {
+                let lp: Vec<f64> = lay.xs().map(|x| p.log_pdf(x)).collect();
+                let pdf: Vec<f64> = lp.iter().map(|l| l.exp()).collect();
+                Some(Plan::Neyman(NeymanTable {
+                    x: lay.x,
+                    thin: lay.thin,
+                    ln_p: lay.split(&lp),
+                    p: lay.split(&pdf),
+                    target: p.clone(),
                 }))
             }
             RowForm::ReverseKl | RowForm::Power { .. } => {
@@ -428,6 +485,16 @@ impl Plan {
                     t.row(s, row);
                 }
             }
+            Plan::Fisher(t) => {
+                for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
+                    t.row(s, row);
+                }
+            }
+            Plan::Neyman(t) => {
+                for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
+                    t.row(s, row);
+                }
+            }
             Plan::Correlation(c) => {
                 if buf.spec.len() != c.ffts.len() {
                     buf.spec = vec![Complex::new(0.0, 0.0); c.ffts.len()];
@@ -521,7 +588,10 @@ impl Correlation {
                 FromIntegral::Amari => ((1.0 - sum) / (beta * (1.0 - beta))).max(0.0),
                 FromIntegral::Renyi => (sum.ln() / (beta - 1.0)).max(0.0),
             },
-            RowForm::JensenShannon | RowForm::Ksd { .. } => f64::NAN,
+            RowForm::JensenShannon
+            | RowForm::Ksd { .. }
+            | RowForm::Fisher
+            | RowForm::NeymanChi2 => f64::NAN,
         }
     }
 }
@@ -557,7 +627,7 @@ impl JsTable {
             let plp = &self.p_ln_p[phase][at + j_lo..at + j_hi];
             for ((a, &p), &plp) in out[j_lo..j_hi].iter_mut().zip(p).zip(plp) {
                 let s = p + q;
-                *a += s * s.ln() - plp - qlq;
+                *a += s * fastlog::ln(s) - plp - qlq;
             }
         }
         for v in out.iter_mut() {

@@ -166,8 +166,13 @@ pub fn eval_full(
         Divergence::Renyi { order } => pair().renyi(order, tol, grad),
         Divergence::Bhattacharyya => scale(pair().renyi(0.5, tol, grad), 0.5),
         Divergence::JensenShannon => pair().jensen_shannon(tol, grad),
+        // The closed form serves landscapes and descents; quadrature stays `eval`'s.
+        Divergence::TotalVariation if grad || anchors == Anchors::Lean => {
+            crate::rows::tv::total_variation(p, q)
+        }
         Divergence::TotalVariation => pair().total_variation(tol, grad),
-        Divergence::Fisher => pair().fisher(tol, grad),
+        // Score integrands need every switch of s_p and its transition anchored.
+        Divergence::Fisher => Pair::new(p, *q, Anchors::Exact).fisher(tol, grad),
         Divergence::Ksd { c, beta } => pair().ksd(c, beta, tol, grad),
         Divergence::Mmd { bandwidth } => mmd(p, q, bandwidth),
     };

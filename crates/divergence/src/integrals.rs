@@ -113,6 +113,7 @@ impl<'a> Pair<'a> {
             .map(|(k, c)| (p.log_component(k, c.mean), c.mean, c.std))
             .collect();
         gs.push((-q.sigma.ln() - LN_SQRT_2PI, q.mu, q.sigma));
+        let q_at = gs.len() - 1;
         for &(_, m, s) in &gs {
             base.extend(offsets.iter().map(|o| m + o * s));
         }
@@ -127,7 +128,9 @@ impl<'a> Pair<'a> {
                     let others = gs
                         .iter()
                         .enumerate()
-                        .filter(|&(k, _)| k != i && k != j)
+                        // A switch of p's score matters wherever q is: between two of
+                        // p's components, only p's others can hide it.
+                        .filter(|&(k, _)| k != i && k != j && (j == q_at || k != q_at))
                         .map(|(_, g)| log_g(g, x))
                         .fold(f64::NEG_INFINITY, f64::max);
                     if top > others - 5.0 {
@@ -442,78 +445,34 @@ impl<'a> Pair<'a> {
         )[0]
     }
 
-    /// KSD² for landscapes: E_{x,y∼q}[δ(x) k(x−y) δ(y)] with δ = s_p − s_q (Liu et al.'s
-    /// form of E[u_p]), as one symmetric tensor sum over Gauss–Legendre nodes on pieces no
-    /// wider than the kernel or q. Checked against the adaptive path to 1e-7.
-    pub(crate) fn ksd_tensor(&self, c: f64, beta: f64) -> [f64; 3] {
-        // Needs every transition anchor of s_p: rebuild them if this pair is lean.
+    /// KSD² (and its gradient): on a uniform grid by FFT for landscapes and descents,
+    /// else by the tensor Gauss–Legendre sum over every anchor ([`crate::rows::ksd`]).
+    pub(crate) fn ksd(&self, c: f64, beta: f64, tol: Tol, grad: bool) -> [f64; 3] {
+        if grad || tol.rel >= Tol::LANDSCAPE.rel {
+            if let Some(r) = crate::rows::ksd::uniform(self.p, &self.q, c, beta) {
+                return r;
+            }
+        }
+        // Every transition anchor of s_p: rebuild them if this pair is lean.
         let full = Pair::new(self.p, self.q, Anchors::Exact);
-        let br = full.breaks(&[], |x| self.lq(x));
-        // Pieces no wider than the kernel or q; at most ~4000 nodes (extreme views only).
-        let span = br[br.len() - 1] - br[0];
-        let width = (1.5 * c.min(self.q.sigma)).max(span / 400.0);
-        let (xs, ws) = crate::quad::gauss_legendre_nodes(&br, width);
-        let (mu, sg) = (self.q.mu, self.q.sigma);
-        let s2 = sg * sg;
-        // a = w q δ and its derivatives in μ and σ: ∂(qδ) = q(δ ∂ln q + ∂δ).
-        let mut a = Vec::with_capacity(xs.len());
-        let mut am = Vec::with_capacity(xs.len());
-        let mut asg = Vec::with_capacity(xs.len());
-        for (&x, &w) in xs.iter().zip(&ws) {
-            let (_, sp, _) = self.p.log_pdf_derivs(x);
-            let wq = w * self.lq(x).exp();
-            let delta = sp + (x - mu) / s2;
-            let dq = self.q.dlog(x);
-            a.push(wq * delta);
-            am.push(wq * (delta * dq[0] - 1.0 / s2));
-            asg.push(wq * (delta * dq[1] - 2.0 * (x - mu) / (s2 * sg)));
+        match crate::rows::ksd::tensor(&full, c, beta) {
+            Some(r) => r,
+            None => full.ksd_nested(c, beta, grad),
         }
-        let c2 = c * c;
-        let kern = |d: f64| {
-            let t = c2 + d * d;
-            if beta == 0.5 {
-                1.0 / t.sqrt()
-            } else {
-                t.powf(-beta)
-            }
-        };
-        let (mut v, mut gm, mut gs) = (0.0, 0.0, 0.0);
-        let k0 = kern(0.0);
-        for i in 0..xs.len() {
-            let (mut row, mut rm, mut rs) = (0.0, 0.0, 0.0);
-            for j in 0..i {
-                let k = kern(xs[i] - xs[j]);
-                row += a[j] * k;
-                rm += am[j] * k;
-                rs += asg[j] * k;
-            }
-            v += a[i] * (2.0 * row + a[i] * k0);
-            // ∇ Σ a_i a_j k_ij = 2 Σ ∇a_i a_j k_ij, summed over the full square.
-            gm += 2.0 * (am[i] * row + a[i] * rm) + 2.0 * am[i] * a[i] * k0;
-            gs += 2.0 * (asg[i] * row + a[i] * rs) + 2.0 * asg[i] * a[i] * k0;
-        }
-        [v, gm, gs]
     }
 
-    pub(crate) fn ksd(&self, c: f64, beta: f64, tol: Tol, grad: bool) -> [f64; 3] {
-        // The tensor sum (~1e-9 relative) serves landscapes, and gradients everywhere; the
-        // nested adaptive quadrature serves `eval`.
-        if grad || tol.rel >= Tol::LANDSCAPE.rel {
-            return self.ksd_tensor(c, beta);
-        }
+    /// KSD² by nested adaptive quadrature of SPEC's u_p: slow (seconds), for kernels far
+    /// narrower than q over finely featured targets, where no fixed node set fits.
+    fn ksd_nested(&self, c: f64, beta: f64, grad: bool) -> [f64; 3] {
         let br = self.breaks(&[], |x| self.lq(x));
         // A double integral: 1e-10 outside and 1e-11 inside meet SPEC's 1e-7 for `ksd`
-        // without chasing rounding noise.
-        // At most 300 pieces each way keeps the worst case (extreme views) to seconds.
+        // without chasing rounding noise; at most 300 pieces each way.
         let tol = Tol {
-            rel: tol.rel.max(1e-10),
-            max_intervals: tol.max_intervals.min(300),
-            ..tol
+            rel: 1e-10,
+            max_intervals: 300,
+            ..Tol::EXACT
         };
-        let inner_tol = Tol {
-            rel: tol.rel * 0.1,
-            ..tol
-        };
+        let inner_tol = Tol { rel: 1e-11, ..tol };
         integrate(
             |x| {
                 let (_, sx, _) = self.p.log_pdf_derivs(x);

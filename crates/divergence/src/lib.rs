@@ -16,6 +16,7 @@ pub mod presets;
 pub mod pressure;
 pub mod quad;
 pub mod registry;
+pub mod rows;
 pub mod sampling;
 pub mod state;
 pub mod study;

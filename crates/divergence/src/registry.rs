@@ -191,8 +191,12 @@ pub enum ColorScale {
 pub struct DivergenceInfo {
     /// Canonical name.
     pub name: &'static str,
-    /// Title for labels and charts.
+    /// Title for labels and controls ("Reverse KL").
     pub title: &'static str,
+    /// A figure's panel heading ("Reverse KL(q‖p)").
+    pub heading: &'static str,
+    /// Its symbol, for colour-bar titles ("KL(q‖p)").
+    pub symbol: &'static str,
     /// The parameters it reads.
     pub params: &'static [Param],
     pub path: EvalPath,
@@ -218,10 +222,23 @@ const fn entry(
     DivergenceInfo {
         name,
         title,
+        heading: title,
+        symbol: title,
         params,
         path,
         scale: ColorScale::Log,
         make,
+    }
+}
+
+impl DivergenceInfo {
+    /// The same row with its figure heading and symbol.
+    const fn shown(self, heading: &'static str, symbol: &'static str) -> Self {
+        DivergenceInfo {
+            heading,
+            symbol,
+            ..self
+        }
     }
 }
 
@@ -231,39 +248,49 @@ use EvalPath::{ClosedForm, PerCell, RowCorrelation};
 pub const DIVERGENCES: [DivergenceInfo; 13] = [
     entry("forward_kl", "Forward KL", &[], ClosedForm, |_| {
         Divergence::ForwardKl
-    }),
+    })
+    .shown("Forward KL(p‖q)", "KL(p‖q)"),
     entry("reverse_kl", "Reverse KL", &[], RowCorrelation, |_| {
         Divergence::ReverseKl
-    }),
+    })
+    .shown("Reverse KL(q‖p)", "KL(q‖p)"),
     entry("jensen_shannon", "Jensen–Shannon", &[], PerCell, |_| {
         Divergence::JensenShannon
-    }),
+    })
+    .shown("Jensen–Shannon", "JS(p, q)"),
     entry("hellinger", "Hellinger", &[], RowCorrelation, |_| {
         Divergence::Hellinger
-    }),
+    })
+    .shown("Hellinger", "H²(p, q)"),
     entry(
         "bhattacharyya",
         "Bhattacharyya",
         &[],
         RowCorrelation,
         |_| Divergence::Bhattacharyya,
-    ),
+    )
+    .shown("Bhattacharyya", "D_B(p, q)"),
     entry("total_variation", "Total variation", &[], PerCell, |_| {
         Divergence::TotalVariation
-    }),
+    })
+    .shown("Total variation", "TV(p, q)"),
     entry("pearson_chi2", "Pearson χ²", &[], ClosedForm, |_| {
         Divergence::PearsonChi2
-    }),
+    })
+    .shown("Pearson χ²", "χ²(p‖q)"),
     entry("neyman_chi2", "Neyman χ²", &[], PerCell, |_| {
         Divergence::NeymanChi2
-    }),
+    })
+    .shown("Neyman χ²", "χ²(q‖p)"),
     entry("amari", "Amari α", &[Param::Alpha], RowCorrelation, |p| {
         Divergence::Amari { alpha: p.alpha }
-    }),
+    })
+    .shown("Amari α", "D_α(p‖q)"),
     entry("renyi", "Rényi", &[Param::Order], RowCorrelation, |p| {
         Divergence::Renyi { order: p.order }
-    }),
-    entry("fisher", "Fisher", &[], PerCell, |_| Divergence::Fisher),
+    })
+    .shown("Rényi", "D_a(p‖q)"),
+    entry("fisher", "Fisher", &[], PerCell, |_| Divergence::Fisher).shown("Fisher", "F(q‖p)"),
     // KSD² is drawn on a linear scale by default; `log_ksd` shows it on a log one.
     DivergenceInfo {
         scale: ColorScale::Linear,
@@ -277,12 +304,14 @@ pub const DIVERGENCES: [DivergenceInfo; 13] = [
                 beta: p.kernel_beta,
             },
         )
+        .shown("KSD²", "KSD²")
     },
     entry("mmd", "MMD²", &[Param::Bandwidth], ClosedForm, |p| {
         Divergence::Mmd {
             bandwidth: p.bandwidth,
         }
-    }),
+    })
+    .shown("MMD²", "MMD²"),
 ];
 
 /// A way of showing a divergence other than its own: another title and colour scale.
@@ -290,6 +319,7 @@ pub const DIVERGENCES: [DivergenceInfo; 13] = [
 pub struct Variant {
     /// The name `state.divergences` uses for it.
     pub name: &'static str,
+    /// Its title, also its figure heading.
     pub title: &'static str,
     /// The canonical name of the divergence it shows.
     pub of: &'static str,
@@ -347,6 +377,10 @@ pub struct PanelInfo {
     /// The name in `state.divergences`.
     pub name: &'static str,
     pub title: &'static str,
+    /// A figure's panel heading.
+    pub heading: &'static str,
+    /// The symbol for colour-bar titles.
+    pub symbol: &'static str,
     /// Keys of the parameters it reads.
     #[cfg_attr(feature = "serde", serde(serialize_with = "param_keys"))]
     pub params: &'static [Param],
@@ -367,6 +401,8 @@ pub fn panel_infos() -> Vec<PanelInfo> {
     let plain = DIVERGENCES.iter().map(|d| PanelInfo {
         name: d.name,
         title: d.title,
+        heading: d.heading,
+        symbol: d.symbol,
         params: d.params,
         path: d.path,
         scale: d.scale,
@@ -377,6 +413,8 @@ pub fn panel_infos() -> Vec<PanelInfo> {
         Some(PanelInfo {
             name: v.name,
             title: v.title,
+            heading: v.title,
+            symbol: d.symbol,
             params: d.params,
             path: d.path,
             scale: v.scale,

@@ -137,6 +137,10 @@ pub struct Study {
     /// A descent per panel from the reader's chosen start.
     descents: Vec<Option<Descender>>,
     cells_computed: u64,
+    /// Units of work done so far (see [`Study::step`]).
+    units: u64,
+    /// Bumped whenever what a panel shows changes (see [`Study::revision`]).
+    revision: u64,
 }
 
 impl Study {
@@ -194,6 +198,8 @@ impl Study {
             basins: Vec::new(),
             descents: Vec::new(),
             cells_computed: 0,
+            units: 0,
+            revision: 0,
         }
     }
 
@@ -271,6 +277,18 @@ impl Study {
         self.cells_computed
     }
 
+    /// Units of work done by [`Study::step`] so far: between two units it asks whether to
+    /// stop, so a caller's slice is never longer than its budget plus one unit.
+    pub fn units(&self) -> u64 {
+        self.units
+    }
+
+    /// Changes whenever a shown landscape, its minima or its basins change (or the problem
+    /// does): a page redraws its panels when this or its own state changed, not every slice.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
     /// Panel `k`'s last complete landscape and minima, if any.
     pub fn finished(&self, k: usize) -> Option<&Finished> {
         self.shown.get(k)?.as_ref()
@@ -311,8 +329,8 @@ impl Study {
                     .all(|(b, s)| s.is_none() || matches!(b, Basins::Done(_))))
     }
 
-    /// Advances the computation one unit at a time (a pair of plan rows, a few cells, one
-    /// descent step) until `out_of_time()` says stop or everything is done; true when done.
+    /// Advances the computation one unit at a time (one plan row, or a pair for an FFT
+    /// correlation; a few cells; one descent step; one basin step) until `out_of_time()` says stop or everything is done; true when done.
     /// `out_of_time` is asked after every unit: a clock for the page, a count for tests.
     pub fn step(&mut self, out_of_time: &mut impl FnMut() -> bool) -> bool {
         for k in 0..self.work.len() {
@@ -330,10 +348,12 @@ impl Study {
         let total = job.values.len();
         while job.minima.is_none() {
             if let (Some(plan), true) = (&job.plan, job.cells_done < total) {
-                // Rows on the tabulated grid, two at a time (one FFT per correlation pair).
+                // Rows on the tabulated grid: two at a time for an FFT correlation (one inverse
+                // FFT per pair), else one (a row of JS, KSD, Fisher or Neyman χ² sums cells).
                 let nm = job.grid.mu.len();
                 let i = job.cells_done / nm;
-                let end = (i + 2).min(job.grid.sigma.len());
+                let rows = if plan.is_correlation() { 2 } else { 1 };
+                let end = (i + rows).min(job.grid.sigma.len());
                 plan.rows_with(
                     &job.grid.sigma[i..end],
                     &mut job.values[i * nm..end * nm],
@@ -369,6 +389,7 @@ impl Study {
                 job.found = grid_minima(&land);
                 job.minima = Some(job.found.clone());
                 self.shown[k] = Some((land, job.found.clone()));
+                self.revision += 1;
                 self.basins[k] = Basins::None;
                 continue;
             } else {
@@ -397,9 +418,11 @@ impl Study {
                 } else {
                     job.minima = Some(job.found.clone());
                     self.shown[k] = Some((job.landscape(), job.found.clone()));
+                    self.revision += 1;
                     self.basins[k] = Basins::None;
                 }
             }
+            self.units += 1;
             if out_of_time() {
                 return false;
             }
@@ -424,9 +447,11 @@ impl Study {
                     Basins::Solving(b) => {
                         if b.step(&self.target, &div, land, mins) {
                             self.basins[k] = Basins::Done(b.labels());
+                            self.revision += 1;
                         }
                     }
                 }
+                self.units += 1;
                 if out_of_time() {
                     return false;
                 }
@@ -474,6 +499,7 @@ impl Study {
 
     /// The grids of the current computation: the full one, and the one each panel uses.
     fn restart(&mut self) {
+        self.revision += 1;
         let full = match &self.area {
             Area::Grid(g) => Ok(g.clone()),
             Area::View { view, resolution } => grid_of(view, *resolution),
@@ -634,6 +660,51 @@ mod tests {
             let once = landscape(s.target(), &div, &grid);
             assert_eq!(land.values, once.values, "{name}");
             assert_eq!(mins, &minima(s.target(), &div, &once), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_unit_of_work_is_one_row_pair_a_few_cells_or_one_step_whatever_the_panels() {
+        // Every panel the page offers at once, basins on, quick then full detail: asked to stop
+        // after every unit, `step` returns after exactly one, and no unit does more than one
+        // plan row (a pair for an FFT correlation), 16 cells, or one descent or basin step.
+        let names: Vec<&str> = crate::registry::panel_infos()
+            .iter()
+            .map(|p| p.name)
+            .collect();
+        let mut s = study("blog-stein", &names, (24, 18));
+        s.set_basins(true);
+        for detail in [Detail::Quick, Detail::Full] {
+            s.set_detail(detail);
+            let mut calls = 0u64;
+            loop {
+                let before = s.progress();
+                let u = s.units();
+                let done = s.step(&mut || true);
+                calls += 1;
+                // One unit per call (none only when there was nothing left to do).
+                assert!(s.units() == u + 1 || (done && s.units() == u), "{calls}");
+                for (k, (a, b)) in before.iter().zip(s.progress()).enumerate() {
+                    let nm = s.work[k].grid.mu.len();
+                    let rows = if s.work[k].plan.as_ref().is_some_and(Plan::is_correlation) {
+                        2
+                    } else {
+                        1
+                    };
+                    assert!(
+                        b.cells_done - a.cells_done <= (rows * nm).max(16),
+                        "{}",
+                        names[k]
+                    );
+                    if detail == Detail::Full {
+                        assert!(b.minima_refined <= a.minima_refined + 1, "{}", names[k]);
+                    }
+                }
+                if done {
+                    break;
+                }
+            }
+            assert!(s.done() && calls > 14 * 18, "{detail:?}: {calls} units");
         }
     }
 

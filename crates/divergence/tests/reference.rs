@@ -1,6 +1,7 @@
 //! `eval` against the independent high-precision reference in `reference/reference.json`
 //! (made by `reference/make_reference.py` with mpmath): SPEC §2's accuracy, relative 1e-9
-//! (absolute 1e-12 near zero), infinite exactly where the reference is.
+//! (absolute 1e-12 near zero; KSD 1e-7), infinite exactly where the reference is; and the
+//! same at the extremes (`reference/extreme.json`, made by `reference/make_extreme.py`).
 
 use divergence::{eval, Component, Divergence, Gaussian, Params, Target};
 use serde_json::Value;
@@ -48,8 +49,9 @@ fn check_file(text: &str) -> usize {
             };
             if !ok {
                 failures.push(format!(
-                    "seed {} {name}: got {got:e}, reference {}",
-                    case["seed"], v["value"]
+                    "{} {name}: got {got:e}, reference {}",
+                    case.get("name").unwrap_or(&case["seed"]),
+                    v["value"]
                 ));
             }
             checked += 1;
@@ -68,4 +70,12 @@ fn check_file(text: &str) -> usize {
 fn eval_matches_the_mpmath_reference() {
     let n = check_file(include_str!("reference/reference.json"));
     assert!(n >= 1500, "only {n} reference values");
+}
+
+#[test]
+fn eval_matches_the_extreme_reference() {
+    // make_extreme.py: tiny weights, separations to 1e5, std ratios 1e4, q far in the tails,
+    // α and orders next to their poles, 8 components, KSD under a wide q.
+    let n = check_file(include_str!("reference/extreme.json"));
+    assert!(n >= 50, "only {n} extreme reference values");
 }

@@ -149,24 +149,24 @@ def value(name, comps, mu, sigma, params):
     raise ValueError(name)
 
 
+def run_one(name, comps, mu, sigma, params, label=''):
+    """One reference entry, or None where the reference itself is not sure enough."""
+    try:
+        v, err = value(name, comps, mu, sigma, params)
+    except (ValueError, ZeroDivisionError) as e:  # the reference failed: leave it out
+        print(f'{label} {name}: {e}', file=sys.stderr)
+        return None
+    if v is None or v > mp.mpf('1.7976931348623157e308'):
+        return {'divergence': name, 'value': 'inf'}
+    if v != 0 and abs(err / v) > 1e-14 and abs(err) > 1e-16:
+        return None
+    return {'divergence': name, 'value': float(v)}
+
+
 def run(seed):
     comps, mu, sigma, params = case(seed)
-    out = []
-    for name in NAMES:
-        try:
-            v, err = value(name, comps, mu, sigma, params)
-        except (ValueError, ZeroDivisionError) as e:  # the reference failed: leave it out
-            print(f'seed {seed} {name}: {e}', file=sys.stderr)
-            continue
-        if v is None:
-            out.append({'divergence': name, 'value': 'inf'})
-            continue
-        if v != 0 and abs(err / v) > 1e-14 and abs(err) > 1e-16:
-            continue  # the reference itself is not sure enough: leave the case out
-        if v > mp.mpf('1.7976931348623157e308'):
-            out.append({'divergence': name, 'value': 'inf'})
-            continue
-        out.append({'divergence': name, 'value': float(v)})
+    out = [r for r in (run_one(n, comps, mu, sigma, params, f'seed {seed}') for n in NAMES)
+           if r is not None]
     return {'seed': seed, 'target': [list(c) for c in comps], 'mu': mu, 'sigma': sigma,
             'params': params, 'values': out}
 

@@ -1,0 +1,98 @@
+// The page's work loop hands control back between slices, whatever the panel set: `work(0)`
+// does exactly one unit (a plan row or pair, a few cells, one descent or basin step), so a
+// call stops after the first unit past its budget; and no unit is a large share of the whole
+// computation (a ratio, not a time threshold). Then the element itself: while blog-stein with
+// every panel settles after a change, frames keep coming (one work call per frame).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, settled, onElement } from './browser.mjs';
+
+let env;
+after(async () => { await env?.close(); });
+
+test('work(0) does one unit per call on every panel set; no unit dominates the computation', async () => {
+  env = await start();
+  const page = await env.page('index.html');
+  await settled(page);
+  const runs = await onElement(page, (el) => {
+    const names = el._host.info.divergences.map((d) => d.name);
+    const sets = [['reverse_kl', 'forward_kl'], ['reverse_kl', 'forward_kl', 'ksd', 'log_ksd'], names];
+    const out = [];
+    for (const divergences of sets) {
+      for (const quick of [true, false]) {
+        // Twice over the same (deterministic) sequence of units: a unit's time is the lesser
+        // of its two, so that a pause of the whole process (GC, a loaded machine) is not
+        // taken for a long unit.
+        const run = () => {
+          const ex = new el._host.wasm.Explorer();
+          ex.setState({ ...el._host.presetState('blog-stein'), divergences });
+          ex.setResolution(64, 48);
+          ex.setBasins(true);
+          ex.setQuick(quick);
+          let bad = 0;
+          const units = [];
+          const t0 = performance.now();
+          for (;;) {
+            const u = ex.workUnits();
+            const t = performance.now();
+            const done = ex.work(0);
+            units.push(performance.now() - t);
+            if (ex.workUnits() - u !== 1 && !(done && ex.workUnits() === u)) bad += 1;
+            if (done) break;
+          }
+          const total = performance.now() - t0;
+          ex.free();
+          return { bad, units, total };
+        };
+        const [a, b] = [run(), run()];
+        const longest = Math.max(...a.units.map((t, i) => Math.min(t, b.units[i] ?? t)));
+        out.push({ panels: divergences.length, quick, calls: a.units.length, same: a.units.length === b.units.length,
+          bad: a.bad + b.bad, total: Math.min(a.total, b.total), longest });
+      }
+    }
+    return out;
+  });
+  for (const r of runs) {
+    assert.equal(r.bad, 0, `a work(0) call did other than one unit: ${JSON.stringify(r)}`);
+    assert.ok(r.same, `the same computation took a different number of units: ${JSON.stringify(r)}`);
+    assert.ok(r.calls > 100, JSON.stringify(r));
+  }
+  // With every panel at once (seconds of work), the longest unit is a small share of the
+  // whole (~3% measured on a loaded 2-core machine): the computation is sliced, not blocked.
+  for (const r of runs.filter((r) => r.panels > 4)) {
+    assert.ok(r.longest < 0.25 * r.total, JSON.stringify(r));
+  }
+});
+
+test('while blog-stein with every panel settles after a change, every frame runs one bounded work call', async () => {
+  const page = await env.page('index.html');
+  await settled(page);
+  const r = await onElement(page, async (el) => {
+    el.setPreset('blog-stein');
+    await el.settled();
+    const calls = [];
+    let frames = 0;
+    let on = true;
+    const loop = () => { frames += 1; if (on) requestAnimationFrame(loop); };
+    requestAnimationFrame(loop);
+    const proto = Object.getPrototypeOf(el._host.ex);
+    const work = proto.work;
+    proto.work = function (budget) {
+      const u = this.workUnits();
+      const done = work.call(this, budget);
+      calls.push({ budget, units: this.workUnits() - u, done });
+      return done;
+    };
+    el.setState({ q: { mu: 1, sigma: 1.5 }, target: [{ weight: 0.5, mean: -4, std: 1 }, { weight: 0.5, mean: 4.5, std: 1 }] });
+    await el.settled();
+    on = false;
+    proto.work = work;
+    return { calls, frames };
+  });
+  // The change restarts four landscapes with minima: many slices, one per frame, each
+  // stopped by its budget (several units) rather than run to the end in one call.
+  assert.ok(r.calls.length > 3, JSON.stringify(r.calls.slice(0, 5)));
+  assert.ok(r.frames >= r.calls.length - 1, `${r.frames} frames for ${r.calls.length} work calls`);
+  assert.ok(r.calls.slice(0, -1).every((c) => !c.done && c.units >= 1));
+  assert.ok(r.calls.at(-1).done);
+});

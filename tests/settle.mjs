@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Longest frame gap and settle time after a change, per blog preset: five arrow-key steps on
+// `Component 2 mean` (blog-kl, blog-stein), and ticking KSD² on blog-kl. The page records
+// performance.now() at every animation frame and the duration of every `Explorer.work` call;
+// the gap is the longest interval between frames from the first key to `settled()`, the
+// settle time runs from the last key (or the tick) to `settled()`. A benchmark, not a test.
+//   node tests/settle.mjs [CASE…]   (default: every case) — writes out/settle.json
+import { writeFileSync } from 'node:fs';
+import { start, settled, onElement, OUT } from './browser.mjs';
+
+const cases = [
+  { name: 'blog-kl: 5 arrow steps on Component 2 mean', preset: 'blog-kl', keys: 5 },
+  { name: 'blog-stein: 5 arrow steps on Component 2 mean', preset: 'blog-stein', keys: 5 },
+  { name: 'blog-kl: KSD² ticked', preset: 'blog-kl', tick: 'ksd' },
+].filter((c) => process.argv.length < 3 || process.argv.slice(2).some((a) => c.name.startsWith(a)));
+
+const env = await start();
+const results = [];
+for (const c of cases) {
+  const page = await env.page('index.html', { width: 1400, height: 1000 });
+  await settled(page);
+  await onElement(page, (el, p) => el.setPreset(p), c.preset);
+  await settled(page, undefined, 300_000);
+  // Frame and work-call recorders, from now on.
+  await onElement(page, (el) => {
+    window.__frames = [];
+    window.__work = [];
+    window.__draw = [];
+    window.__render = [];
+    const timed = (obj, key, into) => {
+      const f = obj[key];
+      obj[key] = function (...a) {
+        const t = performance.now();
+        try { return f.apply(this, a); } finally { into.push(performance.now() - t); }
+      };
+    };
+    timed(el._panels, 'draw', window.__draw);
+    timed(el, '_render', window.__render);
+    const loop = () => { window.__frames.push(performance.now()); requestAnimationFrame(loop); };
+    requestAnimationFrame(loop);
+    const proto = Object.getPrototypeOf(el._host.ex);
+    const work = proto.work;
+    proto.work = function (budget) {
+      const t = performance.now();
+      try { return work.call(this, budget); } finally { window.__work.push(performance.now() - t); }
+    };
+  });
+  const t0 = await page.evaluate(() => performance.now());
+  if (c.keys) {
+    const range = page.locator('divergence-explorer input[type=range][aria-label="Component 2 mean"]');
+    await range.focus();
+    for (let k = 0; k < c.keys; k++) await page.keyboard.press('ArrowRight');
+  } else {
+    await page.locator(`divergence-explorer input[type=checkbox][value="${c.tick}"]`).check();
+  }
+  const t1 = await page.evaluate(() => performance.now());
+  await settled(page, undefined, 300_000);
+  const r = await page.evaluate(([t0, t1]) => {
+    const end = performance.now();
+    const f = window.__frames.filter((t) => t >= t0);
+    const gaps = f.slice(1).map((t, i) => t - f[i]);
+    return {
+      settleMs: Math.round(end - t1),
+      longestGapMs: Math.round(Math.max(0, end - f[f.length - 1], ...gaps)),
+      gapsOver50: gaps.filter((g) => g > 50).length,
+      workCalls: window.__work.length,
+      longestWorkMs: Math.round(Math.max(0, ...window.__work)),
+      longestDrawMs: Math.round(Math.max(0, ...window.__draw)),
+      longestRenderMs: Math.round(Math.max(0, ...window.__render)),
+    };
+  }, [t0, t1]);
+  const out = { name: c.name, ...r };
+  console.log(JSON.stringify(out));
+  results.push(out);
+  await page.context().close();
+}
+await env.close();
+writeFileSync(`${OUT}settle.json`, JSON.stringify(results, null, 2));
