@@ -84,6 +84,11 @@ ensure_hugo() {
 # dist/layouts/shortcodes/divergence.html, both stamped with the bundle's version.
 cmd_dist() {
   build_web
+  write_dist
+}
+
+# dist/ from the current www/ and www/pkg (built already).
+write_dist() {
   say "writing dist/"
   local version
   version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)+$(git rev-parse --short=10 HEAD 2>/dev/null || echo unknown)"
@@ -127,7 +132,9 @@ cmd_test() {
     say "building the fault-injection bundle for the crash-recovery test"
     bundle out/pkg-faults --features fault-injection
     bundle www/pkg
-    say "browser tests (Playwright, Chromium)"
+    ensure_hugo
+    write_dist
+    say "browser tests (Playwright, Chromium; the Hugo site installs from dist/)"
     node --test tests/
   fi
   (cmd_fuzz 15)

@@ -133,10 +133,10 @@ export class Controls {
     this.componentRows = [];
   }
 
-  /** The column for the element's current `controls` attribute. */
+  /** The column for the element's current `show-controls` (alias `controls`) attribute. */
   build() {
     const x = this.x;
-    const only = list(x.getAttribute('controls'));
+    const only = list(x.getAttribute('show-controls') ?? x.getAttribute('controls'));
     const want = (k) => only.length === 0 || only.includes(k);
     const box = h('div', { class: 'controls' });
     this.rows = [];
@@ -270,6 +270,7 @@ export class Controls {
   colours() {
     const x = this.x;
     const log = h('input', { type: 'checkbox', 'aria-label': 'Log colour scale', checked: x._display.logScale });
+    this.logBox = log;
     log.addEventListener('change', () => { x._display.logScale = log.checked; x._schedule(); });
     const clip = h('input', { type: 'range', min: 0.5, max: 1, step: 0.01, value: x._display.clip, 'aria-label': 'Colour clip quantile' });
     clip.addEventListener('input', () => { x._display.clip = Number(clip.value); x._schedule(); });
@@ -288,6 +289,7 @@ export class Controls {
     }
     if (this.basinBox) this.basinBox.checked = x.basins;
     if (this.metric) this.metric.value = x._state.metric;
+    if (this.logBox) this.logBox.checked = x._display.logScale;
     if (this.preset && this.preset.value !== x._preset) this.preset.value = x._preset;
   }
 }

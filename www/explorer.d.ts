@@ -6,7 +6,7 @@ export type DivergenceName =
   | 'total_variation' | 'pearson_chi2' | 'neyman_chi2' | 'amari' | 'renyi' | 'fisher'
   | 'ksd' | 'log_ksd' | 'mmd';
 
-export type PresetName = 'blog-kl' | 'blog-stein' | 'asymmetric' | 'three-modes' | 'light-mode';
+export type PresetName = 'blog-kl' | 'blog-stein' | 'blog-psi' | 'blog-is' | 'asymmetric' | 'three-modes' | 'light-mode';
 
 /** One mixture component of the target p. */
 export interface Component { weight: number; mean: number; std: number }
@@ -111,17 +111,21 @@ export interface Sampling extends SamplingSettings {
 }
 
 /** A panel that exports: a landscape (with its index) or one of the other panels. */
-export type PanelKind = 'landscape' | 'density' | 'pressure' | 'ratio' | 'tradeoff' | 'sampling' | 'flow';
+export type PanelKind = 'landscape' | 'density' | 'pressure' | 'ratio' | 'tradeoff' | 'psi' | 'psi_log' | 'sampling' | 'flow';
 
 /** Detail of the `divergence-change` event, fired after each complete render of a new state. */
 export interface DivergenceChangeDetail { state: ExplorerState; optima: Optima }
 
 /**
  * `<divergence-explorer>`. Attributes: `preset` (a PresetName), `panels` (comma-separated:
- * `controls,landscape,density,pressure,tradeoff,sampling,flow`), `divergences` (comma-separated
- * names), `controls` (comma-separated: `preset,target,q,divergences,params,paths,colors`),
- * `height` (the controls' height), `theme` (`light` | `dark`; the system's by default) and
- * `link` (state in the URL fragment, and a "Copy link" control).
+ * `controls,landscape,density,pressure,tradeoff,psi,psi_log,sampling,flow`; by default the preset's
+ * figure and controls, or everything with `layout="page"`), `divergences` (comma-separated
+ * names), `show-controls` (alias `controls`; comma-separated:
+ * `preset,target,q,divergences,params,paths,colors`, shown unfolded), `caption`, `height`
+ * (the controls' height), `theme` (`light` | `dark`; by default the host page's class,
+ * data-theme or color-scheme, else the system's, followed live), `layout="page"` (the full
+ * page), `exports="off"`, `notes` (the formula table in an embed) and `link` (state in the
+ * URL fragment, and a "Copy link" control).
  */
 export declare class DivergenceExplorer extends HTMLElement {
   static readonly observedAttributes: string[];

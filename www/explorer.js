@@ -13,11 +13,16 @@ import * as exports from './exports.js';
 import { h, clone, list, merge, asError, unknownKey } from './util.js';
 
 const ALL_PANELS = ['controls', 'landscape', 'density', 'pressure', 'tradeoff', 'sampling', 'flow'];
+// CSS pixels a panel needs before panels go side by side.
+const MIN_PANEL = 300;
 // Milliseconds of landscape work per frame: more while dragging, where each frame counts.
 const BUDGET = { idle: 12, dragging: 30 };
 
 export class DivergenceExplorer extends HTMLElement {
-  static observedAttributes = ['preset', 'panels', 'divergences', 'height', 'controls', 'theme'];
+  // `show-controls` (old name `controls`, which HTML and minifiers treat as a boolean),
+  // `caption`, `layout="page"` (the full page: control column, export toolbars, formula
+  // table), `exports="off"`, `notes` (the formula table in an embed), `theme`.
+  static observedAttributes = ['preset', 'panels', 'divergences', 'height', 'show-controls', 'controls', 'theme', 'caption', 'layout', 'exports', 'notes'];
 
   constructor() {
     super();
@@ -43,8 +48,11 @@ export class DivergenceExplorer extends HTMLElement {
     this._waiters = [];
     this._lastEvent = '';
     this._media = window.matchMedia('(prefers-color-scheme: dark)');
-    this._resize = new ResizeObserver(() => this._schedule());
+    // Layout follows the element's own width (it lives in a post's column, not the viewport).
+    this._resize = new ResizeObserver(() => { this._layout(); this._schedule(); });
     this._redraw = () => this._schedule();
+    // The host page's own theme toggle: a class, data-theme or style on html or body.
+    this._themeWatch = new MutationObserver(this._redraw);
   }
 
   async connectedCallback() {
@@ -57,6 +65,7 @@ export class DivergenceExplorer extends HTMLElement {
       const preset = this.getAttribute('preset');
       this._preset = names.includes(preset) ? preset : 'blog-kl';
       const state = this._host.presetState(this._preset);
+      this._display.logScale = this._presetInfo(this._preset).logScale !== false;
       const divs = list(this.getAttribute('divergences'));
       if (divs.length) state.divergences = divs;
       this._state = this._host.ex.setState(state);
@@ -74,6 +83,7 @@ export class DivergenceExplorer extends HTMLElement {
     this._resize.disconnect();
     this._panels.io.disconnect();
     this._media.removeEventListener('change', this._redraw);
+    this._themeWatch.disconnect();
     this._url.unlisten();
     cancelAnimationFrame(this._raf);
     this._raf = 0;
@@ -83,7 +93,9 @@ export class DivergenceExplorer extends HTMLElement {
   _listen() {
     if (!this._root) return;
     this._media.addEventListener('change', this._redraw);
-    this._resize.observe(this._root);
+    this._watchTheme();
+    this._resize.disconnect();
+    this._resize.observe(this);
     this._panels.observe();
     if (this.hasAttribute('link')) this._url.listen();
     this._schedule();
@@ -129,6 +141,7 @@ export class DivergenceExplorer extends HTMLElement {
     try { state = this._host.presetState(name); } catch (e) { return this._fail(e); }
     const out = this.setState(state);
     this._preset = name;
+    this._display.logScale = this._presetInfo(name).logScale !== false;
     this._controls.sync();
     return out;
   }
@@ -219,28 +232,85 @@ export class DivergenceExplorer extends HTMLElement {
 
   _clearError() { if (this._error) this._error.hidden = true; }
 
+  /** The preset's entry of `presetInfo()`: `{name, state, panels, logScale}`. */
+  _presetInfo(name) { return this._host.info.presets.find((p) => p.name === name) ?? {}; }
+
+  /** The full page (`layout="page"`) rather than a figure embedded in a post. */
+  get _page() { return this.getAttribute('layout') === 'page'; }
+
+  // Dark or light: the `theme` attribute, else the host page's own setting (a `dark`/`light`
+  // class or `data-theme` on html or body, else its `color-scheme`), else the system's.
   get _dark() {
     const t = this.getAttribute('theme');
-    return t === 'dark' || (t !== 'light' && this._media.matches);
+    if (t === 'dark' || t === 'light') return t === 'dark';
+    for (const n of [document.body, document.documentElement]) {
+      if (!n) continue;
+      const theme = n.dataset.theme ?? n.getAttribute('data-color-scheme');
+      if (theme === 'dark' || theme === 'light') return theme === 'dark';
+      if (n.classList.contains('dark')) return true;
+      if (n.classList.contains('light')) return false;
+    }
+    const scheme = getComputedStyle(document.documentElement).colorScheme.split(/\s+/);
+    if (scheme.length === 1 && (scheme[0] === 'dark' || scheme[0] === 'light')) return scheme[0] === 'dark';
+    return this._media.matches;
+  }
+
+  _watchTheme() {
+    this._themeWatch.disconnect();
+    const opts = { attributes: true, attributeFilter: ['class', 'data-theme', 'data-color-scheme', 'style'] };
+    this._themeWatch.observe(document.documentElement, opts);
+    if (document.body) this._themeWatch.observe(document.body, opts);
+  }
+
+  // Page or embed, wide or narrow (by the element's own width), and the figure grids' columns:
+  // side by side while each panel gets ≥ 300 px, stacked otherwise (a 2 × 2 becomes 1 × 4).
+  _layout() {
+    if (!this._root) return;
+    const width = this.clientWidth;
+    this._root.classList.toggle('page', this._page);
+    this._root.classList.toggle('embed', !this._page);
+    this._root.classList.toggle('wide', width >= 720);
+    const gap = 8;
+    for (const grid of this._root.querySelectorAll('.grid')) {
+      const n = grid.children.length;
+      const fit = Math.floor((grid.clientWidth + gap) / (MIN_PANEL + gap));
+      let cols = Math.max(1, Math.min(n, fit));
+      if (n === 4 && cols === 3) cols = 2;
+      grid.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
+      grid.dataset.cols = cols;
+    }
   }
 
   // Lays out the shadow DOM for the current attributes.
   _build() {
     this._root?.remove();
     const chosen = list(this.getAttribute('panels'));
-    const panels = chosen.length ? chosen : ALL_PANELS;
+    // An embed without `panels` shows its preset's figure, with the controls after it.
+    const panels = chosen.length ? chosen
+      : this._page ? ALL_PANELS : [...(this._presetInfo(this._preset).panels ?? ['landscape']), 'controls'];
     this._root = h('div', { class: 'explorer', part: 'root' });
     const height = this.getAttribute('height');
     if (height) this._root.style.setProperty('--height', /^\d+$/.test(height) ? `${height}px` : height);
     this._error = h('div', { class: 'error', role: 'alert', hidden: true });
     this._root.append(this._error);
-    if (panels.includes('controls')) this._root.append(this._controls.build());
-    this._root.append(this._panels.build(panels));
+    const plots = this._panels.build(panels);
+    const caption = this.getAttribute('caption');
+    if (caption) plots.append(h('p', { class: 'caption' }, caption));
+    if (panels.includes('controls')) {
+      const controls = this._controls.build();
+      if (this._page) this._root.append(controls, plots);
+      else {
+        // In a post the figure comes first; the controls follow, folded unless asked for.
+        const asked = this.getAttribute('show-controls') ?? this.getAttribute('controls');
+        this._root.append(plots, h('details', { class: 'more', open: !!asked }, h('summary', {}, 'Controls'), controls));
+      }
+    } else this._root.append(plots);
     this._status.build(this._root);
     this.shadowRoot.append(this._root);
     this._sync();
+    this._layout();
     this._resize.disconnect();
-    this._resize.observe(this._root);
+    this._resize.observe(this);
     this._panels.observe();
     this._schedule();
   }

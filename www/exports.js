@@ -12,22 +12,38 @@ function download(blob, name) {
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
-/** The export buttons under panel `kind` (`i`: which landscape) of element `x`. */
+/** The exports of panel `kind` (`i`: which landscape) of element `x`: a row of buttons on the
+ * full page; in an embed one small "Export" button opening them as a menu (none with
+ * `exports="off"`). */
 export function toolbar(x, kind, i, canvas) {
   const name = () => (kind === 'landscape' ? x._state.divergences[i] : kind);
-  const label = (format) => `Export ${kind === 'landscape' ? x._host.title(name()) : kind} as ${format}`;
+  const what = () => (kind === 'landscape' ? x._host.title(name()) : kind);
+  const label = (format) => `Export ${what()} as ${format}`;
+  let close = () => {};
   const button = (format, fn) => h('button', { type: 'button', 'aria-label': label(format), onclick: () => {
     try { fn(); } catch (e) { x._showError(`Export failed: ${e.message ?? e}`); }
+    close();
   } }, format);
-  const bar = h('div', { class: 'toolbar' },
+  const buttons = [
     button('PNG', () => canvas.toBlob((b) => download(b, `${name()}.png`), 'image/png')),
-    button('SVG', () => download(new Blob([exportSvg(x, kind, i)], { type: 'image/svg+xml' }), `${name()}.svg`)));
+    button('SVG', () => download(new Blob([exportSvg(x, kind, i)], { type: 'image/svg+xml' }), `${name()}.svg`))];
   if (kind === 'landscape') {
-    bar.append(
+    buttons.push(
       button('CSV', () => download(new Blob([exportCsv(x, i)], { type: 'text/csv' }), `${name()}.csv`)),
       button('JSON', () => download(new Blob([JSON.stringify(exportJson(x, i))], { type: 'application/json' }), `${name()}.json`)));
   }
-  return bar;
+  if (x._page) return h('div', { class: 'toolbar' }, ...buttons);
+  if (/^(off|none|false)$/i.test(x.getAttribute('exports') ?? '')) return '';
+  const menu = h('div', { class: 'menu', role: 'group', hidden: true }, ...buttons);
+  const open = h('button', { type: 'button', class: 'export', 'aria-expanded': 'false', 'aria-label': `Export ${what()}` }, 'Export ▾');
+  close = () => { menu.hidden = true; open.setAttribute('aria-expanded', 'false'); };
+  open.addEventListener('click', () => {
+    menu.hidden = !menu.hidden;
+    open.setAttribute('aria-expanded', String(!menu.hidden));
+  });
+  const wrap = h('div', { class: 'toolbar menu-wrap' }, open, menu);
+  wrap.addEventListener('keydown', (e) => { if (e.key === 'Escape') { close(); open.focus(); } });
+  return wrap;
 }
 
 /** Panel `kind` as SVG text, at the size it has on the page (640 × 480 if not shown). */

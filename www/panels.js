@@ -44,23 +44,26 @@ export class Panels {
     this.box = null;
     this.canvases = {};
     if (panels.includes('landscape')) {
-      this.box = h('div', { class: 'landscapes' });
+      this.box = h('div', { class: 'landscapes grid' });
       plots.append(this.box);
       this.buildLandscapes();
     }
     plots.append(x._input.tip);
     const c = this.canvases;
     if (panels.includes('density')) {
-      c.density = h('canvas', { class: 'density', role: 'img', 'aria-label': 'Densities p, its components and q' });
+      c.density = h('canvas', { class: 'density', 'data-panel': 'density', role: 'img', 'aria-label': 'Densities p, its components and q' });
       plots.append(h('figure', {}, c.density, toolbar(x, 'density', 0, c.density)));
     }
     if (panels.includes('pressure')) {
-      c.pressure = h('canvas', { role: 'img', 'aria-label': 'Pressure ψ(x) over x' });
-      c.ratio = h('canvas', { role: 'img', 'aria-label': 'Pressure ψ against r = p/q' });
-      plots.append(h('div', { class: 'pressure' },
+      c.pressure = h('canvas', { 'data-panel': 'pressure', role: 'img', 'aria-label': 'Pressure ψ(x) over x' });
+      c.ratio = h('canvas', { 'data-panel': 'ratio', role: 'img', 'aria-label': 'Pressure ψ against r = p/q' });
+      plots.append(h('div', { class: 'pressure grid' },
         h('figure', {}, c.pressure, toolbar(x, 'pressure', 0, c.pressure)),
-        h('figure', {}, c.ratio, toolbar(x, 'ratio', 0, c.ratio)), formulaTable()));
+        h('figure', {}, c.ratio, toolbar(x, 'ratio', 0, c.ratio))));
+      // The formula table and its note on the post's sign slip: the full page's, or asked for.
+      if (x._page || x.hasAttribute('notes')) plots.append(formulaTable());
     }
+    if (panels.includes('psi') || panels.includes('psi_log')) plots.append(this.psi(panels));
     if (panels.includes('tradeoff')) plots.append(this.tradeoff());
     if (panels.includes('sampling')) plots.append(this.sampling());
     if (panels.includes('flow')) {
@@ -76,7 +79,7 @@ export class Panels {
     this.box.replaceChildren();
     this.lands = x._state.divergences.map((name, i) => {
       const c = h('canvas', {
-        class: 'landscape', tabindex: '0', role: 'img',
+        class: 'landscape', 'data-panel': 'landscape', tabindex: '0', role: 'img',
         'aria-label': `${x._host.title(name)} landscape over q mean and std; click or drag to move q, arrow keys nudge it`,
       });
       c.dataset.index = i;
@@ -100,7 +103,7 @@ export class Panels {
   // The ψ trade-off: ψ*(m, β) curves, this target's point and flip, and a light-weight slider.
   tradeoff() {
     const x = this.x;
-    const c = h('canvas', { class: 'tradeoff', role: 'img', 'aria-label': 'ψ trade-off: ψ*(m, β) over β' });
+    const c = h('canvas', { class: 'tradeoff', 'data-panel': 'tradeoff', role: 'img', 'aria-label': 'ψ trade-off: ψ*(m, β) over β' });
     this.canvases.tradeoff = c;
     this.tradeoffText = h('p', { class: 'note', role: 'status' });
     // The lightest component is the light mode; ψ is its weight over the heavy ones' mean.
@@ -125,11 +128,24 @@ export class Panels {
     return h('figure', { class: 'tradeoff' }, c, row, this.tradeoffText, toolbar(x, 'tradeoff', 0, c));
   }
 
+  // The ψ post's figures, live: ψ*(m, β) over β, and over 1 − β on log–log axes.
+  psi(panels) {
+    const x = this.x;
+    const grid = h('div', { class: 'psi grid' });
+    for (const [kind, label] of [['psi', 'Threshold ψ*(m, β) over β for m = 1 and m → ∞'], ['psi_log', 'Threshold ψ*(m, β) over 1 − β, log–log']]) {
+      if (!panels.includes(kind)) continue;
+      const c = h('canvas', { class: 'psi', 'data-panel': kind, role: 'img', 'aria-label': label });
+      this.canvases[kind] = c;
+      grid.append(h('figure', {}, c, toolbar(x, kind, 0, c)));
+    }
+    return grid;
+  }
+
   // Sampling estimators: N samples from q, repeated, against the exact values.
   sampling() {
     const x = this.x;
     const s = this.samples;
-    const c = h('canvas', { class: 'sampling', role: 'img', 'aria-label': 'Sampling distributions of three estimators from samples of q' });
+    const c = h('canvas', { class: 'sampling', 'data-panel': 'sampling', role: 'img', 'aria-label': 'Sampling distributions of three estimators from samples of q' });
     this.canvases.sampling = c;
     this.samplingText = h('p', { class: 'note', role: 'status' });
     const n = h('select', { 'aria-label': 'Samples per draw N' }, ...SAMPLE_SIZES.map((k) => h('option', { value: k }, String(k))));
@@ -182,7 +198,8 @@ export class Panels {
     return this.samplingData();
   }
 
-  /** The canvas of a non-landscape panel (`density`, `pressure`, `ratio`, `tradeoff`, `sampling`, `flow`). */
+  /** The canvas of a non-landscape panel (`density`, `pressure`, `ratio`, `tradeoff`, `psi`,
+   * `psi_log`, `sampling`, `flow`). */
   canvas(kind, i = 0) { return kind === 'landscape' ? this.lands[i] : this.canvases[kind]; }
 
   /** Plot area of landscape `i` in CSS pixels from the canvas's corner, with its (μ, σ) ranges. */
@@ -199,7 +216,9 @@ export class Panels {
     const x = this.x;
     const name = x._state.divergences[i];
     const scale = x._host.info.divergences.find((d) => d.name === name)?.scale ?? 'log';
-    return { dark, clip: x._display.clip, logScale: x._display.logScale && scale === 'log' };
+    // `log_ksd` is KSD² on a log scale by definition, whatever the reader's colour choice.
+    const log = scale === 'log' && (x._display.logScale || name === 'log_ksd');
+    return { dark, clip: x._display.clip, logScale: log };
   }
 
   /** Draws every panel on `ex`; while dragging, canvases scrolled out of view wait. */
@@ -232,6 +251,8 @@ export class Panels {
       ex.drawSampling(c.sampling, s.n, s.reps, s.seed, dark);
       setText(this.samplingText, samplingSummary(this.samplingData()), x._status.quiet);
     }
+    if (show(c.psi)) ex.drawPsi(c.psi, false, dark);
+    if (show(c.psi_log)) ex.drawPsi(c.psi_log, true, dark);
     if (show(c.tradeoff)) {
       ex.drawTradeoff(c.tradeoff, dark);
       setText(this.tradeoffText, this.tradeoffSummary(ex), x._status.quiet);

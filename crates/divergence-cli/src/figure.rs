@@ -176,8 +176,8 @@ impl Figure {
                 div: d,
                 land,
                 minima: mins,
-                // Log colours, as the page starts, except plain `ksd`, linear as in the post.
-                log: name != "ksd",
+                // The preset's colour scale, as the page starts; `log_ksd` always log.
+                log: name == "log_ksd" || (pre.log_scale && name != "ksd"),
             });
         }
         let beta = ((1.0 + params.alpha) / 2.0).clamp(0.0, 1.0);

@@ -41,6 +41,8 @@ struct Curve {
     label: Option<String>,
     color: RGBColor,
     width: u32,
+    /// Drawn dashed (the post's m → ∞ curve).
+    dash: bool,
     points: Vec<(f64, f64)>,
 }
 
@@ -61,6 +63,8 @@ struct Axes<'a> {
     x_desc: &'a str,
     y_desc: &'a str,
     grid: bool,
+    /// The x ticks, where not round values of x itself (a log axis in log₁₀ units).
+    x_ticks: Option<Vec<Tick>>,
     /// The y ticks, where not round values of y itself (a symlog axis).
     y_ticks: Option<Vec<Tick>>,
     legend: SeriesLabelPosition,
@@ -85,7 +89,8 @@ fn line_chart<DB: DrawingBackend>(
     area.fill(&theme.bg())?;
     let text = ("sans-serif", font).into_font().color(&fg);
     let (w, h) = area.dim_in_pixel();
-    let x_ticks = fit_ticks(&axes.x, w as f64 - font * 4.4 - 28.0, font * 4.0);
+    let x_ticks = (axes.x_ticks.clone())
+        .unwrap_or_else(|| fit_ticks(&axes.x, w as f64 - font * 4.4 - 28.0, font * 4.0));
     let y_ticks = (axes.y_ticks.clone())
         .unwrap_or_else(|| fit_ticks(&axes.y, h as f64 - font * 5.0, font * 2.4));
     let mut c = ChartBuilder::on(area)
@@ -120,25 +125,129 @@ fn line_chart<DB: DrawingBackend>(
     mesh.draw()?;
     for curve in curves {
         let (col, w) = (curve.color, curve.width);
-        let s = c.draw_series(LineSeries::new(
-            curve.points.iter().copied(),
-            col.stroke_width(w),
-        ))?;
+        let points = curve.points.iter().copied();
+        let s = if curve.dash {
+            let (dash, gap) = ((font * 0.6) as u32, (font * 0.4) as u32);
+            c.draw_series(DashedLineSeries::new(
+                points,
+                dash,
+                gap,
+                col.stroke_width(w),
+            ))?
+        } else {
+            c.draw_series(LineSeries::new(points, col.stroke_width(w)))?
+        };
         if let Some(l) = &curve.label {
-            s.label(l.as_str())
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], col.stroke_width(w)));
+            let step = (font * 0.5) as i32;
+            let dash = curve.dash;
+            s.label(l.as_str()).legend(move |(x, y)| {
+                // Two strokes: with a gap between them when dashed, touching when solid.
+                let gap = if dash { step } else { 0 };
+                EmptyElement::at((x, y))
+                    + PathElement::new([(0, 0), (step, 0)], col.stroke_width(w))
+                    + PathElement::new([(step + gap, 0), (3 * step + gap, 0)], col.stroke_width(w))
+            });
         }
     }
-    for m in markers {
-        let style = ("sans-serif", theme.scaled(font, 0.9))
-            .into_font()
-            .color(&m.color);
+    // Each label at the first of its candidate places that stays inside the plot and clear of
+    // the legend, the points and the labels placed before it (else at its preferred place).
+    let (xr, yr) = c.plotting_area().get_pixel_range();
+    let inner = [
+        xr.start as f64,
+        yr.start as f64,
+        xr.end as f64,
+        yr.end as f64,
+    ];
+    let labelled: Vec<&String> = curves.iter().filter_map(|c| c.label.as_ref()).collect();
+    let legend_w = labelled
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0) as f64
+        * 0.62
+        * font
+        + 3.0 * font
+        + 16.0;
+    let legend_h = labelled.len() as f64 * font * 1.7 + 16.0;
+    let (lx, ly) = match axes.legend {
+        SeriesLabelPosition::UpperLeft => (inner[0], inner[1]),
+        SeriesLabelPosition::LowerRight => (inner[2] - legend_w, inner[3] - legend_h),
+        SeriesLabelPosition::MiddleRight => {
+            (inner[2] - legend_w, (inner[1] + inner[3] - legend_h) / 2.0)
+        }
+        _ => (inner[2] - legend_w, inner[1]),
+    };
+    let r = font / 3.0;
+    let mut taken: Vec<[f64; 4]> = vec![[lx, ly, lx + legend_w + 10.0, ly + legend_h + 10.0]];
+    let points: Vec<(f64, f64)> = (markers.iter())
+        .map(|m| {
+            let (x, y) = c.backend_coord(&m.at);
+            (f64::from(x), f64::from(y))
+        })
+        .collect();
+    taken.extend(points.iter().map(|&(x, y)| [x - r, y - r, x + r, y + r]));
+    for (m, &(px, py)) in markers.iter().zip(&points) {
+        let size = theme.scaled(font, 0.9);
+        let style = ("sans-serif", size).into_font().color(&m.color);
+        let w = m.label.chars().count() as f64 * 0.62 * size / font;
+        let hgt = 1.3 * size / font;
+        let candidates = [
+            m.offset,
+            (0.6, 0.2),
+            (0.6, -1.4),
+            (-w - 0.6, 0.2),
+            (-w - 0.6, -1.4),
+            (0.8, -0.6),
+            (-w - 0.8, -0.6),
+            (-w / 2.0, 0.7),
+            (-w / 2.0, -2.0),
+            (-w - 0.8, 1.2),
+            (0.8, 1.2),
+            (-w - 0.8, -2.4),
+            (0.8, -2.4),
+        ];
+        // Overlap (in square pixels) with what is placed, plus what falls outside the plot.
+        let cost = |(dx, dy): (f64, f64)| {
+            let pad = 2.0;
+            let b = [
+                px + dx * font - pad,
+                py + dy * font - pad,
+                px + (dx + w) * font + pad,
+                py + (dy + hgt) * font + pad,
+            ];
+            let area = (b[2] - b[0]) * (b[3] - b[1]);
+            let clip = |lo: f64, hi: f64, a: f64, z: f64| (hi.min(z) - lo.max(a)).max(0.0);
+            let inside =
+                clip(b[0], b[2], inner[0], inner[2]) * clip(b[1], b[3], inner[1], inner[3]);
+            let mine = [px - r, py - r, px + r, py + r];
+            let hits: f64 = (taken.iter().filter(|t| **t != mine))
+                .map(|t| clip(b[0], b[2], t[0], t[2]) * clip(b[1], b[3], t[1], t[3]))
+                .sum();
+            hits + (area - inside)
+        };
+        let mut best = (f64::INFINITY, m.offset);
+        for o in candidates {
+            let k = cost(o);
+            if k < best.0 {
+                best = (k, o);
+            }
+            if k == 0.0 {
+                break;
+            }
+        }
+        let (dx, dy) = best.1;
+        taken.push([
+            px + dx * font,
+            py + dy * font,
+            px + (dx + w) * font,
+            py + (dy + hgt) * font,
+        ]);
         c.draw_series(std::iter::once(
             EmptyElement::at(m.at)
-                + Circle::new((0, 0), (font / 3.0) as i32, m.color.filled())
+                + Circle::new((0, 0), r as i32, m.color.filled())
                 + Text::new(
                     m.label.clone(),
-                    ((m.offset.0 * font) as i32, (m.offset.1 * font) as i32),
+                    ((dx * font) as i32, (dy * font) as i32),
                     style,
                 ),
         ))?;
@@ -165,6 +274,7 @@ pub fn density<DB: DrawingBackend>(
         label: label.map(str::to_string),
         color,
         width,
+        dash: false,
         points: xs.iter().map(|&x| (x, f(x))).collect(),
     };
     let mut curves: Vec<Curve> = (0..target.len())
@@ -191,6 +301,7 @@ pub fn density<DB: DrawingBackend>(
         x_desc: "x",
         y_desc: "",
         grid: false,
+        x_ticks: None,
         y_ticks: None,
         legend: SeriesLabelPosition::UpperRight,
     };
@@ -247,6 +358,7 @@ pub fn pressure<DB: DrawingBackend>(
             label: Some(title(name)),
             color: PALETTE[k % PALETTE.len()],
             width: 2,
+            dash: false,
             points: xs
                 .iter()
                 .zip(ys)
@@ -262,6 +374,7 @@ pub fn pressure<DB: DrawingBackend>(
         x_desc: "x",
         y_desc: "ψ (symlog)",
         grid: true,
+        x_ticks: None,
         y_ticks: Some(ticks::symlog(ylo, yhi, n)),
         legend: SeriesLabelPosition::UpperLeft,
     };
@@ -293,6 +406,7 @@ pub fn pressure_ratio<DB: DrawingBackend>(
                 label: Some(title(name)),
                 color: PALETTE[k % PALETTE.len()],
                 width: 2,
+                dash: false,
                 points,
             }
         })
@@ -305,6 +419,7 @@ pub fn pressure_ratio<DB: DrawingBackend>(
         x_desc: "log₁₀ r",
         y_desc: "log₁₀ ψ",
         grid: true,
+        x_ticks: None,
         y_ticks: None,
         legend: SeriesLabelPosition::UpperLeft,
     };
@@ -333,6 +448,7 @@ pub fn tradeoff<DB: DrawingBackend>(
             }),
             color,
             width: 2,
+            dash: false,
             points: betas.iter().map(|&b| (b, psi_star(m, b))).collect(),
         })
         .collect();
@@ -346,6 +462,7 @@ pub fn tradeoff<DB: DrawingBackend>(
             label: None,
             color: grey,
             width: 1,
+            dash: false,
             points: vec![(b, 0.0), (b, top)],
         });
     }
@@ -413,6 +530,7 @@ pub fn tradeoff<DB: DrawingBackend>(
         x_desc: "β = (1+α)/2",
         y_desc: "light/heavy weight ψ",
         grid: true,
+        x_ticks: None,
         y_ticks: None,
         legend: if pref.is_some_and(|p| p.psi >= 0.6 * top) {
             // The target's point and label are up there: the legend goes below them.
@@ -420,6 +538,148 @@ pub fn tradeoff<DB: DrawingBackend>(
         } else {
             SeriesLabelPosition::UpperRight
         },
+    };
+    line_chart(area, axes, &curves, &markers, theme)
+}
+
+/// Round decade ticks from 10^`lo` to 10^`hi` on an axis in log₁₀ units, labelled by value.
+fn decades(lo: i32, hi: i32) -> Vec<Tick> {
+    (lo..=hi)
+        .map(|k| Tick {
+            value: f64::from(k),
+            label: if k >= 0 {
+                format!("{}", 10i64.pow(k.unsigned_abs()))
+            } else {
+                format!("{:.*}", k.unsigned_abs() as usize, 10f64.powi(k))
+            },
+        })
+        .collect()
+}
+
+/// The ψ post's two figures, live: the threshold ψ*(m, β) above which covering the light mode
+/// wins, for m = 1 (solid) and m → ∞ (dashed, (1−β)^(1/β)), plus this target's m when it is
+/// another; over β on linear axes, or (`log`) over 1 − β from 10⁻³ to 1 on log–log axes.
+/// Reverse KL, Bhattacharyya (and, on linear axes, forward KL) are marked on the m → ∞
+/// curve, and this target's (β, ψ) as a point.
+pub fn psi_threshold<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    log: bool,
+    pref: Option<&Preference>,
+    beta: f64,
+    theme: &Theme,
+) -> Drawn<DB> {
+    let fg = theme.fg();
+    // Linear: (β, ψ). Log–log: (log₁₀(1 − β), log₁₀ ψ).
+    let to = |b: f64, psi: f64| {
+        if log {
+            ((1.0 - b).log10(), psi.log10())
+        } else {
+            (b, psi)
+        }
+    };
+    let betas: Vec<f64> = if log {
+        x_samples(-3.0, 0.0, 300)
+            .iter()
+            .map(|t| 1.0 - 10f64.powf(*t))
+            .collect()
+    } else {
+        x_samples(0.0, 1.0, 300)
+    };
+    let line = |m: f64, label: String, color, dash| Curve {
+        label: Some(label),
+        color,
+        width: 2,
+        dash,
+        points: (betas.iter())
+            .map(|&b| to(b, psi_star(m, b)))
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+            .collect(),
+    };
+    let mut curves = vec![
+        line(1.0, "m = 1".into(), PALETTE[0], false),
+        line(f64::INFINITY, "m → ∞".into(), PALETTE[1], true),
+    ];
+    if let Some(p) = pref.filter(|p| p.m > 1) {
+        curves.push(line(
+            p.m as f64,
+            format!("m = {} (this target)", p.m),
+            PALETTE[2],
+            false,
+        ));
+    }
+    let named: &[(f64, &str, (f64, f64))] = if log {
+        &[
+            (0.0, "reverse KL", (-5.6, 0.4)),
+            (0.5, "Bhattacharyya", (-7.4, 0.4)),
+        ]
+    } else {
+        &[
+            (0.0, "reverse KL", (0.5, -1.3)),
+            (0.5, "Bhattacharyya", (0.5, -1.3)),
+            (1.0, "forward KL", (-5.6, -1.5)),
+        ]
+    };
+    let mut markers: Vec<Marker> = (named.iter())
+        .map(|&(b, name, offset)| Marker {
+            at: to(b, psi_star(f64::INFINITY, b)),
+            label: name.to_string(),
+            color: fg,
+            offset,
+        })
+        .collect();
+    let top = if log {
+        0.3
+    } else {
+        pref.map_or(0.0, |p| p.psi * 1.15).clamp(0.42, 1.0)
+    };
+    let bottom = if log { -3.5 } else { 0.0 };
+    if let Some(p) = pref {
+        let at = to(beta, p.psi);
+        let inside = at.0.is_finite() && at.1 >= bottom && at.1 <= top && (!log || at.0 >= -3.0);
+        if inside {
+            let covers = p.all_modes < p.heavy_only;
+            let accent = if covers {
+                Q_PINK
+            } else {
+                RGBColor(255, 127, 14)
+            };
+            let right = if log { at.0 > -1.5 } else { at.0 > 0.5 };
+            markers.push(Marker {
+                at,
+                label: format!(
+                    "ψ = {:.2}: {}",
+                    p.psi,
+                    if covers { "covers" } else { "drops" }
+                ),
+                color: accent,
+                offset: (if right { -8.0 } else { 0.6 }, 0.2),
+            });
+        }
+    }
+    let axes = if log {
+        Axes {
+            caption: "ψ* against 1 − β, log–log",
+            x: -3.0..0.0,
+            y: bottom..top,
+            x_desc: "1 − β",
+            y_desc: "threshold ψ*",
+            grid: true,
+            x_ticks: Some(decades(-3, 0)),
+            y_ticks: Some(decades(-3, 0)),
+            legend: SeriesLabelPosition::LowerRight,
+        }
+    } else {
+        Axes {
+            caption: "Threshold ψ* as a function of β",
+            x: 0.0..1.0,
+            y: bottom..top,
+            x_desc: "β = (1+α)/2",
+            y_desc: "threshold ψ*",
+            grid: true,
+            x_ticks: None,
+            y_ticks: None,
+            legend: SeriesLabelPosition::UpperRight,
+        }
     };
     line_chart(area, axes, &curves, &markers, theme)
 }
@@ -462,7 +722,7 @@ pub fn sampling<DB: DrawingBackend>(
             current: first(&f),
         },
         Sampled {
-            title: "Bhattacharyya coeff.: mean of √(p/q)",
+            title: "Bhattacharyya: mean of √(p/q)",
             draws: &b,
             exact: exact.bhattacharyya,
             current: first(&b),
@@ -472,11 +732,24 @@ pub fn sampling<DB: DrawingBackend>(
     area.fill(&theme.bg())?;
     let font = theme.scaled(font_for(area, theme), 0.9);
     let text = ("sans-serif", font).into_font().color(&fg);
+    // Narrow panels get the estimators' names alone as titles.
+    let room = area.dim_in_pixel().0 as f64 / panels.len() as f64 - 20.0;
+    let longest = panels
+        .iter()
+        .map(|s| s.title.chars().count())
+        .max()
+        .unwrap_or(0);
+    let short = longest as f64 * 0.62 * font * 1.1 > room;
     for (sub, s) in area
         .split_evenly((1, panels.len().max(1)))
         .iter()
         .zip(panels)
     {
+        let title = if short {
+            s.title.split(':').next().unwrap_or(s.title)
+        } else {
+            s.title
+        };
         let mut v: Vec<f64> = s.draws.iter().copied().filter(|x| x.is_finite()).collect();
         v.sort_by(f64::total_cmp);
         let q = |f: f64| {
@@ -507,7 +780,7 @@ pub fn sampling<DB: DrawingBackend>(
         let xt = fit_ticks(&(lo..hi), w as f64 - font * 2.8 - 20.0, font * 5.0);
         let yt = fit_ticks(&(0.0..top), h as f64 - font * 6.0, font * 2.4);
         let mut c = ChartBuilder::on(sub)
-            .caption(s.title, ("sans-serif", font * 1.1).into_font().color(&fg))
+            .caption(title, ("sans-serif", font * 1.1).into_font().color(&fg))
             .margin(6)
             .margin_right(14)
             .x_label_area_size(font * 3.4)
@@ -517,7 +790,11 @@ pub fn sampling<DB: DrawingBackend>(
             .disable_mesh()
             .x_label_formatter(&|v| tick_label(&xt, *v))
             .y_label_formatter(&|v| tick_label(&yt, *v))
-            .x_desc(format!("mean {} ± {} (sd)", fmt_value(mean), fmt_value(sd)))
+            .x_desc(if short {
+                format!("{} ± {}", fmt_value(mean), fmt_value(sd))
+            } else {
+                format!("mean {} ± {} (sd)", fmt_value(mean), fmt_value(sd))
+            })
             .y_desc("draws")
             .label_style(text.clone())
             .axis_desc_style(text.clone())
@@ -639,12 +916,14 @@ pub fn flow<DB: DrawingBackend>(
                 label: Some("p".into()),
                 color: theme.fg(),
                 width: 2,
+                dash: false,
                 points: pts(fig.p),
             },
             Curve {
                 label: Some("q_t".into()),
                 color: Q_PINK,
                 width: 3,
+                dash: false,
                 points: pts(q),
             },
         ];
@@ -659,6 +938,7 @@ pub fn flow<DB: DrawingBackend>(
             x_desc: "x",
             y_desc: "",
             grid: false,
+            x_ticks: None,
             y_ticks: None,
             legend: SeriesLabelPosition::UpperRight,
         };
@@ -669,6 +949,7 @@ pub fn flow<DB: DrawingBackend>(
                 label: Some(format!("mode {}", c + 1)),
                 color: PALETTE[c % PALETTE.len()],
                 width: 2,
+                dash: false,
                 points: s.masses.iter().map(|(t, m)| (*t, m[c])).collect(),
             })
             .collect();
@@ -693,6 +974,7 @@ pub fn flow<DB: DrawingBackend>(
             x_desc: "t",
             y_desc: "",
             grid: true,
+            x_ticks: None,
             y_ticks: None,
             legend: SeriesLabelPosition::MiddleRight,
         };

@@ -8,8 +8,8 @@ mod theme;
 pub mod ticks;
 
 pub use charts::{
-    density, flow, pressure, pressure_ratio, sampling, tradeoff, x_window, Drawn, FlowFigure,
-    FlowSeries, Pressures,
+    density, flow, pressure, pressure_ratio, psi_threshold, sampling, tradeoff, x_window, Drawn,
+    FlowFigure, FlowSeries, Pressures,
 };
 pub use theme::{Theme, MIN_TEXT, PALETTE, Q_PINK};
 

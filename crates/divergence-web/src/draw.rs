@@ -317,6 +317,17 @@ pub fn tradeoff<DB: DrawingBackend + PixelRatio>(
     plot::tradeoff(area, pref, beta, &theme::<DB>(dark)).map_err(err)
 }
 
+/// One of the ψ post's threshold figures: over β (`log` false) or 1 − β on log–log axes.
+pub fn psi_threshold<DB: DrawingBackend + PixelRatio>(
+    area: &DrawingArea<DB, Shift>,
+    log: bool,
+    pref: Option<&Preference>,
+    beta: f64,
+    dark: bool,
+) -> Result<(), JsError> {
+    plot::psi_threshold(area, log, pref, beta, &theme::<DB>(dark)).map_err(err)
+}
+
 /// The estimators' sampling distributions.
 pub fn sampling<DB: DrawingBackend + PixelRatio>(
     area: &DrawingArea<DB, Shift>,

@@ -138,7 +138,7 @@ export interface ParamInfo {
   snaps: Array<{ value: number; label: string }>;
 }
 /** A preset and its full state (`presetInfo()`). */
-export interface PresetInfo { name: string; state: ExplorerState }
+export interface PresetInfo { name: string; state: ExplorerState; panels: string[]; logScale: boolean }
 "#;
 
 /// Every name a landscape panel may show, with its title, parameters, evaluation path and
@@ -155,19 +155,26 @@ pub fn param_info() -> Result<JsValue, WebError> {
     to_js(&PARAMS)
 }
 
-/// The presets with their full states: `[{name, state}]`, the first the default.
+/// The presets with their full states, default panels and colour scale:
+/// `[{name, state, panels, logScale}]`, the first the default.
 #[wasm_bindgen(js_name = presetInfo, unchecked_return_type = "PresetInfo[]")]
 pub fn preset_info() -> Result<JsValue, WebError> {
     #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
     struct Named {
         name: &'static str,
         state: State,
+        panels: Vec<&'static str>,
+        log_scale: bool,
     }
     let all = (divergence::presets::PRESET_NAMES.iter())
-        .map(|&name| {
+        .filter_map(|&name| divergence::presets::preset(name).map(|p| (name, p)))
+        .map(|(name, p)| {
             Ok(Named {
                 name,
                 state: State::preset(name)?,
+                panels: p.panels,
+                log_scale: p.log_scale,
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
@@ -646,8 +653,28 @@ impl Explorer {
         )?)
     }
 
+    /// Draws one of the ψ post's figures: ψ*(m, β) over β, or over 1 − β log–log (`log`).
+    #[wasm_bindgen(js_name = drawPsi)]
+    pub fn draw_psi(
+        &mut self,
+        canvas: web_sys::HtmlCanvasElement,
+        log: bool,
+        dark: bool,
+    ) -> Result<(), WebError> {
+        let beta = self.beta();
+        let pref = self.preference().ok();
+        Ok(draw::psi_threshold(
+            &draw::canvas_area(&canvas)?,
+            log,
+            pref.as_ref(),
+            beta,
+            dark,
+        )?)
+    }
+
     /// A panel as an SVG document of `width × height`, drawn with plotters' SVG backend:
-    /// `kind` is `landscape` (with `index`), `density`, `pressure`, `ratio` or `tradeoff`.
+    /// `kind` is `landscape` (with `index`), `density`, `pressure`, `ratio`, `tradeoff`,
+    /// `psi`, `psi_log` or `sampling`.
     #[wasm_bindgen(js_name = exportSvg)]
     pub fn export_svg(
         &self,
@@ -700,6 +727,14 @@ impl Explorer {
                 let beta = self.beta();
                 let pref = preference(t, beta).ok();
                 draw::svg(size, |a| draw::tradeoff(a, pref.as_ref(), beta, dark))?
+            }
+            "psi" | "psi_log" => {
+                let beta = self.beta();
+                let pref = preference(t, beta).ok();
+                let log = kind == "psi_log";
+                draw::svg(size, |a| {
+                    draw::psi_threshold(a, log, pref.as_ref(), beta, dark)
+                })?
             }
             _ => return Err(WebError::Type(format!("unknown panel kind '{kind}'"))),
         })

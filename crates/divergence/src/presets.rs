@@ -11,6 +11,11 @@ pub struct Preset {
     pub divergences: Vec<&'static str>,
     pub mu_range: (f64, f64),
     pub sigma_range: (f64, f64),
+    /// The figure's panels when the preset is embedded without a `panels` attribute.
+    pub panels: Vec<&'static str>,
+    /// Whether the landscapes start on a log colour scale (`log_ksd` always is one);
+    /// the cover post's figure is linear.
+    pub log_scale: bool,
 }
 
 const fn c(weight: f64, mean: f64, std: f64) -> Component {
@@ -18,9 +23,11 @@ const fn c(weight: f64, mean: f64, std: f64) -> Component {
 }
 
 /// Names of all presets; the first is the default.
-pub const PRESET_NAMES: [&str; 5] = [
+pub const PRESET_NAMES: [&str; 7] = [
     "blog-kl",
     "blog-stein",
+    "blog-psi",
+    "blog-is",
     "asymmetric",
     "three-modes",
     "light-mode",
@@ -29,6 +36,7 @@ pub const PRESET_NAMES: [&str; 5] = [
 /// The preset called `name`.
 pub fn preset(name: &str) -> Option<Preset> {
     let bimodal = vec![c(0.5, -4.0, 1.0), c(0.5, 4.0, 1.0)];
+    let landscape = || vec!["landscape"];
     let p = |target, q, divergences, mu_range, sigma_range| Preset {
         name: PRESET_NAMES
             .iter()
@@ -40,15 +48,22 @@ pub fn preset(name: &str) -> Option<Preset> {
         divergences,
         mu_range,
         sigma_range,
+        panels: landscape(),
+        log_scale: true,
     };
     Some(match name {
-        "blog-kl" => p(
-            bimodal,
-            (0.0, 2.0),
-            vec!["reverse_kl", "forward_kl"],
-            (-7.0, 7.0),
-            (0.5, 5.0),
-        ),
+        // The cover post's figure, on its linear colour scale.
+        "blog-kl" => Preset {
+            log_scale: false,
+            ..p(
+                bimodal,
+                (0.0, 2.0),
+                vec!["reverse_kl", "forward_kl"],
+                (-7.0, 7.0),
+                (0.5, 5.0),
+            )
+        },
+        // The Stein post's 2 × 2 (KSD² linear, its log beside it).
         "blog-stein" => p(
             bimodal,
             (0.0, 2.0),
@@ -56,6 +71,28 @@ pub fn preset(name: &str) -> Option<Preset> {
             (-7.0, 7.0),
             (0.5, 5.0),
         ),
+        // The ψ post's two figures, for a target with one heavy and one light mode.
+        "blog-psi" => Preset {
+            panels: vec!["psi", "psi_log"],
+            ..p(
+                vec![c(0.82, -3.0, 1.0), c(0.18, 3.0, 1.0)],
+                (-2.0, 2.0),
+                vec!["reverse_kl", "hellinger", "forward_kl"],
+                (-7.0, 7.0),
+                (0.5, 5.0),
+            )
+        },
+        // The importance-sampling post: estimators from samples of a q sitting on one mode.
+        "blog-is" => Preset {
+            panels: vec!["sampling"],
+            ..p(
+                bimodal,
+                (4.0, 1.0),
+                vec!["reverse_kl", "forward_kl"],
+                (-7.0, 7.0),
+                (0.5, 5.0),
+            )
+        },
         "asymmetric" => p(
             vec![c(0.7, -2.0, 0.8), c(0.3, 3.0, 1.6)],
             (0.0, 2.0),
@@ -81,4 +118,25 @@ pub fn preset(name: &str) -> Option<Preset> {
         ),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_blog_presets_are_the_posts_figures() {
+        let kl = preset("blog-kl").into_iter().next();
+        assert_eq!(
+            kl.map(|p| (p.panels, p.log_scale)),
+            Some((vec!["landscape"], false))
+        );
+        let psi = preset("blog-psi").map(|p| (p.panels, p.target.len()));
+        assert_eq!(psi, Some((vec!["psi", "psi_log"], 2)));
+        let is = preset("blog-is").map(|p| (p.panels, p.q));
+        assert_eq!(is, Some((vec!["sampling"], (4.0, 1.0))));
+        for name in PRESET_NAMES {
+            assert_eq!(preset(name).map(|p| p.name), Some(name));
+        }
+    }
 }
