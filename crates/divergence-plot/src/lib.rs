@@ -7,7 +7,8 @@ mod theme;
 pub mod ticks;
 
 pub use charts::{
-    density, pressure, pressure_ratio, sampling, tradeoff, x_window, Drawn, Pressures,
+    density, density_framed, pressure, pressure_framed, pressure_ratio, sampling, tradeoff,
+    x_window, Drawn, Framed, LineFrame, Pressures,
 };
 pub use theme::{Theme, MIN_TEXT, PALETTE, Q_PINK};
 
