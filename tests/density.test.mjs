@@ -29,7 +29,7 @@ async function reset(p = page) {
 
 // Maps data (x, y) on the density (or pressure) panel to page pixels, from the public geometry.
 async function panelMap(p, kind) {
-  const canvas = p.locator(`divergence-explorer canvas.${kind === 'density' ? 'density' : 'pressure'}`);
+  const canvas = p.locator(kind === 'density' ? 'divergence-explorer canvas.density' : 'divergence-explorer canvas[aria-label^="Pressure ψ(x)"]');
   await canvas.scrollIntoViewIfNeeded();
   const area = await el((e, k) => e.panelArea(k), kind, p);
   const box = await canvas.boundingBox();
@@ -107,6 +107,7 @@ test('the wheel on a component changes its std by 10% a notch; the wheel elsewhe
   await page.mouse.wheel(0, -100);
   await page.mouse.wheel(0, -100);
   await settled(page);
+  await page.waitForTimeout(700); // the wheel run ends
   t = (await el((e) => e.state)).target;
   assert.ok(Math.abs(t[0].std - s0.target[0].std * 1.1 / 1.1 / 1.1) < 2e-4, `std ${t[0].std}`);
   // Far from every curve (top left of the plot area), the wheel belongs to the page.
@@ -133,10 +134,12 @@ test('keyboard: Tab selects q on the focused density panel, arrows move it, + wi
   assert.match(await canvas.getAttribute('aria-valuetext'), /^q: μ/);
   const span = (await el((e) => e.panelArea('density'))).xRange;
   await page.keyboard.press('ArrowRight');
-  await page.keyboard.press('ArrowRight');
   let q = (await el((e) => e.state)).q;
   const step = (span[1] - span[0]) / 100;
-  assert.ok(Math.abs(q.mu - (s0.q.mu + 2 * step)) < 2e-4, `q μ ${q.mu}, expected ${s0.q.mu + 2 * step}`);
+  assert.ok(Math.abs(q.mu - (s0.q.mu + step)) < 1e-4, `q μ ${q.mu}, expected ${s0.q.mu + step}`);
+  await page.keyboard.press('Shift+ArrowLeft');
+  q = (await el((e) => e.state)).q;
+  assert.ok(q.mu < s0.q.mu - 5 * step, `Shift: ten steps back, q μ ${q.mu}`);
   await page.keyboard.press('+');
   q = (await el((e) => e.state)).q;
   assert.ok(Math.abs(q.sigma - s0.q.sigma * 1.1) < 1e-4, `q σ ${q.sigma}`);

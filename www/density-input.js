@@ -17,6 +17,8 @@ const STD = [0.05, 5];
 const Q_STD = [0.05, 6];
 // Std factor per wheel notch and per +/− key.
 const ZOOM = 1.1;
+// Milliseconds between wheel notches that keep them on one item.
+const WHEEL_RUN = 600;
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
 
 const clamp = (t, [lo, hi]) => Math.min(hi, Math.max(lo, t));
@@ -73,7 +75,7 @@ export class DensityInput {
       if (from && (canvas.compareDocumentPosition(from) & Node.DOCUMENT_POSITION_FOLLOWING)) this.sel = this.items().length - 1;
       this.focusRead();
     });
-    canvas.addEventListener('blur', () => { this.x._input.tip.hidden = true; });
+    canvas.addEventListener('blur', () => { this.x._input.tip.hidden = true; this.x._schedule(); });
   }
 
   /** Listens on the pressure canvas: the read-out follows the pointer or finger. */
@@ -179,9 +181,12 @@ export class DensityInput {
   wheel(e) {
     const map = this.mapping('density');
     if (!map || !map.inside(e.clientX, e.clientY)) return;
-    const k = this.hit(map, e.clientX, e.clientY, true);
+    // A run of wheel notches keeps its item, though its peak moves from under the pointer.
+    const w = this.wheeling;
+    const k = w && e.timeStamp - w.t < WHEEL_RUN ? w.item : this.hit(map, e.clientX, e.clientY, true);
     if (k < 0) return; // the page scrolls
     e.preventDefault();
+    this.wheeling = { item: k, t: e.timeStamp };
     this.sel = k;
     const it = this.items()[k];
     this.set(k, { std: it.std * ZOOM ** Math.sign(e.deltaY) });
@@ -258,6 +263,7 @@ export class DensityInput {
     this.canvas.setAttribute('aria-valuenow', String(it.mean));
     this.canvas.setAttribute('aria-valuetext', text);
     if (speak) this.x._status?.say(text);
+    this.x._schedule(); // the selected ring
     const map = this.mapping('density');
     if (!map) return;
     const c = map.toClient(it.mean, it.peak);
