@@ -250,7 +250,16 @@ export class Controls {
     clear.addEventListener('click', () => x.clearPaths());
     this.basinBox = h('input', { type: 'checkbox', 'aria-label': 'Basins of attraction', checked: x.basins });
     this.basinBox.addEventListener('change', () => { x.basins = this.basinBox.checked; });
+    this.metric = h('select', { 'aria-label': 'Descent metric' },
+      h('option', { value: 'fisher' }, 'Fisher (natural gradient)'),
+      h('option', { value: 'euclidean' }, 'Euclidean (μ, σ)'),
+      h('option', { value: 'log-sigma' }, 'Euclidean (μ, log σ)'));
+    this.metric.value = x._state.metric;
+    this.metric.addEventListener('change', () => {
+      try { x.setState({ metric: this.metric.value }); } catch { this.metric.value = x._state.metric; }
+    });
     return h('fieldset', {}, h('legend', {}, 'Optimisation'),
+      h('label', {}, 'paths and basins in the metric ', this.metric),
       h('div', { role: 'radiogroup', 'aria-label': 'Clicking a landscape' },
         h('span', { class: 'hint' }, 'Clicking a landscape'),
         mode('move', 'moves q'), mode('descend', 'starts gradient descent there')),
@@ -278,6 +287,7 @@ export class Controls {
       for (const cb of this.picker.querySelectorAll('input')) cb.checked = x._state.divergences.includes(cb.value);
     }
     if (this.basinBox) this.basinBox.checked = x.basins;
+    if (this.metric) this.metric.value = x._state.metric;
     if (this.preset && this.preset.value !== x._preset) this.preset.value = x._preset;
   }
 }

@@ -13,7 +13,7 @@ import { UrlState } from './url.js';
 import * as exports from './exports.js';
 import { h, clone, list, merge, asError, unknownKey } from './util.js';
 
-const ALL_PANELS = ['controls', 'landscape', 'density', 'pressure', 'tradeoff', 'sampling'];
+const ALL_PANELS = ['controls', 'landscape', 'density', 'pressure', 'tradeoff', 'sampling', 'flow'];
 // Milliseconds of landscape work per frame: more while dragging, where each frame counts.
 const BUDGET = { idle: 12, dragging: 30 };
 
@@ -110,7 +110,7 @@ export class DivergenceExplorer extends HTMLElement {
     }
     // serde_wasm_bindgen reads a struct's own fields only: unknown keys are refused here.
     const params = this._host.info.params.map((p) => p.key);
-    const bad = unknownKey(partial, { target: null, q: ['mu', 'sigma'], divergences: null, params, view: ['muRange', 'sigmaRange'] });
+    const bad = unknownKey(partial, { target: null, q: ['mu', 'sigma'], divergences: null, params, view: ['muRange', 'sigmaRange'], metric: null });
     if (bad) return this._fail(new Error(`unknown state key '${bad}'`));
     const next = merge(this._state, partial);
     try {
@@ -189,6 +189,13 @@ export class DivergenceExplorer extends HTMLElement {
   resample() { return this.setSampling({ seed: this._panels.samples.seed + 1 }); }
   /** The ψ trade-off for the current target and α (see SPEC's light-mode preset). */
   get tradeoff() { return this._host.ex ? this._host.call((ex) => ex.tradeoff()) : null; }
+  /** The flows-of-q panel at its time: `{t, tMax, geometry, points, masses: {NAME: [mass on
+   * each of p's components]}, massBelow: {NAME: mass of q_t below x = 0}, refused: {NAME:
+   * why}, complete}`; null before loading. */
+  get flow() { return this._panels.flow.info(); }
+  /** Sets the flow panel's `t` (0 to 5) and/or `geometry` (`fisher-rao`, `wasserstein`);
+   * bad values throw and change nothing. Returns `el.flow`. */
+  setFlow(partial) { return this._panels.flow.set(partial); }
   /** How many times the element restarted its wasm module after a crash. */
   get recoveries() { return this._host.recoveries; }
   /** Bytes of wasm linear memory (for soak tests and diagnostics). */
@@ -323,7 +330,11 @@ export class DivergenceExplorer extends HTMLElement {
     } catch (e) {
       return this._broken(`Drawing failed: ${e.message ?? e}`);
     }
-    if (!done || this._descents.running) { this._frame(); if (!done) return; }
+    if (!done || this._descents.running || this._panels.busy) {
+      // The flow panel animates (and fills its mass curves) by redrawing; the rest only works.
+      if (this._panels.busy) this._schedule(); else this._frame();
+      if (!done) return;
+    }
     const key = JSON.stringify(this._state);
     // The address bar follows the state once a slider is let go (a URL per drag frame costs ~1 ms).
     if (this.hasAttribute('link') && !this._dragging) this._url.follow(key);

@@ -3,12 +3,13 @@
 //! and the page (canvas, with the raster put as `ImageData`).
 
 mod charts;
+pub mod flows;
 mod theme;
 pub mod ticks;
 
 pub use charts::{
-    density, density_framed, pressure, pressure_framed, pressure_ratio, sampling, tradeoff,
-    x_window, Drawn, Framed, LineFrame, Pressures,
+    density, density_framed, flow, pressure, pressure_framed, pressure_ratio, sampling, tradeoff,
+    x_window, Drawn, FlowFigure, FlowSeries, Framed, LineFrame, Pressures,
 };
 pub use theme::{Theme, MIN_TEXT, PALETTE, Q_PINK};
 
