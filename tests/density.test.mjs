@@ -49,6 +49,7 @@ const peak = (t, k) => share(t, k) / (t[k].std * SQRT_2PI);
 
 test('dragging component 2 by its peak moves its mean; forward KL follows the mixture mean exactly', async () => {
   await reset();
+  page.messages.length = 0; // what the drag itself reports
   const s0 = await el((e) => e.state);
   const m = await panelMap(page, 'density');
   const c = s0.target[1];
@@ -104,6 +105,9 @@ test('the wheel on a component changes its std by 10% a notch; the wheel elsewhe
   await settled(page);
   let t = (await el((e) => e.state)).target;
   assert.ok(Math.abs(t[0].std - s0.target[0].std * 1.1) < 1e-4, `std ${t[0].std}`);
+  // Back at the (lower) peak: two notches the other way.
+  const m1 = await panelMap(page, 'density');
+  await page.mouse.move(m1.px(t[0].mean), m1.py(peak(t, 0)));
   await page.mouse.wheel(0, -100);
   await page.mouse.wheel(0, -100);
   await settled(page);
