@@ -90,6 +90,13 @@ export interface PlotArea {
   muRange: [number, number]; sigmaRange: [number, number];
 }
 
+/** The plot area of the density or pressure panel in CSS pixels from its canvas's top-left
+ * corner, with the data its axes span (y: density, or ψ in symlog units for pressure). */
+export interface LineArea {
+  x: number; y: number; width: number; height: number;
+  xRange: [number, number]; yRange: [number, number];
+}
+
 /** The ψ trade-off for the current target and α. */
 export interface Tradeoff {
   /** Heavy modes; the index of the light component; its weight over the heavy ones' mean. */
@@ -150,6 +157,8 @@ export declare class DivergenceExplorer extends HTMLElement {
   resolution: [number, number];
   /** Landscape `i`'s plot area on its canvas, for mapping (μ, σ) to pixels; null until drawn. */
   plotArea(i?: number): PlotArea | null;
+  /** The density or pressure panel's plot area, for mapping x (and y) to pixels; null until drawn. */
+  panelArea(kind: 'density' | 'pressure'): LineArea | null;
   /** Landscape `i`'s raw values as computed so far (complete after `settled()`). */
   landscape(i?: number): Landscape;
   /** Starts gradient descent from (mu, sigma) on every landscape; resolves when every descent stops. */

@@ -1,12 +1,13 @@
 // <divergence-explorer> (SPEC §5): the module posts load. It finds its wasm and stylesheet
 // next to itself, so the folder can be copied anywhere. Here: the element's lifecycle, state
 // and render loop; by concern beside it: host.js (wasm, crash recovery), controls.js,
-// panels.js, input.js, descents.js, exports.js, url.js, util.js. Types: explorer.d.ts.
+// panels.js, input.js, density-input.js, descents.js, exports.js, url.js, util.js. Types: explorer.d.ts.
 import { Host } from './host.js';
 import { Controls } from './controls.js';
 import { Panels } from './panels.js';
 import { Descents } from './descents.js';
 import { Input } from './input.js';
+import { DensityInput } from './density-input.js';
 import { Status } from './status.js';
 import { UrlState } from './url.js';
 import * as exports from './exports.js';
@@ -38,6 +39,7 @@ export class DivergenceExplorer extends HTMLElement {
     this._controls = new Controls(this);
     this._panels = new Panels(this);
     this._input = new Input(this);
+    this._densityInput = new DensityInput(this);
     this._url = new UrlState(this);
     this._descents = new Descents(this);
     this._status = new Status(this);
@@ -186,6 +188,9 @@ export class DivergenceExplorer extends HTMLElement {
   /** Landscape `i`'s plot area `{x, y, width, height, muRange, sigmaRange}` in CSS pixels
    * from its canvas's corner; null until drawn. */
   plotArea(i = 0) { return this._panels.plotArea(i); }
+  /** The `density` or `pressure` panel's plot area `{x, y, width, height, xRange, yRange}` in
+   * CSS pixels from its canvas's corner (pressure's y in symlog units); null until drawn. */
+  panelArea(kind) { return this._panels.lineArea(kind); }
   /** Landscape `i`: `{divergence, mu, sigma, values, minima}`, `values` a Float64Array. */
   landscape(i = 0) { return exports.landscape(this, i); }
   /** The sampling experiment for the current q: `{n, reps, seed, exact, reverseKl, forwardKl,

@@ -26,8 +26,8 @@ export class FlowPanel {
   /** The panel's figure: controls, canvas, a status line. */
   build() {
     const x = this.x;
-    this.canvas = h('canvas', { class: 'flow', style: 'display:block;width:100%;height:420px', role: 'img', 'aria-label': 'Flows of q as a free density: q_t against p, and the mass on each mode over time' });
-    this.geo = h('select', { 'aria-label': 'Flow geometry', style: 'max-width:100%' },
+    this.canvas = h('canvas', { class: 'flow', 'data-panel': 'flow', role: 'img', 'aria-label': 'Flows of q as a free density: q_t against p, and the mass on each mode over time' });
+    this.geo = h('select', { 'aria-label': 'Flow geometry' },
       h('option', { value: 'fisher-rao' }, 'Fisher–Rao (mass created in place)'),
       h('option', { value: 'wasserstein' }, 'Wasserstein (mass transported)'));
     this.geo.value = this.geometry;
@@ -43,7 +43,7 @@ export class FlowPanel {
     this.play.addEventListener('click', () => (this.playing ? this.pause() : this.start()));
     this.text = h('p', { class: 'note', role: 'status' });
     return h('figure', { class: 'flow' },
-      h('div', { class: 'row', style: 'display:flex;flex-wrap:wrap;gap:0.25em 1em;align-items:center' }, h('label', {}, 'geometry ', this.geo),
+      h('div', { class: 'row flow-controls' }, h('label', {}, 'geometry ', this.geo),
         h('label', { class: 'slider' }, h('span', {}, 'time t'), this.range, this.readout), this.play),
       this.canvas, this.text, toolbar(x, 'flow', 0, this.canvas));
   }

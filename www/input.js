@@ -134,7 +134,13 @@ export class Input {
     let D = NaN;
     try { D = x._host.call((ex) => ex.valueAt(i, d.mu, d.sigma)); } catch { /* outside the domain */ }
     const name = x._host.title(x._state.divergences[i]);
-    this.tip.textContent = `${name}: μ = ${d.mu.toFixed(3)}, σ = ${d.sigma.toFixed(3)}, D = ${fmt(D)}`;
+    this.show(`${name}: μ = ${d.mu.toFixed(3)}, σ = ${d.sigma.toFixed(3)}, D = ${fmt(D)}`, cx, cy);
+    return D;
+  }
+
+  /** Shows `text` in the read-out beside client point (cx, cy) (any panel's). */
+  show(text, cx, cy) {
+    this.tip.textContent = text;
     this.tip.hidden = false;
     const box = this.tip.parentElement?.getBoundingClientRect();
     if (!box) return;
@@ -147,7 +153,6 @@ export class Input {
     if (top < 0) top = cy - box.top + 18;
     this.tip.style.left = `${Math.max(0, left)}px`;
     this.tip.style.top = `${Math.max(0, top)}px`;
-    return D;
   }
 
   /** The read-out at q on landscape `i` (keyboard focus); returns D there. */

@@ -17,6 +17,8 @@ export class Panels {
     this.lands = [];
     /** Per landscape: the plot area `{x, y, w, h, muRange, sigmaRange}` in canvas pixels. */
     this.rects = [];
+    /** The density and pressure panels' plot areas `{x, y, w, h, xRange, yRange}` in canvas pixels. */
+    this.lines = {};
     this.canvases = {};
     this.rows = [];
     /** The sampling experiment's settings: N, repeated draws, seed. */
@@ -51,11 +53,19 @@ export class Panels {
     plots.append(x._input.tip);
     const c = this.canvases;
     if (panels.includes('density')) {
-      c.density = h('canvas', { class: 'density', 'data-panel': 'density', role: 'img', 'aria-label': 'Densities p, its components and q' });
+      c.density = h('canvas', {
+        class: 'density', 'data-panel': 'density', tabindex: '0', role: 'slider', 'aria-roledescription': 'density editor',
+        'aria-valuemin': '-10', 'aria-valuemax': '10', 'aria-valuenow': '0',
+        'aria-label': 'Densities p, its components and q: drag a peak to move it, wheel or pinch for its std; '
+          + 'Tab selects a component or q, arrows move it, + and − change its std',
+      });
+      c.density.style.touchAction = 'pan-y pinch-zoom';
+      x._densityInput.attachDensity(c.density);
       plots.append(h('figure', {}, c.density, toolbar(x, 'density', 0, c.density)));
     }
     if (panels.includes('pressure')) {
       c.pressure = h('canvas', { 'data-panel': 'pressure', role: 'img', 'aria-label': 'Pressure ψ(x) over x' });
+      x._densityInput.attachPressure(c.pressure);
       c.ratio = h('canvas', { 'data-panel': 'ratio', role: 'img', 'aria-label': 'Pressure ψ against r = p/q' });
       plots.append(h('div', { class: 'pressure grid' },
         h('figure', {}, c.pressure, toolbar(x, 'pressure', 0, c.pressure)),
@@ -211,6 +221,16 @@ export class Panels {
     return { x: r.x * s, y: r.y * s, width: r.w * s, height: r.h * s, muRange: [...r.muRange], sigmaRange: [...r.sigmaRange] };
   }
 
+  /** Plot area of the `density` or `pressure` panel in CSS pixels from the canvas's corner,
+   * with its x and y ranges (y: density, or ψ in symlog units); null until drawn. */
+  lineArea(kind) {
+    const r = this.lines[kind];
+    const c = this.canvases[kind];
+    if (!r || !r.w || !c) return null;
+    const s = c.getBoundingClientRect().width / c.width;
+    return { x: r.x * s, y: r.y * s, width: r.w * s, height: r.h * s, xRange: [...r.xRange], yRange: [...r.yRange] };
+  }
+
   /** Drawing options of landscape `i`: the reader's colour settings on the divergence's scale. */
   colourOpts(i, dark) {
     const x = this.x;
@@ -243,8 +263,11 @@ export class Panels {
       if (show(canvas)) this.rects[i] = ex.drawLandscape(i, canvas, this.colourOpts(i, dark));
     });
     this.rects.length = this.lands.length;
-    if (show(c.density)) ex.drawDensity(c.density, dark);
-    if (show(c.pressure)) ex.drawPressure(c.pressure, dark);
+    if (show(c.density)) {
+      this.lines.density = ex.drawDensity(c.density, dark);
+      x._densityInput.decorate(c.density, dark);
+    }
+    if (show(c.pressure)) this.lines.pressure = ex.drawPressure(c.pressure, dark);
     if (show(c.ratio)) ex.drawPressureRatio(c.ratio, dark);
     if (show(c.sampling)) {
       const s = this.samples;

@@ -13,6 +13,18 @@ use plotters::prelude::*;
 /// What drawing on a backend `DB` returns.
 pub type Drawn<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
+/// A drawn line chart's plot area (backend pixels) and the data ranges its axes span, so
+/// that a page can map a pointer to data (x, and y in the chart's own units).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LineFrame {
+    pub rect: crate::Rect,
+    pub x: (f64, f64),
+    pub y: (f64, f64),
+}
+
+/// What drawing a line chart on a backend `DB` returns: where its plot area is.
+pub type Framed<DB> = Result<LineFrame, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
 /// `n + 1` evenly spaced points from `lo` to `hi`.
 fn x_samples(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     (0..=n)
@@ -83,7 +95,7 @@ fn line_chart<DB: DrawingBackend>(
     curves: &[Curve],
     markers: &[Marker],
     theme: &Theme,
-) -> Drawn<DB> {
+) -> Framed<DB> {
     let font = font_for(area, theme);
     let fg = theme.fg();
     area.fill(&theme.bg())?;
@@ -123,6 +135,17 @@ fn line_chart<DB: DrawingBackend>(
         mesh.disable_mesh();
     }
     mesh.draw()?;
+    let (xr, yr) = c.plotting_area().get_pixel_range();
+    let frame = LineFrame {
+        rect: crate::Rect {
+            x: xr.start,
+            y: yr.start,
+            w: (xr.end - xr.start).max(1) as u32,
+            h: (yr.end - yr.start).max(1) as u32,
+        },
+        x: (axes.x.start, axes.x.end),
+        y: (axes.y.start, axes.y.end),
+    };
     for curve in curves {
         let (col, w) = (curve.color, curve.width);
         let points = curve.points.iter().copied();
@@ -258,7 +281,7 @@ fn line_chart<DB: DrawingBackend>(
         .border_style(fg)
         .position(axes.legend)
         .draw()?;
-    Ok(())
+    Ok(frame)
 }
 
 /// p (thick), its weighted components (thin) and q over x.
@@ -268,6 +291,16 @@ pub fn density<DB: DrawingBackend>(
     q: &Gaussian,
     theme: &Theme,
 ) -> Drawn<DB> {
+    density_framed(area, target, q, theme).map(|_| ())
+}
+
+/// [`density`], returning where its plot area is (for pointer input on the page).
+pub fn density_framed<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    target: &Target,
+    q: &Gaussian,
+    theme: &Theme,
+) -> Framed<DB> {
     let (lo, hi) = x_window(target, q);
     let xs = x_samples(lo, hi, 600);
     let curve = |label: Option<&str>, color, width, f: &dyn Fn(f64) -> f64| Curve {
@@ -321,6 +354,15 @@ pub fn pressure<DB: DrawingBackend>(
     input: &Pressures,
     theme: &Theme,
 ) -> Drawn<DB> {
+    pressure_framed(area, input, theme).map(|_| ())
+}
+
+/// [`pressure`], returning where its plot area is (y in symlog units).
+pub fn pressure_framed<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    input: &Pressures,
+    theme: &Theme,
+) -> Framed<DB> {
     let Pressures { target, q, divs } = *input;
     let (lo, hi) = x_window(target, q);
     let xs = x_samples(lo, hi, 300);
@@ -423,7 +465,7 @@ pub fn pressure_ratio<DB: DrawingBackend>(
         y_ticks: None,
         legend: SeriesLabelPosition::UpperLeft,
     };
-    line_chart(area, axes, &curves, &[], theme)
+    line_chart(area, axes, &curves, &[], theme).map(|_| ())
 }
 
 /// The ψ trade-off: ψ*(m, β) over β for m = 1, 2, 5, 10 and ∞, with reverse KL,
@@ -539,7 +581,7 @@ pub fn tradeoff<DB: DrawingBackend>(
             SeriesLabelPosition::UpperRight
         },
     };
-    line_chart(area, axes, &curves, &markers, theme)
+    line_chart(area, axes, &curves, &markers, theme).map(|_| ())
 }
 
 /// Round decade ticks from 10^`lo` to 10^`hi` on an axis in log₁₀ units, labelled by value.
@@ -681,7 +723,7 @@ pub fn psi_threshold<DB: DrawingBackend>(
             legend: SeriesLabelPosition::UpperRight,
         }
     };
-    line_chart(area, axes, &curves, &markers, theme)
+    line_chart(area, axes, &curves, &markers, theme).map(|_| ())
 }
 
 /// One estimator's sampling distribution: its draws, the exact value and the current draw.

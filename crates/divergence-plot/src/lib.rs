@@ -8,8 +8,8 @@ mod theme;
 pub mod ticks;
 
 pub use charts::{
-    density, flow, pressure, pressure_ratio, psi_threshold, sampling, tradeoff, x_window, Drawn,
-    FlowFigure, FlowSeries, Pressures,
+    density, density_framed, flow, pressure, pressure_framed, pressure_ratio, psi_threshold,
+    sampling, tradeoff, x_window, Drawn, FlowFigure, FlowSeries, Framed, LineFrame, Pressures,
 };
 pub use theme::{Theme, MIN_TEXT, PALETTE, Q_PINK};
 

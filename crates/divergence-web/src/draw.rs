@@ -47,6 +47,33 @@ pub struct RectOut {
     pub sigma_range: [f64; 2],
 }
 
+/// A line chart's plot area in canvas pixels and the data ranges of its axes (y in the
+/// chart's units: density, or symlog ψ).
+#[derive(Serialize)]
+pub struct LineOut {
+    pub x: i32,
+    pub y: i32,
+    pub w: u32,
+    pub h: u32,
+    #[serde(rename = "xRange")]
+    pub x_range: [f64; 2],
+    #[serde(rename = "yRange")]
+    pub y_range: [f64; 2],
+}
+
+impl From<plot::LineFrame> for LineOut {
+    fn from(f: plot::LineFrame) -> LineOut {
+        LineOut {
+            x: f.rect.x,
+            y: f.rect.y,
+            w: f.rect.w,
+            h: f.rect.h,
+            x_range: [f.x.0, f.x.1],
+            y_range: [f.y.0, f.y.1],
+        }
+    }
+}
+
 fn err<E: std::fmt::Debug>(e: E) -> JsError {
     JsError::new(&format!("drawing failed: {e:?}"))
 }
@@ -280,7 +307,17 @@ pub fn density<DB: DrawingBackend + PixelRatio>(
     q: &Gaussian,
     dark: bool,
 ) -> Result<(), JsError> {
-    plot::density(area, target, q, &theme::<DB>(dark)).map_err(err)
+    density_framed(area, target, q, dark).map(|_| ())
+}
+
+/// [`density`], returning its plot area and ranges.
+pub fn density_framed<DB: DrawingBackend + PixelRatio>(
+    area: &DrawingArea<DB, Shift>,
+    target: &Target,
+    q: &Gaussian,
+    dark: bool,
+) -> Result<LineOut, JsError> {
+    (plot::density_framed(area, target, q, &theme::<DB>(dark)).map(LineOut::from)).map_err(err)
 }
 
 /// ψ(x) for each divergence over x, on a symlog axis.
@@ -291,8 +328,19 @@ pub fn pressure<DB: DrawingBackend + PixelRatio>(
     divs: &[(String, Divergence)],
     dark: bool,
 ) -> Result<(), JsError> {
+    pressure_framed(area, target, q, divs, dark).map(|_| ())
+}
+
+/// [`pressure`], returning its plot area and ranges (y in symlog units).
+pub fn pressure_framed<DB: DrawingBackend + PixelRatio>(
+    area: &DrawingArea<DB, Shift>,
+    target: &Target,
+    q: &Gaussian,
+    divs: &[(String, Divergence)],
+    dark: bool,
+) -> Result<LineOut, JsError> {
     let input = plot::Pressures { target, q, divs };
-    plot::pressure(area, &input, &theme::<DB>(dark)).map_err(err)
+    (plot::pressure_framed(area, &input, &theme::<DB>(dark)).map(LineOut::from)).map_err(err)
 }
 
 /// ψ against r = p/q on log–log axes.

@@ -608,32 +608,30 @@ impl Explorer {
         Ok(serde_wasm_bindgen::to_value(&rect)?)
     }
 
-    /// Draws p, its weighted components and q over x.
+    /// Draws p, its weighted components and q over x; returns the plot area `{x, y, w, h,
+    /// xRange, yRange}` in canvas pixels, for mapping pointer positions to (x, density).
     #[wasm_bindgen(js_name = drawDensity)]
     pub fn draw_density(
         &self,
         canvas: web_sys::HtmlCanvasElement,
         dark: bool,
-    ) -> Result<(), WebError> {
+    ) -> Result<JsValue, WebError> {
         let area = draw::canvas_area(&canvas)?;
-        Ok(draw::density(&area, self.study.target(), &self.q, dark)?)
+        let out = draw::density_framed(&area, self.study.target(), &self.q, dark)?;
+        Ok(serde_wasm_bindgen::to_value(&out)?)
     }
 
-    /// Draws ψ(x) of each chosen divergence on a symmetric-log axis.
+    /// Draws ψ(x) of each chosen divergence on a symmetric-log axis; returns the plot area
+    /// as `drawDensity` does (yRange in symlog units).
     #[wasm_bindgen(js_name = drawPressure)]
     pub fn draw_pressure(
         &self,
         canvas: web_sys::HtmlCanvasElement,
         dark: bool,
-    ) -> Result<(), WebError> {
+    ) -> Result<JsValue, WebError> {
         let (area, divs) = (draw::canvas_area(&canvas)?, self.pressure_divs());
-        Ok(draw::pressure(
-            &area,
-            self.study.target(),
-            &self.q,
-            &divs,
-            dark,
-        )?)
+        let out = draw::pressure_framed(&area, self.study.target(), &self.q, &divs, dark)?;
+        Ok(serde_wasm_bindgen::to_value(&out)?)
     }
 
     /// Draws ψ against r = p/q on log–log axes, where growth rates are slopes.

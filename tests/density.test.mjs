@@ -1,0 +1,239 @@
+// Direct manipulation of the densities (#16 item 8): dragging a component of p on the density
+// panel moves its mean (vertically its weight), the wheel changes its std, keys move q, a
+// vertical swipe scrolls the page; and the read-outs of the density and pressure panels.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, settled, onElement, OUT } from './browser.mjs';
+
+let env;
+let page;
+before(async () => {
+  env = await start({ csp: true });
+  page = await env.page('index.html', { width: 1280, height: 900 });
+  await settled(page);
+});
+after(async () => { await env.close(); });
+
+const el = (fn, arg, p = page) => onElement(p, fn, arg);
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
+const tip = (p = page) => p.evaluate(() => {
+  const t = document.querySelector('divergence-explorer').shadowRoot.querySelector('.tip');
+  const r = t.getBoundingClientRect();
+  return { hidden: t.hidden, text: t.textContent, x: r.left, y: r.bottom };
+});
+
+async function reset(p = page) {
+  await el((e) => e.setPreset('blog-kl'), undefined, p);
+  await settled(p);
+}
+
+// Maps data (x, y) on the density (or pressure) panel to page pixels, from the public geometry.
+async function panelMap(p, kind) {
+  const canvas = p.locator(kind === 'density' ? 'divergence-explorer canvas.density' : 'divergence-explorer canvas[aria-label^="Pressure ψ(x)"]');
+  await canvas.scrollIntoViewIfNeeded();
+  const area = await el((e, k) => e.panelArea(k), kind, p);
+  const box = await canvas.boundingBox();
+  const [x0, x1] = area.xRange;
+  const [y0, y1] = area.yRange;
+  return {
+    area,
+    px: (x) => box.x + area.x + ((x - x0) / (x1 - x0)) * area.width,
+    py: (y) => box.y + area.y + (1 - (y - y0) / (y1 - y0)) * area.height,
+    perPx: (x1 - x0) / area.width,
+    perPy: (y1 - y0) / area.height,
+  };
+}
+
+const share = (t, k) => t[k].weight / t.reduce((a, c) => a + c.weight, 0);
+const peak = (t, k) => share(t, k) / (t[k].std * SQRT_2PI);
+
+test('dragging component 2 by its peak moves its mean; forward KL follows the mixture mean exactly', async () => {
+  await reset();
+  page.messages.length = 0; // what the drag itself reports
+  const s0 = await el((e) => e.state);
+  const m = await panelMap(page, 'density');
+  const c = s0.target[1];
+  const from = { x: m.px(c.mean), y: m.py(peak(s0.target, 1)) };
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  for (let k = 1; k <= 8; k++) await page.mouse.move(from.x - 15 * k, from.y);
+  await page.mouse.up();
+  await settled(page);
+  const s1 = await el((e) => e.state);
+  const expected = c.mean - 120 * m.perPx;
+  assert.ok(Math.abs(s1.target[1].mean - expected) < 1e-3, `mean ${s1.target[1].mean}, expected ${expected}`);
+  assert.ok(s1.target[1].mean < c.mean - 0.5, 'the mean moved left');
+  assert.ok(Math.abs(s1.target[1].weight - c.weight) < 1e-3, `a horizontal drag keeps the weight: ${s1.target[1].weight}`);
+  assert.deepEqual(s1.target[0], s0.target[0], 'component 1 unchanged');
+  // Forward KL's optimum is moment matching: μ = the mixture mean, σ² = its variance.
+  const t = s1.target;
+  const mean = t.reduce((a, comp, k) => a + share(t, k) * comp.mean, 0);
+  const second = t.reduce((a, comp, k) => a + share(t, k) * (comp.std ** 2 + comp.mean ** 2), 0);
+  const fkl = (await el((e) => e.optima)).forward_kl[0];
+  assert.ok(Math.abs(fkl.mu - mean) < 1e-6, `forward KL μ ${fkl.mu} vs mixture mean ${mean}`);
+  assert.ok(Math.abs(fkl.sigma - Math.sqrt(second - mean ** 2)) < 1e-6, `forward KL σ ${fkl.sigma}`);
+  assert.deepEqual(page.messages, []);
+});
+
+test('a vertical drag on a peak changes the component\'s weight so that its peak follows', async () => {
+  await reset();
+  const s0 = await el((e) => e.state);
+  const m = await panelMap(page, 'density');
+  const t0 = s0.target;
+  const from = { x: m.px(t0[1].mean), y: m.py(peak(t0, 1)) };
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  for (let k = 1; k <= 5; k++) await page.mouse.move(from.x, from.y - 8 * k);
+  await page.mouse.up();
+  await settled(page);
+  const t1 = (await el((e) => e.state)).target;
+  // The component's peak rose by 40 px of the (drag-start) y axis: its share follows.
+  const want = (peak(t0, 1) + 40 * m.perPy) * t0[1].std * SQRT_2PI;
+  const others = t0[0].weight;
+  assert.ok(t1[1].weight > t0[1].weight + 0.02, `weight ${t0[1].weight} → ${t1[1].weight}`);
+  assert.ok(Math.abs(share(t1, 1) - want) < 2e-3, `share ${share(t1, 1)} vs ${want}`);
+  assert.ok(Math.abs(t1[1].weight - (want * others) / (1 - want)) < 5e-3);
+  assert.ok(Math.abs(t1[1].mean - t0[1].mean) < 1e-9, 'a vertical drag keeps the mean');
+});
+
+test('the wheel on a component changes its std by 10% a notch; the wheel elsewhere scrolls the page', async () => {
+  await reset();
+  const s0 = await el((e) => e.state);
+  const m = await panelMap(page, 'density');
+  await page.mouse.move(m.px(s0.target[0].mean), m.py(peak(s0.target, 0)));
+  await page.mouse.wheel(0, 100);
+  await settled(page);
+  let t = (await el((e) => e.state)).target;
+  assert.ok(Math.abs(t[0].std - s0.target[0].std * 1.1) < 1e-4, `std ${t[0].std}`);
+  // Back at the (lower) peak: two notches the other way.
+  const m1 = await panelMap(page, 'density');
+  await page.mouse.move(m1.px(t[0].mean), m1.py(peak(t, 0)));
+  await page.mouse.wheel(0, -100);
+  await page.mouse.wheel(0, -100);
+  await settled(page);
+  await page.waitForTimeout(700); // the wheel run ends
+  t = (await el((e) => e.state)).target;
+  assert.ok(Math.abs(t[0].std - s0.target[0].std * 1.1 / 1.1 / 1.1) < 2e-4, `std ${t[0].std}`);
+  // Far from every curve (top left of the plot area), the wheel belongs to the page.
+  const before = await el((e) => e.state);
+  const y0 = await page.evaluate(() => window.scrollY);
+  await page.mouse.move(m.px(m.area.xRange[0]) + 5, m.py(m.area.yRange[1]) + 5);
+  await page.mouse.wheel(0, 200);
+  await page.waitForTimeout(200);
+  assert.ok(await page.evaluate(() => window.scrollY) > y0, 'the page scrolled');
+  assert.deepEqual(await el((e) => e.state), before);
+});
+
+test('keyboard: Tab selects q on the focused density panel, arrows move it, + widens it, Tab leaves', async () => {
+  await reset();
+  const s0 = await el((e) => e.state);
+  const canvas = page.locator('divergence-explorer canvas.density');
+  const role = await canvas.evaluate((c) => [c.getAttribute('role'), c.getAttribute('aria-label'), c.tabIndex]);
+  assert.equal(role[0], 'slider');
+  assert.match(role[1], /^Densities p/);
+  assert.equal(role[2], 0);
+  await canvas.focus();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.match(await canvas.getAttribute('aria-valuetext'), /^q: μ/);
+  const span = (await el((e) => e.panelArea('density'))).xRange;
+  await page.keyboard.press('ArrowRight');
+  let q = (await el((e) => e.state)).q;
+  const step = (span[1] - span[0]) / 100;
+  assert.ok(Math.abs(q.mu - (s0.q.mu + step)) < 1e-4, `q μ ${q.mu}, expected ${s0.q.mu + step}`);
+  await page.keyboard.press('Shift+ArrowLeft');
+  q = (await el((e) => e.state)).q;
+  assert.ok(q.mu < s0.q.mu - 5 * step, `Shift: ten steps back, q μ ${q.mu}`);
+  await page.keyboard.press('+');
+  q = (await el((e) => e.state)).q;
+  assert.ok(Math.abs(q.sigma - s0.q.sigma * 1.1) < 1e-4, `q σ ${q.sigma}`);
+  assert.deepEqual((await el((e) => e.state)).target, s0.target, 'p unchanged');
+  // The read-out sits at q's peak and says what the keys did.
+  const t = await tip();
+  assert.equal(t.hidden, false);
+  assert.match(t.text, /^q: μ .*q\(x\) = /);
+  // Shift+Tab back to component 2; ↑ raises its weight by 0.01.
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('ArrowUp');
+  const w = (await el((e) => e.state)).target[1].weight;
+  assert.ok(Math.abs(w - (s0.target[1].weight + 0.01)) < 1e-9, `weight ${w}`);
+  // From the last item, Tab leaves the panel (no keyboard trap).
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.equal(await canvas.evaluate((c) => c.getRootNode().activeElement === c), false, 'focus left the panel');
+  await settled(page);
+});
+
+test('read-outs: x, p(x), q(x) beside the pointer on the density panel; ψ per divergence on the pressure panel', async () => {
+  await reset();
+  const s = await el((e) => e.state);
+  const m = await panelMap(page, 'density');
+  await page.mouse.move(m.px(1), m.py(m.area.yRange[1] * 0.9));
+  let t = await tip();
+  assert.equal(t.hidden, false);
+  const mx = /^x = (-?[\d.]+): p\(x\) = ([\d.e-]+), q\(x\) = ([\d.e-]+)$/.exec(t.text);
+  assert.ok(mx, t.text);
+  const at = Number(mx[1]);
+  assert.ok(Math.abs(at - 1) < 2 * m.perPx, `x ${at}`);
+  const n = (x, mu, sd) => Math.exp(-0.5 * ((x - mu) / sd) ** 2) / (sd * SQRT_2PI);
+  const p = s.target.reduce((a, c, k) => a + share(s.target, k) * n(at, c.mean, c.std), 0);
+  assert.ok(Math.abs(Number(mx[2]) / p - 1) < 1e-3, `p(x) ${mx[2]} vs ${p}`);
+  assert.ok(Math.abs(Number(mx[3]) / n(at, s.q.mu, s.q.sigma) - 1) < 1e-3, `q(x) ${mx[3]}`);
+  assert.ok(Math.abs(t.x - m.px(1)) < 40, 'beside the pointer');
+  const pm = await panelMap(page, 'pressure');
+  await page.mouse.move(pm.px(0.5), pm.py(0));
+  t = await tip();
+  assert.equal(t.hidden, false);
+  assert.match(t.text, /^x = 0\.\d+: Reverse KL ψ = [-\d.e]+, Forward KL ψ = [-\d.e]+/);
+  // Forward KL's ψ at x is p/q − 1 (fixed to 0 where q = p).
+  const x = Number(/^x = ([\d.]+)/.exec(t.text)[1]);
+  const fkl = Number(/Forward KL ψ = ([-\d.e]+)/.exec(t.text)[1]);
+  const ratio = s.target.reduce((a, c, k) => a + share(s.target, k) * n(x, c.mean, c.std), 0) / n(x, s.q.mu, s.q.sigma);
+  assert.ok(Math.abs(fkl - (ratio - 1)) < 1e-3 * Math.max(1, Math.abs(ratio)), `ψ ${fkl} vs ${ratio - 1}`);
+  await page.mouse.move(5, 5);
+});
+
+test('touch: a vertical swipe over the density panel scrolls the page and changes nothing; a drag from a peak moves it', async () => {
+  const ctx = await env.browser.newContext({ viewport: { width: 390, height: 800 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true });
+  const p = await ctx.newPage();
+  p.messages = [];
+  p.on('pageerror', (e) => p.messages.push(e.message));
+  await p.goto(`${env.url}index.html`);
+  await settled(p);
+  const s0 = await el((e) => e.state, undefined, p);
+  const m = await panelMap(p, 'density');
+  const cdp = await ctx.newCDPSession(p);
+  const swipe = async (x, y, dx, dy) => {
+    const touch = (type, k) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: k === null ? [] : [{ x: x + (dx * k) / 10, y: y + (dy * k) / 10 }] });
+    await touch('touchStart', 0);
+    for (let k = 1; k <= 10; k++) await touch('touchMove', k);
+    await touch('touchEnd', null);
+  };
+  let y0 = await p.evaluate(() => window.scrollY);
+  // Over component 1's curve but away from its peak: the page's.
+  await swipe(m.px(s0.target[0].mean + 1.5), m.py(peak(s0.target, 0) / 2), 0, -250);
+  await settled(p);
+  assert.ok(await p.evaluate(() => window.scrollY) > y0 + 100, 'the page scrolled');
+  assert.deepEqual(await el((e) => e.state, undefined, p), s0, 'nothing changed');
+  // A drag from component 2's peak ring moves its mean, and the page stays.
+  const m2 = await panelMap(p, 'density');
+  y0 = await p.evaluate(() => window.scrollY);
+  await swipe(m2.px(s0.target[1].mean), m2.py(peak(s0.target, 1)), -60, 0);
+  await settled(p);
+  const t = (await el((e) => e.state, undefined, p)).target;
+  assert.ok(Math.abs(t[1].mean - (s0.target[1].mean - 60 * m2.perPx)) < 0.05, `mean ${t[1].mean}`);
+  assert.equal(await p.evaluate(() => window.scrollY), y0, 'no scroll while dragging a peak');
+  await p.screenshot({ path: `${OUT}density-390.png` });
+  await cdp.detach();
+  assert.deepEqual(p.messages, []);
+  await ctx.close();
+});
+
+test('screenshot at 1280 px with the density read-out', async () => {
+  await reset();
+  const m = await panelMap(page, 'density');
+  const s = await el((e) => e.state);
+  await page.mouse.move(m.px(s.target[1].mean), m.py(peak(s.target, 1)));
+  await page.screenshot({ path: `${OUT}density-1280.png` });
+  assert.equal((await tip()).hidden, false);
+});
