@@ -216,7 +216,11 @@ export class Panels {
     }
     if (show(c.tradeoff)) {
       ex.drawTradeoff(c.tradeoff, dark);
-      this.tradeoffText.textContent = this.tradeoffSummary(ex);
+      // While the flip point for a new target is computed (by the work loop, unit by unit),
+      // the panel shows the last finished trade-off, marked as in progress.
+      const busy = ex.tradeoffPending();
+      c.tradeoff.parentElement?.setAttribute('aria-busy', String(busy));
+      this.tradeoffText.textContent = busy ? 'Computing the flip point for this target (the figure shows the last one)…' : this.tradeoffSummary(ex);
     }
   }
 
