@@ -18,12 +18,12 @@ const el = (fn, arg) => onElement(page, fn, arg);
 test('loads with no console error or warning, and every canvas draws', async () => {
   assert.deepEqual(page.messages, []);
   const n = await page.evaluate(() => document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('canvas').length);
-  assert.equal(n, 7, 'two landscapes, densities, pressure, pressure vs r, ψ trade-off, sampling');
+  assert.equal(n, 8, 'two landscapes, densities, pressure, pressure vs r, ψ trade-off, sampling, flows of q');
   for (let i = 0; i < 2; i++) {
     const { drawn, total } = await drawnPixels(page, i, await plotRect(page, i));
     assert.ok(drawn > 0.95 * total, `landscape ${i}: ${drawn}/${total} pixels coloured`);
   }
-  for (let i = 2; i < 7; i++) {
+  for (let i = 2; i < n; i++) {
     const { drawn, total } = await drawnPixels(page, i);
     assert.ok(drawn > 0.01 * total, `canvas ${i}: ${drawn}/${total} pixels drawn`);
   }

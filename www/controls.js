@@ -3,6 +3,8 @@
 // (SPEC §5); each edits the state through `setState`, and `sync()` brings them back in line
 // with the state after any change. Ranges and labels of parameters come from the core.
 import { h, fmt, list } from './util.js';
+import { keepInView } from './input.js';
+import { setText } from './status.js';
 
 // Ranges of the sliders that are page choices rather than parameters of the core.
 const Q_MEAN = [-10, 10];
@@ -15,28 +17,56 @@ const STEP = 0.01;
 
 /** A range with a number field, labelled `label`; `get()` reads the value from the state,
  * `set(v)` turns a value into a partial state. `marks` (`[{value, label}]`) become tick marks
- * and buttons that snap to named points. Returns the row; `row.sync()` re-reads the value. */
+ * and buttons that snap to named points. Returns the row; `row.sync()` re-reads the value.
+ * A bad number stays in its field, marked invalid, with the message beside it. */
 export function slider(x, { label, min, max, step = STEP, get, set, marks = [] }) {
+  const id = `${label.replace(/\W+/g, '-')}-${++fieldIds}`;
   const range = h('input', { type: 'range', min, max, step, 'aria-label': label });
-  const num = h('input', { type: 'number', step: 'any', 'aria-label': `${label} value`, class: 'num' });
+  // A text field with the spinbutton role: it keeps whatever the reader typed, even when it
+  // is not a number, so the message can say what is wrong with it.
+  const num = h('input', { type: 'text', inputmode: 'decimal', role: 'spinbutton', 'aria-label': `${label} value`, class: 'num', autocomplete: 'off' });
+  const msg = h('span', { class: 'field-error', id: `err-${id}`, 'aria-live': 'polite' });
+  const invalid = (text) => {
+    msg.textContent = text;
+    if (text) {
+      num.setAttribute('aria-invalid', 'true');
+      num.setAttribute('aria-describedby', msg.id);
+    } else {
+      num.removeAttribute('aria-invalid');
+      num.removeAttribute('aria-describedby');
+    }
+  };
   const apply = (raw, from) => {
-    const v = Number(raw);
-    if (raw === '' || !Number.isFinite(v)) { x._showError(`${label}: '${raw}' is not a number`); return; }
+    const v = Number(String(raw).trim());
+    if (String(raw).trim() === '' || !Number.isFinite(v)) { invalid(`'${raw}' is not a number`); return; }
     try {
       x.setState(set(v));
-      if (from !== num) num.value = fmt(v);
-    } catch { /* shown by setState; the previous state stays */ }
+    } catch (e) {
+      // Said beside the field; the banner would repeat it and push the layout.
+      x._clearError();
+      if (from === num) invalid(e.message); else x._showError(e.message);
+      return;
+    }
+    invalid('');
+    if (from !== num) num.value = fmt(get());
   };
   range.addEventListener('input', () => apply(range.value, range));
   // While a slider is held the element computes coarser, quicker landscapes.
-  range.addEventListener('pointerdown', () => x._setDragging(true));
-  range.addEventListener('change', () => x._setDragging(false));
+  range.addEventListener('pointerdown', () => x._beginDrag(range));
+  range.addEventListener('change', () => apply(range.value, range));
   num.addEventListener('change', () => apply(num.value, num));
-  const row = h('label', { class: 'slider' }, h('span', {}, label), range, num);
+  num.addEventListener('keydown', (e) => {
+    const d = { ArrowUp: 1, ArrowDown: -1 }[e.key];
+    if (!d || num.getAttribute('aria-invalid')) return;
+    e.preventDefault();
+    apply(String(+(get() + d * step).toFixed(10)), range);
+  });
+  touchSlider(range);
+  const row = h('label', { class: 'slider' }, h('span', {}, label), range, num, msg);
   if (marks.length) {
-    const id = `marks-${label.replace(/\W+/g, '-')}`;
-    range.setAttribute('list', id);
-    row.append(h('datalist', { id }, ...marks.map((m) => h('option', { value: m.value }))));
+    const listId = `marks-${id}`;
+    range.setAttribute('list', listId);
+    row.append(h('datalist', { id: listId }, ...marks.map((m) => h('option', { value: m.value }))));
     const bar = h('div', { class: 'marks' }, h('span', {}, 'snap to'));
     for (const m of marks) {
       const b = h('button', { type: 'button', title: `${label} = ${m.value}`, 'aria-label': `${label}: ${m.label} (${m.value})` }, m.label);
@@ -49,9 +79,50 @@ export function slider(x, { label, min, max, step = STEP, get, set, marks = [] }
     const v = get();
     const active = x.shadowRoot.activeElement;
     if (document.activeElement !== range && active !== range) range.value = v;
-    if (active !== num) num.value = fmt(v);
+    range.setAttribute('aria-valuetext', fmt(v));
+    // A field holding the reader's bad input keeps it until they change it.
+    if (active !== num && !num.getAttribute('aria-invalid')) num.value = fmt(v);
   };
   return row;
+}
+
+let fieldIds = 0;
+
+// Touch on a slider, as phones expect: a vertical swipe scrolls the page and leaves the value
+// alone; only a horizontal drag or a tap moves it. Chromium sets the value where a touch
+// starts, before anyone knows whether it is a scroll: that value is held back until the touch
+// shows itself horizontal (or ends as a tap), and dropped if it turns out to be a scroll.
+function touchSlider(range) {
+  let start = null;
+  const release = () => range.dispatchEvent(new Event('input', { bubbles: true }));
+  range.addEventListener('touchstart', (e) => {
+    const t = e.touches[0];
+    start = { x: t.clientX, y: t.clientY, value: range.value, decided: false, held: false };
+  }, { passive: true });
+  range.addEventListener('input', (e) => {
+    if (!start || !e.isTrusted) return;
+    if (start.decided && !start.scroll) return;
+    e.stopImmediatePropagation();
+    if (start.scroll) range.value = start.value; else start.held = true;
+  }, { capture: true });
+  range.addEventListener('touchmove', (e) => {
+    if (!start || start.decided) return;
+    const t = e.touches[0];
+    const dx = Math.abs(t.clientX - start.x);
+    const dy = Math.abs(t.clientY - start.y);
+    if (dx + dy < 6) return;
+    start.decided = true;
+    start.scroll = dy > dx;
+    if (start.scroll) range.value = start.value;
+    else if (start.held) release();
+  }, { passive: true });
+  const end = () => {
+    const tap = start && !start.decided && start.held;
+    start = null;
+    if (tap) release();
+  };
+  range.addEventListener('touchend', end);
+  range.addEventListener('touchcancel', () => { if (start) range.value = start.value; start = null; });
 }
 
 /** The control column of one element (`x`); `controls` lists the groups to show (all if empty). */
@@ -78,9 +149,19 @@ export class Controls {
       this.buildComponents();
     }
     if (want('q')) {
+      // q stays in view: a value beyond the landscapes' view widens it, and the note says so.
+      this.viewNote = h('p', { class: 'note view-note', role: 'status' });
+      const setQ = (q) => {
+        const out = keepInView(x._state, q);
+        setText(this.viewNote, out.view
+          ? `View widened to μ ∈ [${fmt(out.view.muRange[0])}, ${fmt(out.view.muRange[1])}], σ ∈ [${fmt(out.view.sigmaRange[0])}, ${fmt(out.view.sigmaRange[1])}] to keep q in sight.`
+          : '');
+        return out;
+      };
       box.append(h('fieldset', {}, h('legend', {}, 'Model q = N(μ, σ²)'),
-        this.add({ label: 'q mean', min: Q_MEAN[0], max: Q_MEAN[1], get: () => x._state.q.mu, set: (v) => ({ q: { mu: v } }) }),
-        this.add({ label: 'q std', min: Q_STD[0], max: Q_STD[1], get: () => x._state.q.sigma, set: (v) => ({ q: { sigma: v } }) })));
+        this.add({ label: 'q mean', min: Q_MEAN[0], max: Q_MEAN[1], get: () => x._state.q.mu, set: (v) => setQ({ mu: v }) }),
+        this.add({ label: 'q std', min: Q_STD[0], max: Q_STD[1], get: () => x._state.q.sigma, set: (v) => setQ({ sigma: v }) }),
+        this.viewNote));
     }
     if (want('divergences')) box.append(this.divergencePicker());
     if (want('params')) {
@@ -169,7 +250,16 @@ export class Controls {
     clear.addEventListener('click', () => x.clearPaths());
     this.basinBox = h('input', { type: 'checkbox', 'aria-label': 'Basins of attraction', checked: x.basins });
     this.basinBox.addEventListener('change', () => { x.basins = this.basinBox.checked; });
+    this.metric = h('select', { 'aria-label': 'Descent metric' },
+      h('option', { value: 'fisher' }, 'Fisher (natural gradient)'),
+      h('option', { value: 'euclidean' }, 'Euclidean (μ, σ)'),
+      h('option', { value: 'log-sigma' }, 'Euclidean (μ, log σ)'));
+    this.metric.value = x._state.metric;
+    this.metric.addEventListener('change', () => {
+      try { x.setState({ metric: this.metric.value }); } catch { this.metric.value = x._state.metric; }
+    });
     return h('fieldset', {}, h('legend', {}, 'Optimisation'),
+      h('label', {}, 'paths and basins in the metric ', this.metric),
       h('div', { role: 'radiogroup', 'aria-label': 'Clicking a landscape' },
         h('span', { class: 'hint' }, 'Clicking a landscape'),
         mode('move', 'moves q'), mode('descend', 'starts gradient descent there')),
@@ -197,6 +287,7 @@ export class Controls {
       for (const cb of this.picker.querySelectorAll('input')) cb.checked = x._state.divergences.includes(cb.value);
     }
     if (this.basinBox) this.basinBox.checked = x.basins;
+    if (this.metric) this.metric.value = x._state.metric;
     if (this.preset && this.preset.value !== x._preset) this.preset.value = x._preset;
   }
 }

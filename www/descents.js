@@ -1,6 +1,9 @@
 // Optimisation on the landscapes: gradient-descent paths from a chosen start, animated a
 // step per frame, and basins of attraction (every cell tinted by the minimum it drains to).
 
+const REDUCED = window.matchMedia('(prefers-reduced-motion: reduce)');
+const MAX_STEPS = 5000;
+
 /** Descents and basins of one element (`x`). */
 export class Descents {
   constructor(x) {
@@ -29,11 +32,14 @@ export class Descents {
     return new Promise((ok) => { this.resolve = ok; });
   }
 
-  /** One step per frame, at most ~60 a second: the reader sees the path grow. */
+  /** One step per frame, at most ~60 a second: the reader sees the path grow (all at once
+   * when the reader prefers reduced motion). */
   step(ex) {
     if (!this.running || performance.now() - this.lastStep < 15) return;
     this.lastStep = performance.now();
     this.running = ex.stepDescents();
+    // Reduced motion: the whole path at once (a descent ends within a few hundred steps).
+    for (let k = 0; this.running && REDUCED.matches && k < MAX_STEPS; k++) this.running = ex.stepDescents();
     if (!this.running && this.resolve) {
       this.resolve(this.paths);
       this.resolve = null;

@@ -18,7 +18,34 @@ export interface ExplorerState {
   divergences: DivergenceName[];
   params: { alpha: number; order: number; bandwidth: number; kernelC: number; kernelBeta: number };
   view: { muRange: [number, number]; sigmaRange: [number, number] };
+  /** The metric of descent paths and basins: Fisher–Rao of N(μ, σ²) (the natural gradient),
+   * plain (μ, σ), or (μ, log σ). The same start ends where `divergence optimize --metric` does. */
+  metric: Metric;
 }
+
+export type Metric = 'fisher' | 'euclidean' | 'log-sigma';
+
+/** The flows-of-q panel (`el.flow`): q started at the current Gaussian and flowing as a free
+ * density under each chosen divergence, at time `t`. */
+export interface FlowInfo {
+  t: number;
+  /** The end of the time slider (5). */
+  tMax: number;
+  geometry: FlowGeometry;
+  /** x points of each flow. */
+  points: number;
+  /** Per divergence drawn: the mass of q_t on each of p's components, in target order. */
+  masses: Partial<Record<DivergenceName, number[]>>;
+  /** Per divergence drawn: the mass of q_t below x = 0. */
+  massBelow: Partial<Record<DivergenceName, number>>;
+  below: number;
+  /** Per divergence whose flow is not computed (or diverged): why, as the panel says. */
+  refused: Partial<Record<DivergenceName, string>>;
+  /** Whether the mass-over-time curves are complete. */
+  complete: boolean;
+}
+
+export type FlowGeometry = 'fisher-rao' | 'wasserstein';
 
 /** A partial state for `setState`: given keys replace, nested objects merge one level deep. */
 export interface PartialExplorerState {
@@ -27,6 +54,7 @@ export interface PartialExplorerState {
   divergences?: DivergenceName[];
   params?: Partial<ExplorerState['params']>;
   view?: Partial<ExplorerState['view']>;
+  metric?: Metric;
 }
 
 /** A local minimum of a landscape. */
@@ -83,14 +111,14 @@ export interface Sampling extends SamplingSettings {
 }
 
 /** A panel that exports: a landscape (with its index) or one of the other panels. */
-export type PanelKind = 'landscape' | 'density' | 'pressure' | 'ratio' | 'tradeoff' | 'sampling';
+export type PanelKind = 'landscape' | 'density' | 'pressure' | 'ratio' | 'tradeoff' | 'sampling' | 'flow';
 
 /** Detail of the `divergence-change` event, fired after each complete render of a new state. */
 export interface DivergenceChangeDetail { state: ExplorerState; optima: Optima }
 
 /**
  * `<divergence-explorer>`. Attributes: `preset` (a PresetName), `panels` (comma-separated:
- * `controls,landscape,density,pressure,tradeoff,sampling`), `divergences` (comma-separated
+ * `controls,landscape,density,pressure,tradeoff,sampling,flow`), `divergences` (comma-separated
  * names), `controls` (comma-separated: `preset,target,q,divergences,params,paths,colors`),
  * `height` (the controls' height), `theme` (`light` | `dark`; the system's by default) and
  * `link` (state in the URL fragment, and a "Copy link" control).
@@ -136,6 +164,10 @@ export declare class DivergenceExplorer extends HTMLElement {
   readonly sampling: Sampling | null;
   /** Sets `n`, `reps` and/or `seed`; bad values throw and change nothing. */
   setSampling(partial: Partial<SamplingSettings>): Sampling;
+  /** The flows-of-q panel at its time; null before loading. */
+  readonly flow: FlowInfo | null;
+  /** Sets the flow panel's time (0 to 5) and/or geometry; bad values throw and change nothing. */
+  setFlow(partial: { t?: number; geometry?: FlowGeometry }): FlowInfo;
   /** New draws: the next seed. */
   resample(): Sampling;
   /** How many times the element restarted its wasm module after a crash. */

@@ -7,11 +7,12 @@ import { Controls } from './controls.js';
 import { Panels } from './panels.js';
 import { Descents } from './descents.js';
 import { Input } from './input.js';
+import { Status } from './status.js';
 import { UrlState } from './url.js';
 import * as exports from './exports.js';
 import { h, clone, list, merge, asError, unknownKey } from './util.js';
 
-const ALL_PANELS = ['controls', 'landscape', 'density', 'pressure', 'tradeoff', 'sampling'];
+const ALL_PANELS = ['controls', 'landscape', 'density', 'pressure', 'tradeoff', 'sampling', 'flow'];
 // Milliseconds of landscape work per frame: more while dragging, where each frame counts.
 const BUDGET = { idle: 12, dragging: 30 };
 
@@ -34,6 +35,7 @@ export class DivergenceExplorer extends HTMLElement {
     this._input = new Input(this);
     this._url = new UrlState(this);
     this._descents = new Descents(this);
+    this._status = new Status(this);
     this._dragging = false;
     this._display = { logScale: true, clip: 1 };
     this._raf = 0;
@@ -106,7 +108,7 @@ export class DivergenceExplorer extends HTMLElement {
     }
     // serde_wasm_bindgen reads a struct's own fields only: unknown keys are refused here.
     const params = this._host.info.params.map((p) => p.key);
-    const bad = unknownKey(partial, { target: null, q: ['mu', 'sigma'], divergences: null, params, view: ['muRange', 'sigmaRange'] });
+    const bad = unknownKey(partial, { target: null, q: ['mu', 'sigma'], divergences: null, params, view: ['muRange', 'sigmaRange'], metric: null });
     if (bad) return this._fail(new Error(`unknown state key '${bad}'`));
     const next = merge(this._state, partial);
     try {
@@ -182,6 +184,13 @@ export class DivergenceExplorer extends HTMLElement {
   resample() { return this.setSampling({ seed: this._panels.samples.seed + 1 }); }
   /** The ψ trade-off for the current target and α (see SPEC's light-mode preset). */
   get tradeoff() { return this._host.ex ? this._host.call((ex) => ex.tradeoff()) : null; }
+  /** The flows-of-q panel at its time: `{t, tMax, geometry, points, masses: {NAME: [mass on
+   * each of p's components]}, massBelow: {NAME: mass of q_t below x = 0}, refused: {NAME:
+   * why}, complete}`; null before loading. */
+  get flow() { return this._panels.flow.info(); }
+  /** Sets the flow panel's `t` (0 to 5) and/or `geometry` (`fisher-rao`, `wasserstein`);
+   * bad values throw and change nothing. Returns `el.flow`. */
+  setFlow(partial) { return this._panels.flow.set(partial); }
   /** How many times the element restarted its wasm module after a crash. */
   get recoveries() { return this._host.recoveries; }
   /** Bytes of wasm linear memory (for soak tests and diagnostics). */
@@ -227,6 +236,7 @@ export class DivergenceExplorer extends HTMLElement {
     this._root.append(this._error);
     if (panels.includes('controls')) this._root.append(this._controls.build());
     this._root.append(this._panels.build(panels));
+    this._status.build(this._root);
     this.shadowRoot.append(this._root);
     this._sync();
     this._resize.disconnect();
@@ -239,9 +249,32 @@ export class DivergenceExplorer extends HTMLElement {
 
   // While a slider is held: quick, coarser landscapes (host.js).
   _setDragging(on) {
+    if (this._dragging === on) return;
     this._dragging = on;
     this._host.setQuick(on);
     this._schedule();
+  }
+
+  // A drag on `control` starts the quick mode, and every way a drag can end ends it (a
+  // release anywhere, a cancel, lost capture, focus leaving the window, a touch ending, a
+  // key let go, a press that never moved), after which the page refines at full resolution.
+  _beginDrag(control) {
+    this._endDrag?.();
+    const types = ['pointerup', 'pointercancel', 'touchend', 'touchcancel', 'keyup'];
+    const end = () => {
+      for (const t of types) window.removeEventListener(t, end, true);
+      window.removeEventListener('blur', end);
+      control.removeEventListener('lostpointercapture', end);
+      control.removeEventListener('change', end);
+      this._endDrag = null;
+      this._setDragging(false);
+    };
+    for (const t of types) window.addEventListener(t, end, true);
+    window.addEventListener('blur', end); // the window's own blur: elements' blurs do not bubble
+    control.addEventListener('lostpointercapture', end);
+    control.addEventListener('change', end);
+    this._endDrag = end;
+    this._setDragging(true);
   }
 
   // ---------- rendering ----------
@@ -286,7 +319,17 @@ export class DivergenceExplorer extends HTMLElement {
         return this._broken(`Drawing failed: ${e.message ?? e}`);
       }
     }
-    if (!done || this._descents.running) { this._frame(); if (!done) return; }
+    // Progress, staleness and descriptions (cheap when nothing changed): every frame.
+    try {
+      this._host.call(() => this._status.frame(ex));
+    } catch (e) {
+      return this._broken(`Drawing failed: ${e.message ?? e}`);
+    }
+    if (!done || this._descents.running || this._panels.busy) {
+      // The flow panel animates (and fills its mass curves) by redrawing; the rest only works.
+      if (this._panels.busy) this._schedule(); else this._frame();
+      if (!done) return;
+    }
     const key = JSON.stringify(this._state);
     // The address bar follows the state once a slider is let go (a URL per drag frame costs ~1 ms).
     if (this.hasAttribute('link') && !this._dragging) this._url.follow(key);

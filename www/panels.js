@@ -4,6 +4,8 @@
 import { h, fmt, asError } from './util.js';
 import { slider } from './controls.js';
 import { toolbar } from './exports.js';
+import { setText } from './status.js';
+import { FlowPanel } from './flow.js';
 
 const SAMPLE_SIZES = [10, 30, 100, 300, 1000, 3000];
 
@@ -19,6 +21,10 @@ export class Panels {
     this.rows = [];
     /** The sampling experiment's settings: N, repeated draws, seed. */
     this.samples = { n: 100, reps: 300, seed: 1 };
+    /** The flows-of-q panel (flow.js). */
+    this.flow = new FlowPanel(x);
+    /** Whether the last draw left work for later frames (flow masses, animation). */
+    this.busy = false;
     // Which canvases are on screen: while a slider is held only those are redrawn.
     this.inView = new Set();
     this.io = new IntersectionObserver((entries) => {
@@ -57,6 +63,10 @@ export class Panels {
     }
     if (panels.includes('tradeoff')) plots.append(this.tradeoff());
     if (panels.includes('sampling')) plots.append(this.sampling());
+    if (panels.includes('flow')) {
+      plots.append(this.flow.build());
+      c.flow = this.flow.canvas;
+    }
     return plots;
   }
 
@@ -141,6 +151,7 @@ export class Panels {
   /** Brings the panels' own controls in line with the state and sampling settings. */
   sync() {
     const x = this.x;
+    this.flow.onlyFlow = false;
     if (this.box && this.box.dataset.names !== x._state.divergences.join(',')) this.buildLandscapes();
     for (const r of this.rows) r.sync();
     if (this.samplingInputs) {
@@ -171,7 +182,7 @@ export class Panels {
     return this.samplingData();
   }
 
-  /** The canvas of a non-landscape panel (`density`, `pressure`, `ratio`, `tradeoff`, `sampling`). */
+  /** The canvas of a non-landscape panel (`density`, `pressure`, `ratio`, `tradeoff`, `sampling`, `flow`). */
   canvas(kind, i = 0) { return kind === 'landscape' ? this.lands[i] : this.canvases[kind]; }
 
   /** Plot area of landscape `i` in CSS pixels from the canvas's corner, with its (μ, σ) ranges. */
@@ -202,6 +213,13 @@ export class Panels {
       if (canvas.width !== w || canvas.height !== ht) { canvas.width = w; canvas.height = ht; }
     };
     const show = (canvas) => canvas && (!dragging || this.inView.has(canvas)) && (fit(canvas), true);
+    // Only the flow's time moved (its slider, or Play): the other panels are as drawn.
+    const onlyFlow = this.flow.onlyFlow;
+    this.flow.onlyFlow = false;
+    if (onlyFlow && c.flow) {
+      this.busy = show(c.flow) && this.flow.draw(ex, dark);
+      return;
+    }
     this.lands.forEach((canvas, i) => {
       if (show(canvas)) this.rects[i] = ex.drawLandscape(i, canvas, this.colourOpts(i, dark));
     });
@@ -212,7 +230,7 @@ export class Panels {
     if (show(c.sampling)) {
       const s = this.samples;
       ex.drawSampling(c.sampling, s.n, s.reps, s.seed, dark);
-      this.samplingText.textContent = samplingSummary(this.samplingData());
+      setText(this.samplingText, samplingSummary(this.samplingData()), x._status.quiet);
     }
     if (show(c.tradeoff)) {
       ex.drawTradeoff(c.tradeoff, dark);
@@ -220,8 +238,10 @@ export class Panels {
       // the panel shows the last finished trade-off, marked as in progress.
       const busy = ex.tradeoffPending();
       c.tradeoff.parentElement?.setAttribute('aria-busy', String(busy));
-      this.tradeoffText.textContent = busy ? 'Computing the flip point for this target (the figure shows the last one)…' : this.tradeoffSummary(ex);
+      setText(this.tradeoffText, busy ? 'Computing the flip point for this target (the figure shows the last one)…' : this.tradeoffSummary(ex), x._status.quiet);
     }
+    this.busy = false;
+    if (show(c.flow)) this.busy = this.flow.draw(ex, dark);
   }
 
   tradeoffSummary(ex) {

@@ -2,24 +2,30 @@
 //! plot crate (the same code the page draws with) and composed into one PNG or SVG.
 
 use crate::{fail, Fail};
+use divergence::flow::Geometry;
 use divergence::presets::{preset, Preset, PRESET_NAMES};
 use divergence::sampling::{exact, sampling_distribution, Estimates};
 use divergence::tradeoff::{preference, Preference};
 use divergence::{landscape, minima, Divergence, Gaussian, Grid, Params, Target};
+use divergence_plot::flows::Flows;
 use divergence_plot::plotters::coord::Shift;
 use divergence_plot::plotters::prelude::*;
 use divergence_plot::{draw_panel, Prepared, Theme};
 use std::path::Path;
 
 /// The panels `--panels` takes, in the order the figure stacks them.
-pub const PANELS: [&str; 6] = [
+pub const PANELS: [&str; 7] = [
     "landscape",
     "density",
     "pressure",
     "ratio",
     "tradeoff",
     "sampling",
+    "flow",
 ];
+
+/// The time the flow panel shows (its mass curves run on to the page's end, 5).
+const FLOW_T: f64 = 1.0;
 
 /// The sampling panel's settings, as the page starts: N samples, repeated draws, seed.
 const SAMPLING: (usize, usize, u64) = (100, 300, 1);
@@ -132,6 +138,7 @@ struct Figure {
     beta: f64,
     pref: Option<Preference>,
     sampled: Option<(Estimates, Vec<Estimates>)>,
+    flows: Option<Flows>,
 }
 
 impl Figure {
@@ -184,7 +191,15 @@ impl Figure {
                 sampling_distribution(&target, &q, n, reps, seed),
             )
         });
+        // The page's flow panel as it opens: Fisher–Rao, the mass curves complete.
+        let flows = has("flow").then(|| {
+            let mut f = Flows::new(String::new(), &target, q, &divs, Geometry::FisherRao);
+            f.work(&mut || false);
+            f.set_time(FLOW_T);
+            f
+        });
         Ok(Figure {
+            flows,
             target,
             q,
             panels: panels.to_vec(),
@@ -209,15 +224,16 @@ impl Figure {
     fn layout(&self) -> (u32, Vec<(u32, Vec<&'static str>)>) {
         let (cols, _) = self.grid();
         let lines: Vec<&'static str> = (self.panels.iter().copied())
-            .filter(|p| !matches!(*p, "landscape" | "sampling"))
+            .filter(|p| !matches!(*p, "landscape" | "sampling" | "flow"))
             .collect();
         let sampling = self.panels.contains(&"sampling");
+        let flow = self.panels.contains(&"flow");
         let lands = if self.lands.is_empty() {
             0
         } else {
             LAND.0 * cols
         };
-        let width = if sampling || lines.len() > 1 {
+        let width = if sampling || flow || lines.len() > 1 {
             lands.max(WIDE)
         } else {
             lands.max(WIDE / 2)
@@ -228,6 +244,9 @@ impl Figure {
             .collect();
         if sampling {
             rows.push((width / 3, vec!["sampling"]));
+        }
+        if flow {
+            rows.push((width / 2, vec!["flow"]));
         }
         (width, rows)
     }
@@ -283,6 +302,10 @@ impl Figure {
                 divergence_plot::tradeoff(area, self.pref.as_ref(), self.beta, theme)
             }
             ("sampling", Some((ex, draws))) => divergence_plot::sampling(area, ex, draws, theme),
+            ("flow", _) => match &self.flows {
+                Some(f) => f.draw(area, theme),
+                None => Ok(()),
+            },
             _ => Ok(()),
         }
     }

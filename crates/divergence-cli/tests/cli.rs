@@ -1,28 +1,9 @@
 //! The real `divergence` binary: JSON shapes and values (SPEC §4), and bad input.
 
+mod common;
+
+use common::{json, run, POST};
 use serde_json::Value;
-use std::process::Command;
-
-const POST: &str = "0.5:-4:1,0.5:4:1";
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_divergence"))
-        .args(args)
-        .output()
-        .expect("run divergence");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn json(args: &[&str]) -> Value {
-    let (code, out, err) = run(args);
-    assert_eq!(code, 0, "{args:?}: {err}");
-    assert!(err.is_empty(), "stderr: {err}");
-    serde_json::from_str(&out).expect("stdout is JSON")
-}
 
 #[test]
 fn eval_one_and_all() {

@@ -1,29 +1,10 @@
 //! `divergence flow` and `divergence optimize --metric/--optimizer` through the real binary:
 //! the post's numbers (NUMERICS), and bad input refused naming the flag.
 
+mod common;
+
+use common::{json, run, POST};
 use serde_json::Value;
-use std::process::Command;
-
-const POST: &str = "0.5:-4:1,0.5:4:1";
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_divergence"))
-        .args(args)
-        .output()
-        .expect("run divergence");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn json(args: &[&str]) -> Value {
-    let (code, out, err) = run(args);
-    assert_eq!(code, 0, "{args:?}: {err}");
-    assert!(err.is_empty(), "stderr: {err}");
-    serde_json::from_str(&out).expect("stdout is JSON")
-}
 
 fn floats(v: &Value) -> Vec<f64> {
     v.as_array()

@@ -545,3 +545,158 @@ pub fn sampling<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+/// One divergence's flow of q in the flow chart.
+pub struct FlowSeries<'a> {
+    /// The divergence's name (as in `state.divergences`).
+    pub name: &'a str,
+    /// q_t on the chart's x, or why this flow is not drawn.
+    pub q: Result<&'a [f64], &'a str>,
+    /// `(t, mass q_t puts on each of p's components)`, in time order, as far as computed.
+    pub masses: &'a [(f64, Vec<f64>)],
+}
+
+/// The flows of q as a free density (SPEC §4) at time `t`: q_t against p over x per
+/// divergence, and below each the mass on p's components over t ∈ [0, t_max].
+pub struct FlowFigure<'a> {
+    pub x: &'a [f64],
+    /// p on `x`.
+    pub p: &'a [f64],
+    pub t: f64,
+    pub t_max: f64,
+    /// `fisher-rao` or `wasserstein`.
+    pub geometry: &'a str,
+    pub series: &'a [FlowSeries<'a>],
+}
+
+/// Splits `text` into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// The flow chart: the divergences side by side (stacked on a narrow area), each with q_t
+/// against p over x above and the mass on each of p's components over time below; a flow
+/// that is not available or diverged says why in text instead.
+pub fn flow<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    fig: &FlowFigure,
+    theme: &Theme,
+) -> Drawn<DB> {
+    area.fill(&theme.bg())?;
+    let n = fig.series.len().max(1);
+    let w = area.dim_in_pixel().0;
+    let font = font_for(area, theme);
+    // Side by side while each column keeps ~22 characters of width; stacked otherwise.
+    let cells = if w as f64 / n as f64 >= font * 22.0 {
+        area.split_evenly((1, n))
+    } else {
+        area.split_evenly((n, 1))
+    };
+    let (lo, hi) = match (fig.x.first(), fig.x.last()) {
+        (Some(&a), Some(&b)) if a < b => (a, b),
+        _ => (0.0, 1.0),
+    };
+    let geometry = match fig.geometry {
+        "wasserstein" => "Wasserstein",
+        _ => "Fisher–Rao",
+    };
+    for (cell, s) in cells.iter().zip(fig.series) {
+        let caption = format!("{}, {geometry} flow, t = {:.2}", title(s.name), fig.t);
+        let q = match s.q {
+            Ok(q) => q,
+            Err(why) => {
+                let fg = theme.fg();
+                let (cw, _) = cell.dim_in_pixel();
+                let style = ("sans-serif", font).into_font().color(&fg);
+                cell.draw(&Text::new(caption, (10, 10), style.clone()))?;
+                let chars = ((cw as f64 - 20.0) / (font * 0.5)).max(10.0) as usize;
+                for (k, line) in wrap(why, chars).into_iter().enumerate() {
+                    let y = (10.0 + font * 1.5 * (k as f64 + 1.5)) as i32;
+                    cell.draw(&Text::new(line, (10, y), style.clone()))?;
+                }
+                continue;
+            }
+        };
+        let (top, bottom) = cell.split_vertically((cell.dim_in_pixel().1 as f64 * 0.6) as u32);
+        let step = (fig.x.len() / 1200).max(1);
+        let pts = |v: &[f64]| -> Vec<(f64, f64)> {
+            (fig.x.iter().zip(v).step_by(step))
+                .map(|(&x, &y)| (x, y))
+                .collect()
+        };
+        let curves = [
+            Curve {
+                label: Some("p".into()),
+                color: theme.fg(),
+                width: 2,
+                points: pts(fig.p),
+            },
+            Curve {
+                label: Some("q_t".into()),
+                color: Q_PINK,
+                width: 3,
+                points: pts(q),
+            },
+        ];
+        let ymax = (fig.p.iter().chain(q).copied())
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max)
+            * 1.08;
+        let axes = Axes {
+            caption: &caption,
+            x: lo..hi,
+            y: 0.0..ymax.max(1e-12),
+            x_desc: "x",
+            y_desc: "",
+            grid: false,
+            y_ticks: None,
+            legend: SeriesLabelPosition::UpperRight,
+        };
+        line_chart(&top, axes, &curves, &[], theme)?;
+        let k = s.masses.first().map_or(0, |m| m.1.len());
+        let lines: Vec<Curve> = (0..k)
+            .map(|c| Curve {
+                label: Some(format!("mode {}", c + 1)),
+                color: PALETTE[c % PALETTE.len()],
+                width: 2,
+                points: s.masses.iter().map(|(t, m)| (*t, m[c])).collect(),
+            })
+            .collect();
+        // The current time on each line: the last sample at or before t.
+        let now = s.masses.iter().rev().find(|(t, _)| *t <= fig.t + 1e-9);
+        let markers: Vec<Marker> = now
+            .map(|(t, m)| {
+                (m.iter().enumerate())
+                    .map(|(c, &v)| Marker {
+                        at: (*t, v),
+                        label: String::new(),
+                        color: PALETTE[c % PALETTE.len()],
+                        offset: (0.0, 0.0),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let axes = Axes {
+            caption: "mass of q_t on each component of p",
+            x: 0.0..fig.t_max,
+            y: 0.0..1.05,
+            x_desc: "t",
+            y_desc: "",
+            grid: true,
+            y_ticks: None,
+            legend: SeriesLabelPosition::MiddleRight,
+        };
+        line_chart(&bottom, axes, &lines, &markers, theme)?;
+    }
+    Ok(())
+}

@@ -3,11 +3,13 @@
 //! and the page (canvas, with the raster put as `ImageData`).
 
 mod charts;
+pub mod flows;
 mod theme;
 pub mod ticks;
 
 pub use charts::{
-    density, pressure, pressure_ratio, sampling, tradeoff, x_window, Drawn, Pressures,
+    density, flow, pressure, pressure_ratio, sampling, tradeoff, x_window, Drawn, FlowFigure,
+    FlowSeries, Pressures,
 };
 pub use theme::{Theme, MIN_TEXT, PALETTE, Q_PINK};
 

@@ -326,3 +326,12 @@ pub fn sampling<DB: DrawingBackend + PixelRatio>(
 ) -> Result<(), JsError> {
     plot::sampling(area, exact, draws, &theme::<DB>(dark)).map_err(err)
 }
+
+/// The flows of q: q_t against p per divergence, and the masses on p's components over t.
+pub fn flow<DB: DrawingBackend + PixelRatio>(
+    area: &DrawingArea<DB, Shift>,
+    flows: &plot::flows::Flows,
+    dark: bool,
+) -> Result<(), JsError> {
+    flows.draw(area, &theme::<DB>(dark)).map_err(err)
+}

@@ -6,6 +6,7 @@ mod draw;
 mod error;
 mod state;
 
+use divergence::flow::Geometry;
 use divergence::quad::Tol;
 use divergence::registry::{self, PARAMS};
 use divergence::sampling::{exact, sampling_distribution, Estimates};
@@ -13,6 +14,7 @@ use divergence::tradeoff::{prefer, preference, FlipSolver, Preference};
 use divergence::{
     Derivatives, Detail, Divergence, Error, Field, Gaussian, Grid, PartialState, Study, Target,
 };
+use divergence_plot::flows;
 use js_sys::{Date, Float64Array};
 use serde::Serialize;
 use std::sync::atomic::Ordering;
@@ -51,6 +53,8 @@ pub struct Explorer {
     panel_revision: u64,
     /// The last sampling experiment, keyed by (q, target, n, reps, seed).
     sampled: Option<(String, Sampling)>,
+    /// The flows-of-q panel's flows, once the panel asked for them.
+    flows: Option<flows::Flows>,
     #[cfg(feature = "fault-injection")]
     inject_panic: bool,
 }
@@ -98,6 +102,24 @@ export interface ExplorerState {
   divergences: string[];
   params: { alpha: number; order: number; bandwidth: number; kernelC: number; kernelBeta: number };
   view: { muRange: [number, number]; sigmaRange: [number, number] };
+  /** The metric of descent paths and basins. */
+  metric: "fisher" | "euclidean" | "log-sigma";
+}
+/** The flows-of-q panel at its shown time (`flowInfo()`). */
+export interface FlowInfo {
+  t: number;
+  tMax: number;
+  geometry: "fisher-rao" | "wasserstein";
+  points: number;
+  /** Per divergence shown: the mass of q_t on each of p's components. */
+  masses: Record<string, number[]>;
+  /** Per divergence shown: the mass of q_t below x = `below` (0 unless asked). */
+  massBelow: Record<string, number>;
+  below: number;
+  /** Per divergence whose flow is not drawn: why. */
+  refused: Record<string, string>;
+  /** Whether the mass-over-time curves are complete. */
+  complete: boolean;
 }
 /** A local minimum of a landscape. */
 export interface Minimum { mu: number; sigma: number; value: number }
@@ -197,6 +219,7 @@ impl Explorer {
             self.tradeoff = None;
             self.sampled = None;
         }
+        self.study.set_metric(v.metric);
         self.q = v.q;
         self.state = s;
         // A flip point under way for shapes or a β no longer shown is dropped.
@@ -263,7 +286,11 @@ impl Explorer {
         let done = done && self.flip_job.is_none();
         let cells = self.study.cells_computed() - before;
         CELLS_COMPUTED.fetch_add(cells, Ordering::Relaxed);
-        done
+        match &mut self.flows {
+            Some(f) if done => f.work(&mut || Date::now() - start > budget_ms),
+            Some(f) => done && f.done(),
+            None => done,
+        }
     }
 
     /// Units of work `work` has done on the current study (a plan row or pair, a few cells,
@@ -428,9 +455,101 @@ impl Explorer {
         self.inject_panic = true;
     }
 
-    /// True when every landscape at the current resolution is complete.
+    /// True when every landscape at the current resolution (and the flows' mass curves, if
+    /// the flow panel is shown) is complete.
     pub fn done(&self) -> bool {
-        self.study.done()
+        self.study.done() && self.flows.as_ref().is_none_or(flows::Flows::done)
+    }
+
+    /// Shows the flows of q (SPEC §4) of the chosen divergences from the current q in
+    /// `geometry` (`fisher-rao` or `wasserstein`) at time `t` in [0, 5]; the flows restart
+    /// when the target, q, divergences, parameters or geometry change. Bad input is refused.
+    #[wasm_bindgen(js_name = setFlow)]
+    pub fn set_flow(&mut self, geometry: &str, t: f64) -> Result<(), WebError> {
+        let g: Geometry = geometry
+            .parse()
+            .map_err(|e: divergence::flow::FlowError| WebError::Range(e.to_string()))?;
+        if !(0.0..=flows::T_MAX).contains(&t) {
+            return Err(WebError::Range(format!(
+                "flow time {t} must lie in 0 to {}",
+                flows::T_MAX
+            )));
+        }
+        let s = &self.state;
+        let key = format!(
+            "{:?} {:?} {:?} {:?} {}",
+            s.target, s.q, s.divergences, s.params, g
+        );
+        if self.flows.as_ref().is_none_or(|f| f.key() != key) {
+            let divs = self.pressure_divs();
+            let f = flows::Flows::new(key, self.study.target(), self.q, &divs, g);
+            self.flows = Some(f);
+        }
+        if let Some(f) = &mut self.flows {
+            f.set_time(t);
+        }
+        Ok(())
+    }
+
+    /// The flow panel at its shown time: `{t, tMax, geometry, points, masses: {name: [per
+    /// component]}, massBelow: {name: mass below x = below}, below, refused: {name: why},
+    /// complete}`; null before `setFlow`.
+    #[wasm_bindgen(js_name = flowInfo, unchecked_return_type = "FlowInfo | null")]
+    pub fn flow_info(&self, below: f64) -> Result<JsValue, WebError> {
+        let Some(f) = &self.flows else {
+            return Ok(JsValue::NULL);
+        };
+        let (mut masses, mut under, mut refused) = (
+            serde_json::Map::new(),
+            serde_json::Map::new(),
+            serde_json::Map::new(),
+        );
+        for (name, r) in f.summary(below) {
+            match r {
+                Ok((m, b)) => {
+                    masses.insert(name.into(), m.into());
+                    under.insert(name.into(), b.into());
+                }
+                Err(why) => {
+                    refused.insert(name.into(), why.into());
+                }
+            }
+        }
+        let out = serde_json::json!({
+            "t": f.time(), "tMax": flows::T_MAX, "geometry": f.geometry().name(),
+            "points": flows::POINTS, "masses": masses, "massBelow": under, "below": below,
+            "refused": refused, "complete": f.done(),
+        });
+        to_js(&out)
+    }
+
+    /// Draws the flow panel (after `setFlow`).
+    #[wasm_bindgen(js_name = drawFlow)]
+    pub fn draw_flow(
+        &self,
+        canvas: web_sys::HtmlCanvasElement,
+        dark: bool,
+    ) -> Result<(), WebError> {
+        let Some(f) = &self.flows else {
+            return Err(WebError::Range("the flow panel has no flows yet".into()));
+        };
+        Ok(draw::flow(&draw::canvas_area(&canvas)?, f, dark)?)
+    }
+
+    /// Per panel, the fraction of its current landscape computed (cells, then the refinement
+    /// of its minima): 1 once complete, so the page can mark busy and stale panels.
+    pub fn progress(&self) -> Float64Array {
+        let f: Vec<f64> = (self.study.progress().iter())
+            .map(|p| {
+                if p.complete {
+                    return 1.0;
+                }
+                let cells = p.cells_done as f64 / p.cells_total.max(1) as f64;
+                let minima = p.minima_refined as f64 / p.minima_total.max(1) as f64;
+                (0.9 * cells + 0.1 * minima).min(0.99)
+            })
+            .collect();
+        Float64Array::from(&f[..])
     }
 
     /// `{name: [{mu, sigma, value}, …]}`: each shown landscape's local minima by value.
@@ -609,6 +728,14 @@ impl Explorer {
                 };
                 draw::svg(size, |a| draw::sampling(a, &s.exact, &s.draws, dark))?
             }
+            "flow" => {
+                let Some(f) = &self.flows else {
+                    return Err(WebError::Range(
+                        "the flow panel has not been drawn yet".into(),
+                    ));
+                };
+                draw::svg(size, |a| draw::flow(a, f, dark))?
+            }
             "tradeoff" => {
                 let beta = self.beta();
                 let pref = preference(t, beta).ok();
@@ -667,8 +794,9 @@ impl Explorer {
 impl Explorer {
     fn with_state(state: State) -> WebResult<Explorer> {
         let v = state.validate()?;
-        let study =
+        let mut study =
             Study::new(v.target, v.panels, state.view, RESOLUTION).with_plan_points(PLAN_POINTS);
+        study.set_metric(v.metric);
         Ok(Explorer {
             state,
             q: v.q,
@@ -680,6 +808,7 @@ impl Explorer {
             panel_units: 0,
             panel_revision: 0,
             sampled: None,
+            flows: None,
             #[cfg(feature = "fault-injection")]
             inject_panic: false,
         })

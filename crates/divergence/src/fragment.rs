@@ -1,5 +1,5 @@
 //! The explorer's view as a URL fragment (SPEC §5: a link reproduces the view):
-//! `target=w:m:s,…&q=μ,σ&d=name,…&alpha=…&order=…&bandwidth=…&kernelC=…&kernelBeta=…&mu=lo:hi&sigma=lo:hi`.
+//! `target=w:m:s,…&q=μ,σ&d=name,…&alpha=…&order=…&bandwidth=…&kernelC=…&kernelBeta=…&mu=lo:hi&sigma=lo:hi&metric=name`.
 //! Numbers are written in Rust's shortest round-trip form, so a link restores them exactly.
 
 use crate::error::{Error, Field};
@@ -21,6 +21,8 @@ pub struct FragmentUpdate {
     pub kernel_beta: Option<f64>,
     pub mu_range: Option<(f64, f64)>,
     pub sigma_range: Option<(f64, f64)>,
+    /// The descent metric's name, checked when the state is validated.
+    pub metric: Option<String>,
     /// Keys that were ignored (at most 8 are kept, each cut to 24 characters).
     pub unknown: Vec<String>,
 }
@@ -34,6 +36,7 @@ pub struct View<'a> {
     pub params: [f64; 5],
     pub mu_range: (f64, f64),
     pub sigma_range: (f64, f64),
+    pub metric: &'a str,
 }
 
 fn bad(msg: String) -> Error {
@@ -158,6 +161,16 @@ pub fn parse_fragment(fragment: &str) -> Result<FragmentUpdate, Error> {
             "kernelBeta" => u.kernel_beta = Some(number(&v, "kernelBeta")?),
             "mu" => u.mu_range = Some(pair(&v, ':', "mu range")?),
             "sigma" => u.sigma_range = Some(pair(&v, ':', "sigma range")?),
+            "metric" => {
+                let m: crate::metric::Metric = v.parse().map_err(|_| {
+                    bad(format!(
+                        "metric '{}' is not one of: {}",
+                        clip(&v),
+                        crate::metric::METRICS.join(", ")
+                    ))
+                })?;
+                u.metric = Some(m.name().to_string());
+            }
             other => {
                 if u.unknown.len() < 8 {
                     u.unknown.push(clip(other));
@@ -192,6 +205,7 @@ pub fn to_fragment(v: &View) -> String {
         n(v.sigma_range.0),
         n(v.sigma_range.1)
     ));
+    parts.push(format!("metric={}", encode(v.metric)));
     parts.join("&")
 }
 
@@ -221,6 +235,7 @@ mod tests {
             params: [-0.7, 0.3, 1.0, 1.0, 0.5],
             mu_range: (-7.0, 7.0),
             sigma_range: (0.5, 5.0),
+            metric: "euclidean",
         };
         let f = to_fragment(&v);
         let u = parse_fragment(&format!("#{f}")).unwrap();
@@ -229,6 +244,7 @@ mod tests {
         assert_eq!(u.divergences.as_deref(), Some(&names[..]));
         assert_eq!(u.order, Some(0.3));
         assert_eq!(u.mu_range, Some((-7.0, 7.0)));
+        assert_eq!(u.metric.as_deref(), Some("euclidean"));
         assert!(u.unknown.is_empty());
     }
 
@@ -252,6 +268,7 @@ mod tests {
             "alpha=inf",
             "sigma=nan:1",
             "target=<img>:1:1",
+            "metric=riemann",
         ] {
             let e = parse_fragment(bad).unwrap_err().to_string();
             assert!(e.starts_with("link:"), "{bad}: {e}");

@@ -24,7 +24,7 @@ pub mod target;
 pub mod tradeoff;
 
 pub use basins::{
-    basins, flow_sinks, label_cells, match_minimum, BasinSolver, FLOW_STEPS, MAX_SINKS,
+    basins, basins_in, flow_sinks, label_cells, match_minimum, BasinSolver, FLOW_STEPS, MAX_SINKS,
 };
 pub use closed_forms::{entropy, expected_log_q};
 pub use divergences::{

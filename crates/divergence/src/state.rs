@@ -6,6 +6,7 @@ use crate::divergences::{Divergence, Params};
 use crate::error::{Error, Field};
 use crate::fragment::{self, FragmentUpdate};
 use crate::landscape::Grid;
+use crate::metric::Metric;
 use crate::presets::preset;
 use crate::registry;
 use crate::target::{Component, Gaussian, Target};
@@ -35,6 +36,13 @@ pub struct State {
     pub divergences: Vec<String>,
     pub params: Params,
     pub view: View,
+    /// The metric of descent paths and basins (`fisher`, `euclidean`, `log-sigma`).
+    #[cfg_attr(feature = "serde", serde(default = "default_metric"))]
+    pub metric: String,
+}
+
+fn default_metric() -> String {
+    Metric::default().name().to_string()
 }
 
 /// A landscape panel: its name in `state.divergences`, the divergence it computes, and
@@ -52,6 +60,7 @@ pub struct Validated {
     pub target: Target,
     pub q: Gaussian,
     pub panels: Vec<Panel>,
+    pub metric: Metric,
 }
 
 impl State {
@@ -77,6 +86,7 @@ impl State {
                 mu_range: [p.mu_range.0, p.mu_range.1],
                 sigma_range: [p.sigma_range.0, p.sigma_range.1],
             },
+            metric: default_metric(),
         })
     }
 
@@ -107,7 +117,13 @@ impl State {
             });
         }
         self.grid(2, 2)?;
-        Ok(Validated { target, q, panels })
+        let metric = self.metric.parse()?;
+        Ok(Validated {
+            target,
+            q,
+            panels,
+            metric,
+        })
     }
 
     /// The view's rectangle sampled `n_mu × n_sigma` (σ linear).
@@ -140,6 +156,7 @@ impl State {
             params: [p.alpha, p.order, p.bandwidth, p.kernel_c, p.kernel_beta],
             mu_range: (self.view.mu_range[0], self.view.mu_range[1]),
             sigma_range: (self.view.sigma_range[0], self.view.sigma_range[1]),
+            metric: &self.metric,
         })
     }
 }
@@ -165,6 +182,8 @@ pub struct PartialState {
         serde(skip_serializing_if = "PartialView::is_empty")
     )]
     pub view: PartialView,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub metric: Option<String>,
     /// Keys the fragment held that no state field takes.
     pub unknown: Vec<String>,
 }
@@ -229,6 +248,7 @@ impl From<FragmentUpdate> for PartialState {
                 mu_range: pair(u.mu_range),
                 sigma_range: pair(u.sigma_range),
             },
+            metric: u.metric,
             unknown: u.unknown,
         }
     }
@@ -249,6 +269,7 @@ mod tests {
             assert_eq!(back.q, Some(s.q));
             assert_eq!(back.view.mu_range, Some(s.view.mu_range));
             assert_eq!(back.params.kernel_beta, Some(s.params.kernel_beta));
+            assert_eq!(back.metric.as_deref(), Some("fisher"));
         }
         let stein = State::preset("blog-stein").unwrap().validate().unwrap();
         assert!(stein.panels[3].log && !stein.panels[2].log);
@@ -256,6 +277,13 @@ mod tests {
         let mut twice = State::preset("blog-kl").unwrap();
         twice.divergences.push("forward_kl".into());
         assert_eq!(twice.validate().unwrap_err().field(), Field::Divergences);
+        let mut metric = State::preset("blog-kl").unwrap();
+        metric.metric = "log-sigma".into();
+        assert_eq!(metric.validate().unwrap().metric, Metric::LogSigma);
+        let back = PartialState::from(fragment::parse_fragment(&metric.fragment()).unwrap());
+        assert_eq!(back.metric.as_deref(), Some("log-sigma"));
+        metric.metric = "riemann".into();
+        assert_eq!(metric.validate().unwrap_err().field(), Field::Metric);
         assert_eq!(
             State::preset("nope").unwrap_err(),
             Error::UnknownPreset("nope".into())

@@ -12,9 +12,9 @@ use crate::landscape::{
     accept, candidates, closed_form, grid_minima, landscape_cells, merge_minimum, Descender, Grid,
     Landscape, Minimum, REFINE_STEPS,
 };
+use crate::metric::{DescentOptions, Metric, MetricDescent, Optimizer};
 use crate::state::{Panel, View};
 use crate::target::Target;
-use crate::FLOW_STEPS;
 
 /// How finely a study computes: everything, or what a drag can afford every frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,13 +129,15 @@ pub struct Study {
     after: After,
     plan_points: usize,
     basins_on: bool,
+    /// The metric of descents and basins.
+    metric: Metric,
     /// The newest computation per panel.
     work: Vec<Work>,
     /// The last complete landscape per panel, kept while a newer one is computed.
     shown: Vec<Option<Finished>>,
     basins: Vec<Basins>,
     /// A descent per panel from the reader's chosen start.
-    descents: Vec<Option<Descender>>,
+    descents: Vec<Option<MetricDescent>>,
     cells_computed: u64,
     /// Units of work done so far (see [`Study::step`]).
     units: u64,
@@ -193,6 +195,7 @@ impl Study {
             after: After::Minima,
             plan_points: MAX_POINTS,
             basins_on: false,
+            metric: Metric::default(),
             work: Vec::new(),
             shown: Vec::new(),
             basins: Vec::new(),
@@ -260,6 +263,23 @@ impl Study {
     /// Whether [`Study::step`] goes on to basins of attraction once landscapes are done.
     pub fn set_basins(&mut self, on: bool) {
         self.basins_on = on;
+    }
+
+    /// The metric of descents and basins; a change drops the descents and recomputes the
+    /// basins (the landscapes stay).
+    pub fn set_metric(&mut self, metric: Metric) {
+        if metric != self.metric {
+            self.metric = metric;
+            self.descents.clear();
+            for b in &mut self.basins {
+                *b = Basins::None;
+            }
+        }
+    }
+
+    /// The metric of descents and basins.
+    pub fn metric(&self) -> Metric {
+        self.metric
     }
 
     /// The target.
@@ -443,7 +463,9 @@ impl Study {
             loop {
                 match &mut self.basins[k] {
                     Basins::Done(_) => break,
-                    Basins::None => self.basins[k] = Basins::Solving(BasinSolver::new(land)),
+                    Basins::None => {
+                        self.basins[k] = Basins::Solving(BasinSolver::new(land, self.metric))
+                    }
                     Basins::Solving(b) => {
                         if b.step(&self.target, &div, land, mins) {
                             self.basins[k] = Basins::Done(b.labels());
@@ -460,18 +482,16 @@ impl Study {
         true
     }
 
-    /// Starts a descent from `(mu, sigma)` on every panel (replacing any earlier one), in
-    /// each panel's own grid's cell units: the flow its basins map.
+    /// Starts a descent from `(mu, sigma)` on every panel (replacing any earlier one) in the
+    /// study's metric: the path `divergence optimize --metric` takes from there, whatever the
+    /// view, ending on the refined minimum.
     pub fn start_descent(&mut self, mu: f64, sigma: f64) {
-        self.descents = (self.panels.iter().zip(&self.work))
-            .map(|(p, job)| {
-                Some(Descender::gradient_flow(
-                    &self.target,
-                    &p.div,
-                    (mu, sigma),
-                    job.grid.cell(),
-                    FLOW_STEPS,
-                ))
+        let (t, m) = (&self.target, self.metric);
+        self.descents = (self.panels.iter())
+            .map(|p| {
+                let opts = DescentOptions::default();
+                let gd = Optimizer::GradientDescent;
+                Some(MetricDescent::new(t, &p.div, (mu, sigma), m, gd, opts))
             })
             .collect();
     }
@@ -493,7 +513,7 @@ impl Study {
     }
 
     /// Panel `k`'s descent from the reader's start, if one was started.
-    pub fn descent(&self, k: usize) -> Option<&Descender> {
+    pub fn descent(&self, k: usize) -> Option<&MetricDescent> {
         self.descents.get(k)?.as_ref()
     }
 
@@ -744,5 +764,69 @@ mod tests {
         assert!(s.step(&mut || false));
         assert_ne!(s.finished(1).unwrap().0.values, old);
         assert_eq!(s.basin_labels(1).map(<[_]>::len), Some(16 * 12));
+    }
+
+    /// The end of panel 0's descent from (1, 2) in `metric` over `view`, and the basin label's
+    /// minimum for the cell nearest (1, 2).
+    fn descend_in(metric: Metric, view: View) -> ((f64, f64), (f64, f64)) {
+        let mut st = State::preset("blog-kl").unwrap();
+        st.divergences = vec!["reverse_kl".into()];
+        st.view = view;
+        let v = st.validate().unwrap();
+        let mut s = Study::new(v.target, v.panels, view, (48, 40));
+        s.set_metric(metric);
+        s.set_basins(true);
+        assert!(s.step(&mut || false));
+        s.start_descent(1.0, 2.0);
+        while s.step_descents() {}
+        let d = s.descent(0).unwrap();
+        assert!(d.finished());
+        let &[m, sg, _] = d.path().last().unwrap();
+        let (land, mins) = s.finished(0).unwrap();
+        let j = (land.grid.mu.iter()).position(|&x| x >= 1.0).unwrap();
+        let i = (land.grid.sigma.iter()).position(|&x| x >= 2.0).unwrap();
+        let label = s.basin_labels(0).unwrap()[i * land.grid.mu.len() + j].unwrap();
+        ((m, sg), (mins[label].mu, mins[label].sigma))
+    }
+
+    #[test]
+    fn descents_and_basins_follow_the_metric_not_the_view() {
+        let preset = State::preset("blog-kl").unwrap().view;
+        let wide = View {
+            mu_range: [-10.0, 10.0],
+            sigma_range: [0.3, 6.0],
+        };
+        for view in [preset, wide] {
+            let ((m, s), basin) = descend_in(Metric::Fisher, view);
+            assert!(
+                (m - 3.9996).abs() < 1e-3 && (s - 1.0008).abs() < 1e-3,
+                "{m} {s}"
+            );
+            assert!(
+                (basin.0 - m).abs() < 1e-4 && (basin.1 - s).abs() < 1e-4,
+                "{view:?} {m} {s} {basin:?}"
+            );
+            let ((m, s), basin) = descend_in(Metric::Euclidean, view);
+            assert!(m.abs() < 1e-4 && (s - 3.4727).abs() < 1e-3, "{m} {s}");
+            assert!(
+                (basin.0 - m).abs() < 1e-4 && (basin.1 - s).abs() < 1e-4,
+                "{view:?} {m} {s} {basin:?}"
+            );
+        }
+        // The path is the command line's: the same start, metric and options.
+        let st = State::preset("blog-kl").unwrap().validate().unwrap();
+        let cli = crate::metric::descend_with(
+            &st.target,
+            &st.panels[0].div,
+            1.0,
+            2.0,
+            Metric::Fisher,
+            Optimizer::GradientDescent,
+            DescentOptions::default(),
+        );
+        let mut s = Study::new(st.target.clone(), st.panels.clone(), preset, (16, 12));
+        s.start_descent(1.0, 2.0);
+        while s.step_descents() {}
+        assert_eq!(s.descent(0).unwrap().path(), &cli.path[..]);
     }
 }

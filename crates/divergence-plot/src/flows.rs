@@ -1,0 +1,236 @@
+//! The flows-of-q panel's data (the page's and `divergence figure --panels flow`'s): per chosen divergence, q as a free density flowing from the
+//! current Gaussian (SPEC §4), shown at the reader's time, and the mass it puts on each of
+//! p's components over t ∈ [0, T_MAX], sampled in the background by `work`.
+
+use divergence::flow::{default_range, Flow, FlowOptions, Geometry};
+use divergence::{Divergence, Gaussian, Target};
+
+/// The end of the panel's time axis.
+pub const T_MAX: f64 = 5.0;
+/// x points of every flow: frame rate while scrubbing, ~0.2 ms a step natively.
+pub const POINTS: usize = 2001;
+/// Mass samples over [0, T_MAX].
+const SAMPLES: usize = 100;
+
+/// A flow at the shown time: (masses on p's components, mass below a point), or why it is
+/// not shown.
+pub type Shown<'a> = Result<(Vec<f64>, f64), &'a str>;
+
+/// One divergence's flow: the one shown (at the reader's t) and the one sampling masses.
+struct Item {
+    name: String,
+    shown: Result<Flow, String>,
+    ahead: Option<Flow>,
+    masses: Vec<(f64, Vec<f64>)>,
+    q: Vec<f64>,
+}
+
+/// The flows of one problem (target, q₀, divergences, geometry).
+pub struct Flows {
+    key: String,
+    geometry: Geometry,
+    x: Vec<f64>,
+    p: Vec<f64>,
+    t: f64,
+    items: Vec<Item>,
+}
+
+impl Flows {
+    /// Flows of each `(name, divergence)` from q₀ in `geometry`, keyed by `key`, at t = 0.
+    pub fn new(
+        key: String,
+        p: &Target,
+        q0: Gaussian,
+        divs: &[(String, Divergence)],
+        geometry: Geometry,
+    ) -> Flows {
+        let opts = FlowOptions {
+            points: POINTS,
+            x_range: Some(default_range(p, &q0)),
+            max_dt: None,
+        };
+        let items: Vec<Item> = (divs.iter())
+            .map(|(name, d)| {
+                let shown = Flow::new(p, d, q0, geometry, opts).map_err(|e| e.to_string());
+                let ahead = shown.as_ref().ok().cloned();
+                let masses = (shown.as_ref().ok())
+                    .map(|f| vec![(0.0, f.mode_masses())])
+                    .unwrap_or_default();
+                Item {
+                    name: name.clone(),
+                    shown,
+                    ahead,
+                    masses,
+                    q: vec![0.0; POINTS],
+                }
+            })
+            .collect();
+        let (lo, hi) = opts.x_range.unwrap_or((-1.0, 1.0));
+        let dx = (hi - lo) / (POINTS - 1) as f64;
+        let x: Vec<f64> = (0..POINTS).map(|i| lo + dx * i as f64).collect();
+        let pd = x.iter().map(|&v| p.log_pdf(v).exp()).collect();
+        let mut f = Flows {
+            key,
+            geometry,
+            x,
+            p: pd,
+            t: f64::NAN,
+            items,
+        };
+        f.set_time(0.0);
+        f
+    }
+
+    /// The key the flows were made for.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The geometry.
+    pub fn geometry(&self) -> Geometry {
+        self.geometry
+    }
+
+    /// The shown time.
+    pub fn time(&self) -> f64 {
+        self.t
+    }
+
+    /// Moves every shown flow to `t` (earlier times rewind); a flow that diverges says so.
+    pub fn set_time(&mut self, t: f64) {
+        if t == self.t {
+            return;
+        }
+        self.t = t;
+        for it in &mut self.items {
+            if let Ok(f) = &mut it.shown {
+                match f.advance_to(t) {
+                    Ok(()) => f.density_into(&mut it.q),
+                    Err(e) => it.shown = Err(e.to_string()),
+                }
+            }
+        }
+    }
+
+    /// Samples masses ahead until `out_of_time()`; true when every sampled curve is complete.
+    pub fn work(&mut self, out_of_time: &mut impl FnMut() -> bool) -> bool {
+        for it in &mut self.items {
+            while let Some(f) = &mut it.ahead {
+                let k = it.masses.len();
+                if k > SAMPLES {
+                    it.ahead = None;
+                    break;
+                }
+                let t = T_MAX * k as f64 / SAMPLES as f64;
+                match f.advance_to(t) {
+                    Ok(()) => it.masses.push((t, f.mode_masses())),
+                    Err(e) => {
+                        it.shown = Err(e.to_string());
+                        it.ahead = None;
+                    }
+                }
+                if out_of_time() {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// True when every mass curve is complete.
+    pub fn done(&self) -> bool {
+        self.items.iter().all(|it| it.ahead.is_none())
+    }
+
+    /// Per flow: its name, the masses on p's components at the shown time (or the reason it
+    /// is not shown), and the mass of q_t below `x0`.
+    pub fn summary(&self, x0: f64) -> Vec<(&str, Shown<'_>)> {
+        (self.items.iter())
+            .map(|it| {
+                let r = match &it.shown {
+                    Ok(f) => Ok((f.mode_masses(), self.mass_below(&it.q, x0, f.dx()))),
+                    Err(e) => Err(e.as_str()),
+                };
+                (it.name.as_str(), r)
+            })
+            .collect()
+    }
+
+    /// ∫_{x < x0} q dx, each point owning a cell of width dx.
+    fn mass_below(&self, q: &[f64], x0: f64, dx: f64) -> f64 {
+        (self.x.iter().zip(q))
+            .map(|(&x, &v)| v * ((x0 - (x - 0.5 * dx)) / dx).clamp(0.0, 1.0))
+            .sum::<f64>()
+            * dx
+    }
+
+    /// Draws the panel on `area`.
+    pub fn draw<DB: plotters::prelude::DrawingBackend>(
+        &self,
+        area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+        theme: &crate::Theme,
+    ) -> crate::Drawn<DB> {
+        let series: Vec<crate::FlowSeries> = (self.items.iter())
+            .map(|it| crate::FlowSeries {
+                name: &it.name,
+                q: match &it.shown {
+                    Ok(_) => Ok(&it.q),
+                    Err(e) => Err(e.as_str()),
+                },
+                masses: &it.masses,
+            })
+            .collect();
+        let fig = crate::FlowFigure {
+            x: &self.x,
+            p: &self.p,
+            t: self.t,
+            t_max: T_MAX,
+            geometry: self.geometry.name(),
+            series: &series,
+        };
+        crate::flow(area, &fig, theme)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use divergence::Params;
+
+    #[test]
+    fn masses_follow_the_closed_forms_and_refusals_are_kept() {
+        let p = Target::parse("0.5:-4:1,0.5:4:1").unwrap();
+        let q0 = Gaussian {
+            mu: 4.0,
+            sigma: 1.0,
+        };
+        let d = |n: &str| {
+            (
+                n.to_string(),
+                Divergence::new(n, &Params::default()).unwrap(),
+            )
+        };
+        let divs = [d("forward_kl"), d("reverse_kl"), d("ksd")];
+        let mut f = Flows::new(String::new(), &p, q0, &divs, Geometry::FisherRao);
+        assert!(f.work(&mut || false) && f.done());
+        f.set_time(1.0);
+        let s = f.summary(0.0);
+        // Forward KL: q_t = e^{−t}q₀ + (1 − e^{−t})p; Φ(−4) = 3.167124e-5.
+        let e = (-1f64).exp();
+        let closed = e * 3.167124183311992e-5 + (1.0 - e) / 2.0;
+        let Ok((m, below)) = &s[0].1 else {
+            panic!("forward KL refused")
+        };
+        assert!((below - closed).abs() < 1e-6, "{below} vs {closed}");
+        assert!((m[0] + m[1] - 1.0).abs() < 1e-9);
+        // Reverse KL: q_t ∝ q₀^{e^{−t}} p^{1−e^{−t}}: the far mode's mass is tiny at t = 1.
+        let Ok((_, rkl)) = &s[1].1 else {
+            panic!("reverse KL refused")
+        };
+        assert!(*rkl > 1e-4 && *rkl < 1e-3, "{rkl}");
+        assert!(matches!(s[2].1, Err(why) if why.contains("not available")));
+        // The sampled masses at t = 1 are those of the shown flow.
+        let (t, m1) = &f.items[0].masses[SAMPLES / T_MAX as usize];
+        assert!((t - 1.0).abs() < 1e-12 && (m1[0] - m[0]).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,147 @@
+// Issue 14 in headless Chromium: the descent metric control (the same start drains to the
+// mode under `fisher` and to the central minimum under `euclidean`, in two views, ending
+// where `divergence optimize --metric` ends), and the flows-of-q panel: the time slider, the
+// geometry control, the masses against closed forms and the CLI, refusals, frame rate.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { start, settled, canvasHash, onElement, OUT } from './browser.mjs';
+
+const CLI = new URL('../target/release/divergence', import.meta.url).pathname;
+const BLOG_KL = '0.5:-4:1,0.5:4:1';
+const cli = (...args) => JSON.parse(execFileSync(CLI, args, { encoding: 'utf8' }));
+
+let env;
+let page;
+before(async () => {
+  env = await start();
+  page = await env.page('index.html', { width: 1280, height: 1000 });
+  await settled(page);
+});
+after(async () => { await env.close(); });
+
+/** Index of the flow canvas among the shadow root's canvases. */
+const flowCanvas = () => page.evaluate(() => [...document.querySelector('divergence-explorer').shadowRoot
+  .querySelectorAll('canvas')].findIndex((c) => c.classList.contains('flow')));
+
+test('the metric control decides where a descent from (1, 2) ends, whatever the view', async () => {
+  await onElement(page, (el) => el.setPreset('blog-kl'));
+  const metric = page.getByRole('combobox', { name: 'Descent metric' });
+  assert.equal(await metric.inputValue(), 'fisher', 'fisher by default');
+  const views = [
+    { muRange: [-7, 7], sigmaRange: [0.5, 5] },
+    { muRange: [-10, 10], sigmaRange: [0.3, 6] },
+  ];
+  const expect = { fisher: [3.9996, 1.0008], euclidean: [0, 3.4727] };
+  for (const name of ['fisher', 'euclidean']) {
+    await metric.selectOption(name);
+    assert.equal(await onElement(page, (el) => el.state.metric), name);
+    assert.match(await onElement(page, (el) => el.fragment()), new RegExp(`metric=${name}`));
+    const ref = cli('optimize', '--target', BLOG_KL, '--divergence', 'reverse_kl', '--from', '1,2', '--metric', name).optimum;
+    for (const view of views) {
+      await onElement(page, (el, view) => el.setState({ view }), view);
+      await settled(page);
+      const paths = await onElement(page, (el) => el.descend(1, 2));
+      const end = paths.find((p) => p.name === 'reverse_kl').path.at(-1);
+      assert.ok(Math.abs(end[0] - expect[name][0]) < 1e-3 && Math.abs(end[1] - expect[name][1]) < 1e-3,
+        `${name}, view ${JSON.stringify(view)}: ends at ${end}`);
+      assert.ok(Math.abs(end[0] - ref.mu) < 1e-4 && Math.abs(end[1] - ref.sigma) < 1e-4,
+        `${name}: page ${end} vs CLI ${ref.mu}, ${ref.sigma}`);
+    }
+  }
+  // A link carries the metric; a bad one is refused and changes nothing.
+  const frag = await onElement(page, (el) => el.fragment());
+  await metric.selectOption('log-sigma');
+  await onElement(page, (el, f) => el.applyFragment(f), frag);
+  assert.equal(await onElement(page, (el) => el.state.metric), 'euclidean');
+  assert.equal(await metric.inputValue(), 'euclidean');
+  await assert.rejects(onElement(page, (el) => el.setState({ metric: 'riemann' })), /metric/);
+  assert.equal(await onElement(page, (el) => el.state.metric), 'euclidean');
+  await onElement(page, (el) => { el.clearPaths(); el.setState({ metric: 'fisher' }); });
+});
+
+test('the flow panel: time slider, geometry, masses against closed forms, refusals', async () => {
+  await onElement(page, (el) => { el.setPreset('blog-kl'); el.setState({ q: { mu: 4, sigma: 1 } }); });
+  const slider = page.getByRole('slider', { name: 'Flow time t' });
+  await slider.scrollIntoViewIfNeeded();
+  await slider.fill('1');
+  await settled(page);
+  const idx = await flowCanvas();
+  let f = await onElement(page, (el) => el.flow);
+  assert.equal(f.t, 1);
+  assert.equal(f.geometry, 'fisher-rao');
+  assert.ok(f.points >= 2000 && f.complete);
+  // Forward KL's Fisher–Rao flow: q_t = e^{−t}q₀ + (1 − e^{−t})p, so below 0 at t = 1:
+  // e^{−1}Φ(−4) + (1 − e^{−1})/2.
+  const phiMinus4 = 3.167124183311992e-5;
+  const closed = Math.exp(-1) * phiMinus4 + (1 - Math.exp(-1)) / 2;
+  assert.ok(Math.abs(f.massBelow.forward_kl - 0.316072) < 1e-6, `forward KL below 0: ${f.massBelow.forward_kl}`);
+  assert.ok(Math.abs(f.massBelow.forward_kl - closed) < 1e-6);
+  assert.equal(f.masses.forward_kl.length, 2, 'one mass per component of p');
+  // Reverse KL's: q_t ∝ q₀^{e^{−t}} p^{1−e^{−t}}: about 0.05% on the far mode at t = 1.
+  assert.ok(f.massBelow.reverse_kl > 2e-4 && f.massBelow.reverse_kl < 1e-3, `reverse KL: ${f.massBelow.reverse_kl}`);
+  const at1 = await canvasHash(page, idx);
+  await slider.fill('3');
+  await settled(page);
+  f = await onElement(page, (el) => el.flow);
+  assert.equal(f.t, 3);
+  assert.ok(f.massBelow.forward_kl > 0.47, 'forward KL has nearly covered the far mode at t = 3');
+  assert.notEqual(await canvasHash(page, idx), at1, 'the drawn curves change with t');
+
+  // Wasserstein: reverse KL's Fokker–Planck has to cross the barrier, and barely does.
+  await slider.fill('1');
+  await page.getByRole('combobox', { name: 'Flow geometry' }).selectOption('wasserstein');
+  await settled(page);
+  f = await onElement(page, (el) => el.flow);
+  assert.equal(f.geometry, 'wasserstein');
+  const w = f.massBelow.reverse_kl;
+  assert.ok(Math.abs(w - 3.6e-4) < 0.4e-4, `Wasserstein reverse KL below 0 at t = 1: ${w}`);
+  // The same flow from the command line, integrated to the same mass below 0.
+  const out = cli('flow', '--target', BLOG_KL, '--divergence', 'reverse_kl', '--from', '4,1',
+    '--geometry', 'wasserstein', '--times', '1', '--points', String(f.points), '--x-range', '-12:12');
+  const dx = out.x[1] - out.x[0];
+  const below = out.x.reduce((s, x, k) => s + out.q[0][k] * Math.min(1, Math.max(0, (0 - (x - dx / 2)) / dx)), 0) * dx;
+  assert.ok(Math.abs(below - w) < 1e-9, `CLI ${below} vs page ${w}`);
+  await page.screenshot({ path: `${OUT}flow-1280.png`, fullPage: true });
+
+  // A divergence whose flow is not computed says so in the panel, and draws nothing else.
+  await onElement(page, (el) => el.setState({ divergences: ['reverse_kl', 'forward_kl', 'ksd'] }));
+  await settled(page);
+  f = await onElement(page, (el) => el.flow);
+  assert.ok(f.refused.ksd && !f.masses.ksd, 'KSD refused');
+  const status = await page.evaluate(() => document.querySelector('divergence-explorer').shadowRoot.querySelector('figure.flow [role=status]').textContent);
+  assert.match(status, /not available/);
+  await assert.rejects(onElement(page, (el) => el.setFlow({ t: -1 })), /flow time/);
+  await assert.rejects(onElement(page, (el) => el.setFlow({ geometry: 'l2' })), /geometry/);
+  assert.equal((await onElement(page, (el) => el.flow)).t, 1);
+});
+
+test('dragging the time slider redraws 2,001 points at frame rate', async () => {
+  await onElement(page, (el) => { el.setPreset('blog-kl'); el.setFlow({ geometry: 'fisher-rao', t: 0 }); });
+  await settled(page);
+  const ms = await page.evaluate(async () => {
+    const el = document.querySelector('divergence-explorer');
+    const range = el.shadowRoot.querySelector('input[aria-label="Flow time t"]');
+    const frame = () => new Promise((ok) => requestAnimationFrame(ok));
+    await frame();
+    const t0 = performance.now();
+    const n = 60;
+    for (let k = 1; k <= n; k++) {
+      range.value = String((5 * k) / n);
+      range.dispatchEvent(new Event('input', { bubbles: true }));
+      await frame();
+    }
+    return (performance.now() - t0) / n;
+  });
+  console.log(`flow panel: ${ms.toFixed(1)} ms a frame while scrubbing t from 0 to 5`);
+  assert.ok(ms < 50, `${ms} ms a frame`);
+  assert.equal((await onElement(page, (el) => el.flow)).t, 5);
+});
+
+test('screenshots of the full page with the flow panel at 1280 and 390 px', async () => {
+  const small = await env.page('index.html', { width: 390, height: 900 });
+  await settled(small);
+  await small.screenshot({ path: `${OUT}flow-390.png`, fullPage: true });
+  assert.deepEqual(small.messages, []);
+  assert.deepEqual(page.messages, []);
+});
