@@ -240,8 +240,9 @@ export class Panels {
       c.tradeoff.parentElement?.setAttribute('aria-busy', String(busy));
       setText(this.tradeoffText, busy ? 'Computing the flip point for this target (the figure shows the last one)…' : this.tradeoffSummary(ex), x._status.quiet);
     }
-    this.busy = false;
-    if (show(c.flow)) this.busy = this.flow.draw(ex, dark);
+    // A flip point started by this draw needs frames of work even if the landscapes are done.
+    this.busy = show(c.flow) ? this.flow.draw(ex, dark) : false;
+    if (c.tradeoff && ex.tradeoffPending()) this.busy = true;
   }
 
   tradeoffSummary(ex) {

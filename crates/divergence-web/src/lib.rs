@@ -222,13 +222,14 @@ impl Explorer {
         self.study.set_metric(v.metric);
         self.q = v.q;
         self.state = s;
-        // A flip point under way for shapes or a β no longer shown is dropped.
-        if self
-            .flip_job
-            .as_ref()
-            .is_some_and(|(k, _)| *k != self.flip_key())
-        {
+        // A flip point under way for shapes or a β no longer shown is dropped; once the
+        // trade-off panel has drawn, the new one starts now, so that `work` covers it.
+        if (self.flip_job.as_ref()).is_some_and(|(k, _)| *k != self.flip_key()) {
             self.flip_job = None;
+        }
+        if self.shown_tradeoff.is_some() {
+            // An error (one component) shows when the panel draws.
+            let _ = self.preference_ready();
         }
         self.state()
     }
