@@ -93,6 +93,49 @@ test('while blog-stein with every panel settles after a change, every frame runs
   // stopped by its budget (several units) rather than run to the end in one call.
   assert.ok(r.calls.length > 3, JSON.stringify(r.calls.slice(0, 5)));
   assert.ok(r.frames >= r.calls.length - 1, `${r.frames} frames for ${r.calls.length} work calls`);
-  assert.ok(r.calls.slice(0, -1).every((c) => !c.done && c.units >= 1));
+  assert.ok(r.calls.slice(0, -1).every((c) => !c.done && c.units >= 1), JSON.stringify(r.calls.filter((c) => c.done || c.units < 1)));
   assert.ok(r.calls.at(-1).done);
+});
+
+test('blog-stein with every panel: after a target change no draw computes the flip point or a quadrature pressure', async () => {
+  const page = await env.page('index.html');
+  await settled(page);
+  const r = await onElement(page, async (el) => {
+    el.setAttribute('panels', 'landscape,density,pressure,tradeoff,sampling');
+    el.setPreset('blog-stein');
+    await el.settled();
+    const ex = el._host.ex;
+    const proto = Object.getPrototypeOf(ex);
+    const work = proto.work;
+    const calls = [];
+    proto.work = function (budget) {
+      const [u, pending] = [this.workUnits(), this.tradeoffPending()];
+      const done = work.call(this, budget);
+      calls.push({ units: this.workUnits() - u, pending, done });
+      return done;
+    };
+    el.setState({ target: [{ weight: 0.5, mean: -4, std: 1 }, { weight: 0.5, mean: 4.5, std: 1.2 }] });
+    await el.settled();
+    proto.work = work;
+    const [pending, busy] = [ex.tradeoffPending(), el.shadowRoot.querySelector('figure.tradeoff').getAttribute('aria-busy')];
+    // KSD's pressure curve against the density panel on the same canvas (least of three):
+    // a ratio of two draws, not a time threshold.
+    const canvas = Object.assign(document.createElement('canvas'), { width: 700, height: 320 });
+    const least = (f) => Math.min(...[0, 1, 2].map(() => { const t = performance.now(); f(); return performance.now() - t; }));
+    const shifted = (m) => ({ target: [{ weight: 0.5, mean: -4, std: 1 }, { weight: 0.5, mean: m, std: 1.2 }] });
+    let m = 4.5;
+    const pressure = least(() => { m += 0.01; ex.setState({ ...ex.state(), ...shifted(m) }); ex.drawPressure(canvas, false); });
+    const density = least(() => { m += 0.01; ex.setState({ ...ex.state(), ...shifted(m) }); ex.drawDensity(canvas, false); });
+    return { calls, pending, pressure, density, busy };
+  });
+  // The new shapes' flip point was left to the work loop by the draw after the change: several
+  // work calls ran while it was pending, each doing at least one unit, and it finished.
+  const flipCalls = r.calls.filter((c) => c.pending);
+  assert.ok(flipCalls.length >= 2, JSON.stringify(r.calls.slice(0, 8)));
+  assert.ok(flipCalls.every((c) => c.units >= 1 && !c.done));
+  assert.equal(r.pending, false);
+  assert.equal(r.busy, 'false');
+  // KSD's pressure is one FFT for the curve, not a quadrature per point (~200× the density
+  // panel before): a few times the density panel's draw at most.
+  assert.ok(r.pressure < 8 * r.density, `pressure ${r.pressure} ms vs density ${r.density} ms`);
 });

@@ -278,10 +278,15 @@ export class Panels {
     if (show(c.psi_log)) ex.drawPsi(c.psi_log, true, dark);
     if (show(c.tradeoff)) {
       ex.drawTradeoff(c.tradeoff, dark);
-      setText(this.tradeoffText, this.tradeoffSummary(ex), x._status.quiet);
+      // While the flip point for a new target is computed (by the work loop, unit by unit),
+      // the panel shows the last finished trade-off, marked as in progress.
+      const busy = ex.tradeoffPending();
+      c.tradeoff.parentElement?.setAttribute('aria-busy', String(busy));
+      setText(this.tradeoffText, busy ? 'Computing the flip point for this target (the figure shows the last one)…' : this.tradeoffSummary(ex), x._status.quiet);
     }
-    this.busy = false;
-    if (show(c.flow)) this.busy = this.flow.draw(ex, dark);
+    // A flip point started by this draw needs frames of work even if the landscapes are done.
+    this.busy = show(c.flow) ? this.flow.draw(ex, dark) : false;
+    if (c.tradeoff && ex.tradeoffPending()) this.busy = true;
   }
 
   tradeoffSummary(ex) {

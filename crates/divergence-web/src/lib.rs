@@ -10,7 +10,7 @@ use divergence::flow::Geometry;
 use divergence::quad::Tol;
 use divergence::registry::{self, PARAMS};
 use divergence::sampling::{exact, sampling_distribution, Estimates};
-use divergence::tradeoff::{flip_point, prefer, preference, Preference};
+use divergence::tradeoff::{prefer, preference, FlipSolver, Preference};
 use divergence::{
     Derivatives, Detail, Divergence, Error, Field, Gaussian, Grid, PartialState, Study, Target,
 };
@@ -43,6 +43,14 @@ pub struct Explorer {
     tradeoff: Option<Result<Preference, String>>,
     /// The last flip point, keyed by the components' shapes and β.
     flip: Option<(String, f64)>,
+    /// The flip point being computed by `work`, unit by unit, with its key.
+    flip_job: Option<(String, FlipSolver)>,
+    /// The last trade-off drawn: shown, marked in progress, while the next is computed.
+    shown_tradeoff: Option<Preference>,
+    /// Units done by `work` on the panels' own computations (the flip point).
+    panel_units: u64,
+    /// Moves when a panel's own computation finishes, so that the page redraws it.
+    panel_revision: u64,
     /// The last sampling experiment, keyed by (q, target, n, reps, seed).
     sampled: Option<(String, Sampling)>,
     /// The flows-of-q panel's flows, once the panel asked for them.
@@ -221,6 +229,15 @@ impl Explorer {
         self.study.set_metric(v.metric);
         self.q = v.q;
         self.state = s;
+        // A flip point under way for shapes or a β no longer shown is dropped; once the
+        // trade-off panel has drawn, the new one starts now, so that `work` covers it.
+        if (self.flip_job.as_ref()).is_some_and(|(k, _)| *k != self.flip_key()) {
+            self.flip_job = None;
+        }
+        if self.shown_tradeoff.is_some() {
+            // An error (one component) shows when the panel draws.
+            let _ = self.preference_ready();
+        }
         self.state()
     }
 
@@ -257,11 +274,24 @@ impl Explorer {
         }
         let start = Date::now();
         let before = self.study.cells_computed();
-        let done = if budget_ms > 0.0 {
+        let over = || budget_ms <= 0.0 || Date::now() - start > budget_ms;
+        // The panels' pending computations first (what a change shows soonest), one unit at
+        // a time; the landscapes get what is left of the budget.
+        let mut spent = false;
+        while self.step_flip() {
+            if over() {
+                spent = true;
+                break;
+            }
+        }
+        let done = if spent {
+            self.study.done()
+        } else if budget_ms > 0.0 {
             self.study.step(&mut || Date::now() - start > budget_ms)
         } else {
             self.study.step(&mut || true)
         };
+        let done = done && self.flip_job.is_none();
         let cells = self.study.cells_computed() - before;
         CELLS_COMPUTED.fetch_add(cells, Ordering::Relaxed);
         match &mut self.flows {
@@ -276,14 +306,21 @@ impl Explorer {
     /// loop hands control back after every unit once its budget is spent.
     #[wasm_bindgen(js_name = workUnits)]
     pub fn work_units(&self) -> f64 {
-        self.study.units() as f64
+        (self.study.units() + self.panel_units) as f64
+    }
+
+    /// True while the ψ trade-off panel's flip point is being computed by `work` (the panel
+    /// shows its last finished trade-off meanwhile).
+    #[wasm_bindgen(js_name = tradeoffPending)]
+    pub fn tradeoff_pending(&self) -> bool {
+        self.flip_job.is_some()
     }
 
     /// Changes whenever what the landscape panels show changes (a landscape, its minima or
     /// basins completed, or a restart): the page redraws on a change of this or of its own
     /// state, not after every slice of work.
     pub fn revision(&self) -> f64 {
-        self.study.revision() as f64
+        (self.study.revision() + self.panel_revision) as f64
     }
 
     /// Starts a descent from `(mu, sigma)` on every panel (replacing any earlier one).
@@ -348,7 +385,11 @@ impl Explorer {
         dark: bool,
     ) -> Result<(), WebError> {
         let beta = self.beta();
-        let pref = self.preference().ok();
+        let pref = match self.preference_ready() {
+            Ok(Some(p)) => Some(p),
+            Ok(None) => self.shown_tradeoff.clone(),
+            Err(_) => None,
+        };
         Ok(draw::tradeoff(
             &draw::canvas_area(&canvas)?,
             pref.as_ref(),
@@ -796,6 +837,10 @@ impl Explorer {
             study,
             tradeoff: None,
             flip: None,
+            flip_job: None,
+            shown_tradeoff: None,
+            panel_units: 0,
+            panel_revision: 0,
             sampled: None,
             flows: None,
             #[cfg(feature = "fault-injection")]
@@ -836,31 +881,66 @@ impl Explorer {
         ((1.0 + self.state.params.alpha) / 2.0).clamp(0.0, 1.0)
     }
 
-    /// The cached trade-off, computed if the target or α changed; the flip point (the costly
-    /// part) only if the components' shapes or α changed, not their weights.
-    fn preference(&mut self) -> WebResult<Preference> {
-        let beta = self.beta();
+    /// The key of the flip point: the components' shapes and β (not their weights).
+    fn flip_key(&self) -> String {
+        let shapes: Vec<(f64, f64)> = (self.study.target().components().iter())
+            .map(|c| (c.mean, c.std))
+            .collect();
+        format!("{shapes:?} {:?}", self.beta())
+    }
+
+    /// One unit of the pending flip point, if any (true then); its end moves the revision.
+    fn step_flip(&mut self) -> bool {
+        let Some((key, job)) = &mut self.flip_job else {
+            return false;
+        };
+        self.panel_units += 1;
+        match job.step() {
+            Ok(None) => return true,
+            Ok(Some(f)) => self.flip = Some((std::mem::take(key), f)),
+            Err(e) => self.tradeoff = Some(Err(e.to_string())),
+        }
+        self.flip_job = None;
+        self.panel_revision += 1;
+        true
+    }
+
+    /// The trade-off for the current target and α without blocking: None while its flip
+    /// point (the costly part, cached by shapes and β) is computed by `work`.
+    fn preference_ready(&mut self) -> WebResult<Option<Preference>> {
         if self.tradeoff.is_none() {
+            let (beta, key) = (self.beta(), self.flip_key());
             let target = self.study.target();
-            let shapes: Vec<(f64, f64)> = (target.components().iter())
-                .map(|c| (c.mean, c.std))
-                .collect();
-            let key = format!("{shapes:?} {beta:?}");
-            let flip = match &self.flip {
-                Some((k, f)) if *k == key => Ok(*f),
-                _ => flip_point(target, beta),
-            };
-            let pref = flip.and_then(|f| {
-                let p = prefer(target, beta, f);
-                self.flip = Some((key, f));
-                p
-            });
-            self.tradeoff = Some(pref.map_err(|e| e.to_string()));
+            match &self.flip {
+                Some((k, f)) if *k == key => {
+                    self.tradeoff = Some(prefer(target, beta, *f).map_err(|e| e.to_string()));
+                }
+                _ if self.flip_job.as_ref().is_some_and(|(k, _)| *k == key) => {}
+                _ => match FlipSolver::new(target, beta) {
+                    Ok(job) => self.flip_job = Some((key, job)),
+                    Err(e) => self.tradeoff = Some(Err(e.to_string())),
+                },
+            }
         }
         match self.tradeoff.clone() {
-            Some(Ok(p)) => Ok(p),
+            Some(Ok(p)) => {
+                self.shown_tradeoff = Some(p.clone());
+                Ok(Some(p))
+            }
             Some(Err(e)) => Err(WebError::Range(e)),
-            None => Err(Error::parse(Field::Target, "no trade-off").into()),
+            None => Ok(None),
+        }
+    }
+
+    /// The trade-off, its flip point finished here if `work` has not yet.
+    fn preference(&mut self) -> WebResult<Preference> {
+        loop {
+            if let Some(p) = self.preference_ready()? {
+                return Ok(p);
+            }
+            if !self.step_flip() {
+                return Err(Error::parse(Field::Target, "no trade-off").into());
+            }
         }
     }
 

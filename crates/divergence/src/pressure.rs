@@ -3,7 +3,23 @@
 use crate::divergences::{eval, Divergence};
 use crate::integrals::{Anchors, Pair};
 use crate::quad::Tol;
+use crate::rows::ksd_pressure::ksd_pressure_grid;
 use crate::target::{Gaussian, Target};
+
+/// (x0, dx) when `xs` holds two or more points x0 + i·dx (dx > 0) to rounding: where KSD's
+/// pressure is one FFT for every x (single points take quadrature).
+fn uniform_step(xs: &[f64]) -> Option<(f64, f64)> {
+    let (&x0, &last) = (xs.first()?, xs.last()?);
+    if xs.len() < 2 {
+        return None;
+    }
+    let dx = (last - x0) / (xs.len() - 1) as f64;
+    let tol = 1e-9 * (x0.abs().max(last.abs()) + dx);
+    (dx > 0.0
+        && dx.is_finite()
+        && (xs.iter().enumerate()).all(|(i, &x)| (x - (x0 + i as f64 * dx)).abs() <= tol))
+    .then_some((x0, dx))
+}
 
 /// ψ as a function of ln r = ln(p/q) for the divergences where it is one (SPEC §3's table;
 /// `norm` is BC for Bhattacharyya and ∫p^a q^(1−a) for Rényi); None for `fisher`, `mmd` and
@@ -57,6 +73,16 @@ pub fn pressure_norm(p: &Target, q: &Gaussian, div: &Divergence) -> f64 {
 /// assert!(psi[1] < 0.0); // deep in q's tail p is far lower still
 /// ```
 pub fn pressure(p: &Target, q: &Gaussian, div: &Divergence, xs: &[f64]) -> Vec<f64> {
+    if let Divergence::Ksd { c, beta } = *div {
+        if let Some(v) =
+            uniform_step(xs).and_then(|(x0, dx)| ksd_pressure_grid(p, q, c, beta, x0, dx, xs.len()))
+        {
+            return v
+                .into_iter()
+                .map(|v| if v.is_nan() { f64::INFINITY } else { v })
+                .collect();
+        }
+    }
     let norm = pressure_norm(p, q, div);
     let pair = matches!(div, Divergence::Ksd { .. }).then(|| Pair::new(p, *q, Anchors::Exact));
     let ksd_breaks = pair.as_ref().map(|pr| pr.breaks(&[], |x| pr.lq(x)));

@@ -118,13 +118,6 @@ fn with_psi(comps: &[Component], light: usize, psi: f64) -> Result<Target, Error
     Target::new(&cs)
 }
 
-/// D(heavy only) − D(all modes) at light weight ratio ψ: > 0 when all modes are preferred.
-fn margin(comps: &[Component], light: usize, psi: f64, beta: f64) -> Result<f64, Error> {
-    let (heavy, all) = candidates(comps, light)?;
-    let p = with_psi(comps, light, psi)?;
-    Ok(amari_between(&p, &heavy, beta) - amari_between(&p, &all, beta))
-}
-
 /// The light component (the lightest; ties to the first) and the number of heavy ones.
 fn split(p: &Target) -> Result<(usize, usize), Error> {
     let comps = p.components();
@@ -142,40 +135,138 @@ fn split(p: &Target) -> Result<(usize, usize), Error> {
 
 /// The light/heavy weight ratio ψ at which an Amari-β fit (β clamped to [0, 1]) switches
 /// from the heavy modes only to all modes, for `p`'s component shapes (its weights do not
-/// matter). Illinois regula falsi on ln ψ over [1e-9, 1], to 1e-10.
+/// matter). Illinois regula falsi on ln ψ over [1e-9, 1], to 1e-10 ([`FlipSolver`] to the end).
 pub fn flip_point(p: &Target, beta: f64) -> Result<f64, Error> {
-    let (light, _) = split(p)?;
-    let comps = p.components();
-    let beta = beta.clamp(0.0, 1.0);
-    // At ψ = 1 all modes are equal and q over all of them is p: the margin is > 0 there.
-    let g = |t: f64| margin(comps, light, t.exp(), beta);
-    let (mut a, mut b) = (1e-9f64.ln(), 0.0f64);
-    let (mut ga, mut gb) = (g(a)?, g(b)?);
-    if ga > 0.0 {
-        return Ok(a.exp());
-    }
-    let mut side = 0;
-    for _ in 0..100 {
-        if (b - a).abs() < 1e-10 {
-            break;
-        }
-        let c = (a * gb - b * ga) / (gb - ga);
-        let gc = g(c)?;
-        if gc > 0.0 {
-            (b, gb) = (c, gc);
-            if side == 1 {
-                ga *= 0.5;
-            }
-            side = 1;
-        } else {
-            (a, ga) = (c, gc);
-            if side == -1 {
-                gb *= 0.5;
-            }
-            side = -1;
+    let mut s = FlipSolver::new(p, beta)?;
+    loop {
+        if let Some(f) = s.step()? {
+            return Ok(f);
         }
     }
-    Ok(b.exp())
+}
+
+/// Where [`FlipSolver`] is in the regula falsi.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stage {
+    /// Evaluating the margin at the lower end of the bracket.
+    Low,
+    /// At the upper end.
+    High,
+    /// At an interior point (the `iter`-th).
+    Inner,
+    /// Finished, with ψ.
+    Done(f64),
+}
+
+/// [`flip_point`] as resumable work: each [`FlipSolver::step`] computes one of the two Amari
+/// divergences of one margin evaluation D(heavy only) − D(all modes), so that a page can
+/// interleave it with drawing; the sequence of evaluations (and so ψ) is `flip_point`'s.
+#[derive(Clone, Debug)]
+pub struct FlipSolver {
+    comps: Vec<Component>,
+    light: usize,
+    beta: f64,
+    heavy: Target,
+    all: Target,
+    /// The bracket in ln ψ and the margins at its ends.
+    a: f64,
+    b: f64,
+    ga: f64,
+    gb: f64,
+    /// Which end moved last (Illinois halving).
+    side: i32,
+    iter: usize,
+    stage: Stage,
+    /// The ln ψ being evaluated, and D(heavy only) there once computed.
+    at: f64,
+    first: Option<f64>,
+}
+
+impl FlipSolver {
+    /// A solver for `p`'s shapes at β (clamped to [0, 1]); an Error for one component.
+    pub fn new(p: &Target, beta: f64) -> Result<FlipSolver, Error> {
+        let (light, _) = split(p)?;
+        let comps = p.components().to_vec();
+        let (heavy, all) = candidates(&comps, light)?;
+        let a = 1e-9f64.ln();
+        Ok(FlipSolver {
+            comps,
+            light,
+            beta: beta.clamp(0.0, 1.0),
+            heavy,
+            all,
+            a,
+            b: 0.0,
+            ga: 0.0,
+            gb: 0.0,
+            side: 0,
+            iter: 0,
+            stage: Stage::Low,
+            at: a,
+            first: None,
+        })
+    }
+
+    /// ψ once finished.
+    pub fn result(&self) -> Option<f64> {
+        match self.stage {
+            Stage::Done(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// One Amari divergence of the current margin evaluation; ψ once the flip is found.
+    pub fn step(&mut self) -> Result<Option<f64>, Error> {
+        if let Some(f) = self.result() {
+            return Ok(Some(f));
+        }
+        // At ψ = 1 all modes are equal and q over all of them is p: the margin is > 0 there.
+        let p = with_psi(&self.comps, self.light, self.at.exp())?;
+        let Some(first) = self.first.take() else {
+            self.first = Some(amari_between(&p, &self.heavy, self.beta));
+            return Ok(None);
+        };
+        let g = first - amari_between(&p, &self.all, self.beta);
+        match self.stage {
+            Stage::Low => {
+                self.ga = g;
+                (self.stage, self.at) = (Stage::High, self.b);
+                return Ok(None);
+            }
+            Stage::High => {
+                self.gb = g;
+                if self.ga > 0.0 {
+                    self.stage = Stage::Done(self.a.exp());
+                    return Ok(self.result());
+                }
+            }
+            Stage::Inner => {
+                let c = self.at;
+                if g > 0.0 {
+                    (self.b, self.gb) = (c, g);
+                    if self.side == 1 {
+                        self.ga *= 0.5;
+                    }
+                    self.side = 1;
+                } else {
+                    (self.a, self.ga) = (c, g);
+                    if self.side == -1 {
+                        self.gb *= 0.5;
+                    }
+                    self.side = -1;
+                }
+            }
+            Stage::Done(_) => {}
+        }
+        if self.iter >= 100 || (self.b - self.a).abs() < 1e-10 {
+            self.stage = Stage::Done(self.b.exp());
+            return Ok(self.result());
+        }
+        self.iter += 1;
+        let (a, b, ga, gb) = (self.a, self.b, self.ga, self.gb);
+        (self.stage, self.at) = (Stage::Inner, (a * gb - b * ga) / (gb - ga));
+        Ok(None)
+    }
 }
 
 /// The preference of an Amari-β fit (`beta` = (1+α)/2, clamped to [0, 1]) for the target

@@ -350,3 +350,35 @@ fn grid_minima_land_within_a_fraction_of_a_cell() {
         }
     }
 }
+
+#[test]
+fn ksd_pressure_on_a_grid_matches_quadrature_per_point() {
+    // The FFT over a uniform x grid against the adaptive quadrature per x (single points).
+    for (t, mu, sigma, c, beta, lo, hi) in [
+        ("0.5:-4:1,0.5:4:1", 0.0, 2.0, 1.0, 0.5, -8.0, 8.0),
+        ("0.3:-2:0.5,0.7:3:1.5", 1.0, 0.7, 0.6, 0.8, -6.0, 9.0),
+        (
+            "0.2:0:1,0.5:6:2,0.3:-5:0.8",
+            -1.0,
+            4.0,
+            2.0,
+            0.3,
+            -20.0,
+            15.0,
+        ),
+    ] {
+        let p = Target::parse(t).unwrap();
+        let q = Gaussian::new(mu, sigma).unwrap();
+        let ksd = Divergence::Ksd { c, beta };
+        let xs: Vec<f64> = (0..=50).map(|k| lo + (hi - lo) * k as f64 / 50.0).collect();
+        let grid = pressure(&p, &q, &ksd, &xs);
+        let scale = grid.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        for (&x, &g) in xs.iter().zip(&grid) {
+            let want = pressure(&p, &q, &ksd, &[x])[0];
+            assert!(
+                (g - want).abs() <= 1e-6 * want.abs().max(1e-3 * scale),
+                "{t} q = ({mu}, {sigma}) x = {x}: grid {g} vs quadrature {want}"
+            );
+        }
+    }
+}

@@ -3,4 +3,5 @@
 //! adaptive quadrature stays the reference they are tested against.
 
 pub mod ksd;
+pub mod ksd_pressure;
 pub mod tv;
