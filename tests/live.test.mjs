@@ -14,8 +14,10 @@ test('work(0) does one unit per call on every panel set; no unit dominates the c
   env = await start();
   const page = await env.page('index.html');
   await settled(page);
-  const runs = await onElement(page, (el) => {
-    const names = el._host.info.divergences.map((d) => d.name);
+  const runs = await page.evaluate(async () => {
+    // The module the element loaded (the same instance: the same URL).
+    const { Explorer, divergenceInfo } = await import(new URL('www/pkg/divergence_web.js', document.baseURI).href);
+    const names = divergenceInfo().map((d) => d.name);
     const sets = [['reverse_kl', 'forward_kl'], ['reverse_kl', 'forward_kl', 'ksd', 'log_ksd'], names];
     const out = [];
     for (const divergences of sets) {
@@ -24,8 +26,8 @@ test('work(0) does one unit per call on every panel set; no unit dominates the c
         // of its two, so that a pause of the whole process (GC, a loaded machine) is not
         // taken for a long unit.
         const run = () => {
-          const ex = new el._host.wasm.Explorer();
-          ex.setState({ ...el._host.presetState('blog-stein'), divergences });
+          const ex = new Explorer();
+          ex.setState({ ...Explorer.presetState('blog-stein'), divergences });
           ex.setResolution(64, 48);
           ex.setBasins(true);
           ex.setQuick(quick);
@@ -75,7 +77,8 @@ test('while blog-stein with every panel settles after a change, every frame runs
     let on = true;
     const loop = () => { frames += 1; if (on) requestAnimationFrame(loop); };
     requestAnimationFrame(loop);
-    const proto = Object.getPrototypeOf(el._host.ex);
+    const { Explorer } = await import(new URL('www/pkg/divergence_web.js', document.baseURI).href);
+    const proto = Explorer.prototype;
     const work = proto.work;
     proto.work = function (budget) {
       const u = this.workUnits();
@@ -104,11 +107,13 @@ test('blog-stein with every panel: after a target change no draw computes the fl
     el.setAttribute('panels', 'landscape,density,pressure,tradeoff,sampling');
     el.setPreset('blog-stein');
     await el.settled();
-    const ex = el._host.ex;
-    const proto = Object.getPrototypeOf(ex);
+    const { Explorer } = await import(new URL('www/pkg/divergence_web.js', document.baseURI).href);
+    const proto = Explorer.prototype;
     const work = proto.work;
     const calls = [];
+    let ex = null;
     proto.work = function (budget) {
+      ex = this;
       const [u, pending] = [this.workUnits(), this.tradeoffPending()];
       const done = work.call(this, budget);
       calls.push({ units: this.workUnits() - u, pending, done });

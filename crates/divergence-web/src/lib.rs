@@ -295,7 +295,16 @@ impl Explorer {
         let cells = self.study.cells_computed() - before;
         CELLS_COMPUTED.fetch_add(cells, Ordering::Relaxed);
         match &mut self.flows {
-            Some(f) if done => f.work(&mut || Date::now() - start > budget_ms),
+            Some(f) if done => {
+                // One sampled time of the flows' mass curves is one unit.
+                let mut units = 0;
+                let finished = f.work(&mut || {
+                    units += 1;
+                    budget_ms <= 0.0 || Date::now() - start > budget_ms
+                });
+                self.panel_units += units;
+                finished
+            }
             Some(f) => done && f.done(),
             None => done,
         }
