@@ -152,9 +152,10 @@ test('transfer size (gzipped) and time to the first full render', async () => {
   for (const f of files) total += gzipSync(await readFile(new URL(`../${f}`, import.meta.url))).length;
   console.log(`transfer size, gzipped: ${(total / 1024).toFixed(1)} KiB`);
   // The budget was 300 KiB until the flows of q (free-density solvers), the row paths of the
-  // slow divergences and the figure-quality plotting joined the wasm (~313 KB of it,
-  // gzipped); 360 KiB until the flow solvers load as a module of their own.
-  assert.ok(total <= 360 * 1024, `${total} bytes`);
+  // slow divergences, the figure-quality plotting and the direct manipulation of the
+  // densities joined (~376 KiB, gzipped, measured); 400 KiB until the flow solvers load as a
+  // module of their own and the JS ships minified.
+  assert.ok(total <= 400 * 1024, `${total} bytes`);
   const page = await env.page('index.html');
   const ms = await page.evaluate(() => document.querySelector('divergence-explorer').ready.then(() => performance.now()));
   console.log(`navigation to first full render: ${ms.toFixed(0)} ms (a measurement, not a bound)`);
