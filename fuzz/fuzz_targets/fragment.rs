@@ -33,6 +33,7 @@ fuzz_target!(|data: &[u8]| {
         params,
         mu_range: u.mu_range.unwrap_or((-7.0, 7.0)),
         sigma_range: u.sigma_range.unwrap_or((0.3, 6.0)),
+        metric: u.metric.as_deref().unwrap_or("fisher"),
     };
     let written = to_fragment(&view);
     if written.len() > MAX_FRAGMENT {
