@@ -3,7 +3,7 @@
 // vertical swipe scrolls the page; and the read-outs of the density and pressure panels.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, settled, onElement, OUT } from './browser.mjs';
+import { start, settled, onElement, panelMap, swipe, OUT } from './browser.mjs';
 
 let env;
 let page;
@@ -25,23 +25,6 @@ const tip = (p = page) => p.evaluate(() => {
 async function reset(p = page) {
   await el((e) => e.setPreset('blog-kl'), undefined, p);
   await settled(p);
-}
-
-// Maps data (x, y) on the density (or pressure) panel to page pixels, from the public geometry.
-async function panelMap(p, kind) {
-  const canvas = p.locator(kind === 'density' ? 'divergence-explorer canvas.density' : 'divergence-explorer canvas[aria-label^="Pressure ψ(x)"]');
-  await canvas.scrollIntoViewIfNeeded();
-  const area = await el((e, k) => e.panelArea(k), kind, p);
-  const box = await canvas.boundingBox();
-  const [x0, x1] = area.xRange;
-  const [y0, y1] = area.yRange;
-  return {
-    area,
-    px: (x) => box.x + area.x + ((x - x0) / (x1 - x0)) * area.width,
-    py: (y) => box.y + area.y + (1 - (y - y0) / (y1 - y0)) * area.height,
-    perPx: (x1 - x0) / area.width,
-    perPy: (y1 - y0) / area.height,
-  };
 }
 
 const share = (t, k) => t[k].weight / t.reduce((a, c) => a + c.weight, 0);
@@ -194,39 +177,26 @@ test('read-outs: x, p(x), q(x) beside the pointer on the density panel; ψ per d
 });
 
 test('touch: a vertical swipe over the density panel scrolls the page and changes nothing; a drag from a peak moves it', async () => {
-  const ctx = await env.browser.newContext({ viewport: { width: 390, height: 800 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true });
-  const p = await ctx.newPage();
-  p.messages = [];
-  p.on('pageerror', (e) => p.messages.push(e.message));
-  await p.goto(`${env.url}index.html`);
-  await settled(p);
+  const p = await env.phone();
   const s0 = await el((e) => e.state, undefined, p);
   const m = await panelMap(p, 'density');
-  const cdp = await ctx.newCDPSession(p);
-  const swipe = async (x, y, dx, dy) => {
-    const touch = (type, k) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: k === null ? [] : [{ x: x + (dx * k) / 10, y: y + (dy * k) / 10 }] });
-    await touch('touchStart', 0);
-    for (let k = 1; k <= 10; k++) await touch('touchMove', k);
-    await touch('touchEnd', null);
-  };
   let y0 = await p.evaluate(() => window.scrollY);
   // Over component 1's curve but away from its peak: the page's.
-  await swipe(m.px(s0.target[0].mean + 1.5), m.py(peak(s0.target, 0) / 2), 0, -250);
+  await swipe(p, m.px(s0.target[0].mean + 1.5), m.py(peak(s0.target, 0) / 2), 0, -250);
   await settled(p);
   assert.ok(await p.evaluate(() => window.scrollY) > y0 + 100, 'the page scrolled');
   assert.deepEqual(await el((e) => e.state, undefined, p), s0, 'nothing changed');
   // A drag from component 2's peak ring moves its mean, and the page stays.
   const m2 = await panelMap(p, 'density');
   y0 = await p.evaluate(() => window.scrollY);
-  await swipe(m2.px(s0.target[1].mean), m2.py(peak(s0.target, 1)), -60, 0);
+  await swipe(p, m2.px(s0.target[1].mean), m2.py(peak(s0.target, 1)), -60, 0);
   await settled(p);
   const t = (await el((e) => e.state, undefined, p)).target;
   assert.ok(Math.abs(t[1].mean - (s0.target[1].mean - 60 * m2.perPx)) < 0.05, `mean ${t[1].mean}`);
   assert.equal(await p.evaluate(() => window.scrollY), y0, 'no scroll while dragging a peak');
   await p.screenshot({ path: `${OUT}density-390.png` });
-  await cdp.detach();
   assert.deepEqual(p.messages, []);
-  await ctx.close();
+  await p.context().close();
 });
 
 test('screenshot at 1280 px with the density read-out', async () => {

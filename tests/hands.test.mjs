@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { start, settled, errorText, onElement, OUT } from './browser.mjs';
+import { start, settled, errorText, onElement, shadow, until, landscapePoint, swipe, OUT } from './browser.mjs';
 
 let env;
 let page;
@@ -17,7 +17,6 @@ after(async () => { await env.close(); });
 
 const el = (fn, arg) => onElement(page, fn, arg);
 const SQRT17 = Math.sqrt(17);
-const shadow = (p, fn, arg) => p.evaluate(([src, arg]) => new Function('root', 'arg', `return (${src})(root, arg)`)(document.querySelector('divergence-explorer').shadowRoot, arg), [fn.toString(), arg]);
 
 async function exactBlogKl(p) {
   const o = await onElement(p, (e) => e.optima);
@@ -25,28 +24,6 @@ async function exactBlogKl(p) {
   assert.ok(Math.abs(o.forward_kl[0].sigma - SQRT17) < 1e-6, `forward KL σ ${o.forward_kl[0].sigma}`);
   assert.ok(Math.abs(o.forward_kl[0].mu) < 1e-6, `forward KL μ ${o.forward_kl[0].mu}`);
   for (const m of o.reverse_kl.slice(0, 2)) assert.ok(Math.abs(m.value - 0.6930529) < 1e-6, `reverse KL minimum ${m.value}`);
-}
-
-// Page coordinates of (μ, σ) on landscape i.
-async function landscapePoint(p, i, mu, sigma) {
-  const area = await onElement(p, (e, i) => e.plotArea(i), i);
-  const box = await p.locator('divergence-explorer canvas.landscape').nth(i).boundingBox();
-  return {
-    x: box.x + area.x + ((mu - area.muRange[0]) / (area.muRange[1] - area.muRange[0])) * area.width,
-    y: box.y + area.y + (1 - (sigma - area.sigmaRange[0]) / (area.sigmaRange[1] - area.sigmaRange[0])) * area.height,
-  };
-}
-
-// Polls `fn` in the page (every 50 ms, up to `ms`) until it returns something truthy.
-// (Playwright's waitForFunction evaluates strings, which the page's strict CSP forbids.)
-async function until(p, fn, ms = 10_000) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await p.evaluate(fn);
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${fn}`);
-    await p.waitForTimeout(50);
-  }
 }
 
 async function reset(p = page) {
@@ -319,28 +296,8 @@ test('axe-core finds nothing on index.html and embed.html', async () => {
   }
 });
 
-async function phone() {
-  const ctx = await env.browser.newContext({ viewport: { width: 390, height: 800 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true });
-  const p = await ctx.newPage();
-  p.messages = [];
-  p.on('pageerror', (e) => p.messages.push(e.message));
-  await p.goto(`${env.url}index.html`);
-  await settled(p);
-  return p;
-}
-
-// A touch swipe from (x, y) by (dx, dy), as a finger does it (CDP touch events).
-async function swipe(p, x, y, dx, dy) {
-  const cdp = await p.context().newCDPSession(p);
-  const touch = (type, k) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: k === null ? [] : [{ x: x + (dx * k) / 10, y: y + (dy * k) / 10 }] });
-  await touch('touchStart', 0);
-  for (let k = 1; k <= 10; k++) await touch('touchMove', k);
-  await touch('touchEnd', null);
-  await cdp.detach();
-}
-
 test('touch: vertical swipes on a slider and a landscape scroll the page and change nothing', async () => {
-  const p = await phone();
+  const p = await env.phone();
   const slider = p.getByRole('slider', { name: 'Component 2 mean', exact: true });
   await slider.scrollIntoViewIfNeeded();
   const s0 = await onElement(p, (e) => e.state);
