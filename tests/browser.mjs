@@ -199,9 +199,13 @@ export function scrollSettled(page, ms = 10_000) {
 
 /** A gesture of one finger per entry of `fingers` (`{x, y, dx, dy}`: from (x, y) by (dx, dy)),
  * all moving together in `steps` steps, as CDP touch events; resolves once the page's scroll
- * (a fling included) has settled. */
+ * (a fling included) has settled. The fingers land only on an idle page (every explorer
+ * settled, the scroll still): a busy main thread delays the touches' acknowledgements, and a
+ * finger held still past the long-press time is no longer a swipe. */
 export async function gesture(page, fingers, steps = 10) {
   const cdp = await devtools(page);
+  await page.evaluate(() => Promise.all([...document.querySelectorAll('divergence-explorer')].map((e) => e.settled())));
+  await scrollSettled(page);
   const at = (k) => fingers.map((f, id) => ({ id, x: f.x + (f.dx * k) / steps, y: f.y + (f.dy * k) / steps }));
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0) });
   for (let k = 1; k <= steps; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(k) });

@@ -3,7 +3,7 @@
 // vertical swipe scrolls the page; and the read-outs of the density and pressure panels.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, settled, onElement, panelMap, swipe, OUT } from './browser.mjs';
+import { start, settled, onElement, panelMap, swipe, gesture, drawnPixels, OUT } from './browser.mjs';
 
 let env;
 let page;
@@ -195,6 +195,73 @@ test('touch: a vertical swipe over the density panel scrolls the page and change
   assert.ok(Math.abs(t[1].mean - (s0.target[1].mean - 60 * m2.perPx)) < 0.05, `mean ${t[1].mean}`);
   assert.equal(await p.evaluate(() => window.scrollY), y0, 'no scroll while dragging a peak');
   await p.screenshot({ path: `${OUT}density-390.png` });
+  assert.deepEqual(p.messages, []);
+  await p.context().close();
+});
+
+// The page's scroll position and zoom, and from now on every touch event's type, finger count
+// and whether the element claimed it (`defaultPrevented`, read after it, at the window).
+function watchTouches(p) {
+  return p.evaluate(() => {
+    window.touchLog = [];
+    for (const t of ['touchstart', 'touchmove']) window.addEventListener(t, (e) => window.touchLog.push([t, e.touches.length, e.defaultPrevented]));
+    return [window.scrollY, visualViewport.scale];
+  });
+}
+const touchLog = (p) => p.evaluate(() => window.touchLog.splice(0));
+const still = (p) => p.evaluate(() => [window.scrollY, visualViewport.scale]);
+
+test('touch: a pinch on a peak ring scales its std by the fingers\' gap and keeps the page still; a pinch elsewhere and double-taps change nothing', async () => {
+  const p = await env.phone();
+  const s0 = await el((e) => e.state, undefined, p);
+  const m = await panelMap(p, 'density');
+  const page0 = await watchTouches(p);
+  // Two fingers 30 px apart either side of component 2's peak, spreading to 90 px.
+  const cx = Math.round(m.px(s0.target[1].mean));
+  const cy = Math.round(m.py(peak(s0.target, 1)));
+  await gesture(p, [{ x: cx - 15, y: cy, dx: -30, dy: 0 }, { x: cx + 15, y: cy, dx: 30, dy: 0 }]);
+  const pinched = (await el((e) => e.state, undefined, p)).target;
+  const std = s0.target[1].std * (90 / 30);
+  assert.ok(Math.abs(pinched[1].std - std) < 1e-3, `std ${pinched[1].std}, the gap ratio says ${std}`);
+  assert.deepEqual({ ...pinched[1], std: 0 }, { ...s0.target[1], std: 0 }, 'mean and weight unchanged');
+  assert.deepEqual(pinched[0], s0.target[0], 'component 1 unchanged');
+  // The element claimed the two-finger gesture: neither scroll nor zoom.
+  const log = await touchLog(p);
+  const two = log.filter(([t, n]) => t === 'touchmove' && n === 2);
+  assert.ok(two.length >= 5 && two.every(([, , claimed]) => claimed), JSON.stringify(log));
+  assert.deepEqual(await still(p), page0, 'the page did not scroll or zoom');
+  assert.match((await tip(p)).text, new RegExp(`^Component 2: mean 4, std ${std}`));
+  // The landscapes follow: forward KL's optimum is the mixture's mean and std.
+  await settled(p);
+  const mean = pinched.reduce((a, c, k) => a + share(pinched, k) * c.mean, 0);
+  const second = pinched.reduce((a, c, k) => a + share(pinched, k) * (c.std ** 2 + c.mean ** 2), 0);
+  const fkl = (await el((e) => e.optima, undefined, p)).forward_kl[0];
+  assert.ok(Math.abs(fkl.mu - mean) < 1e-6, `forward KL μ ${fkl.mu} vs ${mean}`);
+  assert.ok(Math.abs(fkl.sigma - Math.sqrt(second - mean ** 2)) < 1e-6, `forward KL σ ${fkl.sigma} vs ${Math.sqrt(second - mean ** 2)}`);
+  // A pinch centred on component 1's curve, away from its peak, belongs to the page.
+  const s1 = await el((e) => e.state, undefined, p);
+  const m1 = await panelMap(p, 'density');
+  const c1 = s1.target[0];
+  const x1 = c1.mean + 1.5;
+  const y1 = share(s1.target, 0) * Math.exp(-0.5 * 1.5 ** 2) / (c1.std * SQRT_2PI);
+  await gesture(p, [{ x: m1.px(x1) - 15, y: m1.py(y1), dx: -30, dy: 0 }, { x: m1.px(x1) + 15, y: m1.py(y1), dx: 30, dy: 0 }]);
+  assert.deepEqual(await el((e) => e.state, undefined, p), s1, 'nothing changed');
+  const away = await touchLog(p);
+  assert.ok(away.length >= 5 && away.every(([, , claimed]) => !claimed), JSON.stringify(away));
+  // Double-taps, on a peak's ring and on empty plot: nothing changes, the page does not zoom,
+  // the panel is drawn and the element settles.
+  const m2 = await panelMap(p, 'density');
+  const page2 = await still(p);
+  for (const [x, y] of [[m2.px(c1.mean), m2.py(peak(s1.target, 0))], [m2.px(m2.area.xRange[0]) + 10, m2.py(m2.area.yRange[1]) + 10]]) {
+    await p.touchscreen.tap(x, y);
+    await p.touchscreen.tap(x, y);
+  }
+  await settled(p);
+  assert.deepEqual(await el((e) => e.state, undefined, p), s1, 'double-taps change nothing');
+  assert.deepEqual(await still(p), page2, 'no double-tap zoom');
+  const index = await p.evaluate(() => [...document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('canvas')].findIndex((c) => c.dataset.panel === 'density'));
+  const { drawn, total } = await drawnPixels(p, index);
+  assert.ok(drawn > 0.02 * total, `density panel drawn: ${drawn} of ${total} pixels`);
   assert.deepEqual(p.messages, []);
   await p.context().close();
 });

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { start, settled, errorText, onElement, shadow, until, landscapePoint, swipe, OUT } from './browser.mjs';
+import { start, settled, errorText, onElement, shadow, until, landscapePoint, swipe, drawnPixels, plotRect, OUT } from './browser.mjs';
 
 let env;
 let page;
@@ -349,6 +349,20 @@ test('touch: vertical swipes on a slider and a landscape scroll the page and cha
     .filter((n) => n.offsetParent).map((n) => { const r = n.getBoundingClientRect(); return [n.getAttribute('aria-label') ?? n.textContent, Math.round(r.width), Math.round(r.height)]; })
     .filter(([, w, hgt]) => w < 24 || hgt < 24));
   assert.deepEqual(small, []);
+  // A double-tap on a landscape is two taps (q moves there), not a zoom; the figure stays drawn.
+  await land.scrollIntoViewIfNeeded();
+  const zoom = await p.evaluate(() => visualViewport.scale);
+  const s3 = await onElement(p, (e) => e.state);
+  const dt = await landscapePoint(p, 0, -2, 2);
+  await p.touchscreen.tap(dt.x, dt.y);
+  await p.touchscreen.tap(dt.x, dt.y);
+  await settled(p);
+  const s4 = await onElement(p, (e) => e.state);
+  assert.ok(Math.abs(s4.q.mu + 2) < 0.1 && Math.abs(s4.q.sigma - 2) < 0.1, JSON.stringify(s4.q));
+  assert.deepEqual({ ...s4, q: s3.q }, s3, 'only q moved');
+  assert.equal(await p.evaluate(() => visualViewport.scale), zoom, 'no double-tap zoom');
+  const { drawn, total } = await drawnPixels(p, 0, await plotRect(p, 0));
+  assert.ok(drawn > 0.9 * total, `landscape drawn: ${drawn} of ${total}`);
   assert.deepEqual(p.messages, []);
   await p.context().close();
 });

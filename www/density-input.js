@@ -202,10 +202,13 @@ export class DensityInput {
     } else if (t.length === 2) {
       const mx = (t[0].clientX + t[1].clientX) / 2;
       const my = (t[0].clientY + t[1].clientY) / 2;
-      const k = this.drag ? this.drag.item : this.hit(map, mx, my, true);
+      // The item a finger holds, else the peak ring between the fingers (as for one finger,
+      // rings only: curves run along the baseline everywhere, and the page must keep its zoom).
+      const k = this.drag ? this.drag.item : this.hit(map, mx, my, false);
       if (k < 0) return; // the page zooms
       e.preventDefault();
       this.drag = null;
+      this.sel = k;
       this.pinch = { item: k, gap: Math.hypot(t[0].clientX - t[1].clientX, t[0].clientY - t[1].clientY), std: this.items()[k].std };
       this.x._beginDrag(this.canvas);
     }
@@ -218,6 +221,7 @@ export class DensityInput {
     const [a, b] = e.touches;
     const gap = Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY);
     if (p.gap > 0) this.set(p.item, { std: p.std * (gap / p.gap) });
+    this.focusRead(); // the item's values beside its peak
   }
 
   key(e) {
