@@ -3,7 +3,7 @@
 // vertical swipe scrolls the page; and the read-outs of the density and pressure panels.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, settled, onElement, panelMap, swipe, gesture, drawnPixels, OUT } from './browser.mjs';
+import { start, settled, onElement, shadow, panelMap, swipe, gesture, drawnPixels, OUT } from './browser.mjs';
 
 let env;
 let page;
@@ -19,7 +19,7 @@ const SQRT_2PI = Math.sqrt(2 * Math.PI);
 const tip = (p = page) => p.evaluate(() => {
   const t = document.querySelector('divergence-explorer').shadowRoot.querySelector('.tip');
   const r = t.getBoundingClientRect();
-  return { hidden: t.hidden, text: t.textContent, x: r.left, y: r.bottom };
+  return { hidden: t.hidden, text: t.textContent, x: r.left, y: r.bottom, right: r.right, top: r.top };
 });
 
 async function reset(p = page) {
@@ -174,6 +174,113 @@ test('read-outs: x, p(x), q(x) beside the pointer on the density panel; ψ per d
   const ratio = s.target.reduce((a, c, k) => a + share(s.target, k) * n(x, c.mean, c.std), 0) / n(x, s.q.mu, s.q.sigma);
   assert.ok(Math.abs(fkl - (ratio - 1)) < 1e-3 * Math.max(1, Math.abs(ratio)), `ψ ${fkl} vs ${ratio - 1}`);
   await page.mouse.move(5, 5);
+});
+
+// ψ of forward KL (r − 1) and reverse KL (log r) at x, r = p(x)/q(x) from the public state
+// (SPEC §3, fixed to 0 where q = p).
+function psiAt(s, x) {
+  const n = (t, mu, sd) => Math.exp(-0.5 * ((t - mu) / sd) ** 2) / (sd * SQRT_2PI);
+  const r = s.target.reduce((a, c, k) => a + share(s.target, k) * n(x, c.mean, c.std), 0) / n(x, s.q.mu, s.q.sigma);
+  return { forward: r - 1, reverse: Math.log(r) };
+}
+
+// The pressure read-out's x and each ψ, checked against the closed forms; returns x.
+function checkPressure(text, s) {
+  const m = /^x = (-?[\d.]+): Reverse KL ψ = ([-\d.e+]+), Forward KL ψ = ([-\d.e+]+)$/.exec(text);
+  assert.ok(m, text);
+  const x = Number(m[1]);
+  const want = psiAt(s, x);
+  const close = (got, ref) => Math.abs(got - ref) <= 1e-5 * Math.max(1, Math.abs(ref));
+  assert.ok(close(Number(m[2]), want.reverse), `reverse KL ψ(${x}) ${m[2]} vs log r = ${want.reverse}`);
+  assert.ok(close(Number(m[3]), want.forward), `forward KL ψ(${x}) ${m[3]} vs r − 1 = ${want.forward}`);
+  return x;
+}
+
+test('keyboard on the pressure panel: a slider over x; arrows, Page keys, Home and End move a cursor whose read-out names each ψ', async () => {
+  await reset();
+  const s = await el((e) => e.state);
+  const canvas = page.locator('divergence-explorer canvas[data-panel=pressure]');
+  assert.deepEqual(await canvas.evaluate((c) => [c.getAttribute('role'), c.tabIndex]), ['slider', 0]);
+  assert.match(await canvas.getAttribute('aria-label'), /^Pressure ψ\(x\) over x: arrow keys move a read-out/);
+  // In the tab order right after the density panel's export buttons.
+  await shadow(page, (root) => [...root.querySelector('canvas.density').parentElement.querySelectorAll('button')].pop().focus());
+  await page.keyboard.press('Tab');
+  assert.equal(await canvas.evaluate((c) => c.getRootNode().activeElement === c), true, 'Tab reaches the pressure panel');
+  const m = await panelMap(page, 'pressure');
+  const [x0, x1] = m.area.xRange;
+  assert.deepEqual([Number(await canvas.getAttribute('aria-valuemin')), Number(await canvas.getAttribute('aria-valuemax'))],
+    [Math.round(x0 * 1e3) / 1e3, Math.round(x1 * 1e3) / 1e3]);
+  const seen = async () => {
+    const t = await tip();
+    const c = await shadow(page, (root) => {
+      const r = root.querySelector('.cursor').getBoundingClientRect();
+      return { hidden: root.querySelector('.cursor').hidden, x: r.left, top: r.top, bottom: r.bottom };
+    });
+    return { t, c, now: Number(await canvas.getAttribute('aria-valuenow')), text: await canvas.getAttribute('aria-valuetext'),
+      said: await shadow(page, (root) => root.querySelector('.sr-only[role=status]').textContent) };
+  };
+  // Focus: the cursor at q's mean, its read-out beside it.
+  let r = await seen();
+  assert.equal(r.t.hidden, false);
+  assert.equal(r.now, s.q.mu);
+  assert.equal(checkPressure(r.t.text, s), s.q.mu);
+  assert.equal(r.text, r.t.text, 'the slider\'s value text is the read-out');
+  assert.equal(r.c.hidden, false);
+  assert.ok(Math.abs(r.c.x - m.px(s.q.mu)) < 1.5, `cursor line at ${r.c.x}, x = 0 at ${m.px(s.q.mu)}`);
+  assert.ok(Math.abs(r.c.top - m.py(m.area.yRange[1])) < 1.5 && Math.abs(r.c.bottom - m.py(m.area.yRange[0])) < 1.5, 'over the plot area');
+  // Every key moves the cursor, says the read-out once, and touches nothing in the state.
+  const step = (x1 - x0) / 100;
+  const keys = [['ArrowRight', s.q.mu + step], ['Shift+ArrowRight', s.q.mu + 11 * step], ['ArrowDown', s.q.mu + 10 * step],
+    ['PageDown', s.q.mu], ['End', x1], ['ArrowRight', x1], ['Home', x0], ['PageUp', x0 + 10 * step]];
+  for (const [key, want] of keys) {
+    await shadow(page, (root) => {
+      window.spoken = 0;
+      window.speech?.disconnect();
+      window.speech = new MutationObserver((records) => { window.spoken += records.length; });
+      window.speech.observe(root.querySelector('.sr-only[role=status]'), { childList: true, characterData: true, subtree: true });
+    });
+    await page.keyboard.press(key);
+    await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+    r = await seen();
+    const x = Math.min(Math.floor(x1 * 1e3), Math.max(Math.ceil(x0 * 1e3), Math.round(want * 1e3))) / 1e3;
+    assert.equal(r.now, x, `${key}: cursor at ${r.now}, expected ${x}`);
+    assert.equal(checkPressure(r.t.text, s), x, key);
+    assert.equal(r.said, r.t.text, `${key}: announced`);
+    assert.equal(await page.evaluate(() => window.spoken), 1, `${key}: announced once`);
+    assert.ok(Math.abs(r.c.x - m.px(x)) < 1.5, `${key}: cursor line at ${r.c.x} vs ${m.px(x)}`);
+    // Beside the point where the cursor meets the first curve (ψ on the symlog axis).
+    const psi = psiAt(s, x).reverse;
+    const y = m.py(Math.min(m.area.yRange[1], Math.max(m.area.yRange[0], Math.sign(psi) * Math.log10(1 + Math.abs(psi)))));
+    assert.ok(r.t.x - 40 <= m.px(x) && m.px(x) <= r.t.right + 40, `${key}: read-out over x ${r.t.x}–${r.t.right}, cursor at ${m.px(x)}`);
+    assert.ok(Math.abs(r.t.y - (y - 14)) < 3 || Math.abs(r.t.top - (y + 18)) < 3, `${key}: read-out ${r.t.top}–${r.t.y}, the curve at ${y}`);
+  }
+  await page.evaluate(() => window.speech.disconnect());
+  assert.deepEqual(await el((e) => e.state), s, 'the keys read, they change nothing');
+  await page.screenshot({ path: `${OUT}pressure-keys-1280.png` });
+  // A change of state while focused: the read-out at the cursor follows the new q.
+  const moved = await el((e) => e.setState({ q: { mu: 1, sigma: 1.5 } }));
+  await settled(page);
+  r = await seen();
+  assert.equal(checkPressure(r.t.text, moved), r.now);
+  assert.equal(r.text, r.t.text);
+  // Leaving the panel hides the cursor and its read-out.
+  await canvas.blur();
+  r = await seen();
+  assert.equal(r.t.hidden, true);
+  assert.equal(r.c.hidden, true);
+  await reset();
+  // On a phone the read-out wraps inside the figure's column.
+  const p = await env.phone();
+  await p.locator('divergence-explorer canvas[data-panel=pressure]').focus();
+  await p.keyboard.press('End');
+  const t = await tip(p);
+  const column = await shadow(p, (root) => { const b = root.querySelector('.plots').getBoundingClientRect(); return [b.left, b.right]; });
+  assert.equal(t.hidden, false);
+  checkPressure(t.text, await el((e) => e.state, undefined, p));
+  assert.ok(t.x >= column[0] && t.right <= column[1], `read-out ${t.x}–${t.right} inside ${column}`);
+  await p.screenshot({ path: `${OUT}pressure-keys-390.png` });
+  assert.deepEqual(p.messages, []);
+  await p.context().close();
 });
 
 test('touch: a vertical swipe over the density panel scrolls the page and changes nothing; a drag from a peak moves it', async () => {
