@@ -209,7 +209,7 @@ test('keyboard on the pressure panel: a slider over x; arrows, Page keys, Home a
   const m = await panelMap(page, 'pressure');
   const [x0, x1] = m.area.xRange;
   assert.deepEqual([Number(await canvas.getAttribute('aria-valuemin')), Number(await canvas.getAttribute('aria-valuemax'))],
-    [Math.round(x0 * 1e3) / 1e3, Math.round(x1 * 1e3) / 1e3]);
+    [Math.ceil(x0 * 1e3) / 1e3, Math.floor(x1 * 1e3) / 1e3]);
   const seen = async () => {
     const t = await tip();
     const c = await shadow(page, (root) => {
@@ -263,12 +263,15 @@ test('keyboard on the pressure panel: a slider over x; arrows, Page keys, Home a
   r = await seen();
   assert.equal(checkPressure(r.t.text, moved), r.now);
   assert.equal(r.text, r.t.text);
-  // Leaving the panel hides the cursor and its read-out.
+  // Leaving the panel hides the cursor and its read-out; the slider keeps the cursor's place.
+  const last = r.now;
   await canvas.blur();
   r = await seen();
   assert.equal(r.t.hidden, true);
   assert.equal(r.c.hidden, true);
+  assert.equal(r.text, null, 'no value text left to go stale');
   await reset();
+  assert.equal(Number(await canvas.getAttribute('aria-valuenow')), last);
   // On a phone the read-out wraps inside the figure's column.
   const p = await env.phone();
   await p.locator('divergence-explorer canvas[data-panel=pressure]').focus();

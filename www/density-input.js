@@ -26,6 +26,8 @@ const SQRT_2PI = Math.sqrt(2 * Math.PI);
 const clamp = (t, [lo, hi]) => Math.min(hi, Math.max(lo, t));
 // Values set by hand keep 4 decimals (short URLs; far finer than a pixel).
 const round = (t) => Math.round(t * 1e4) / 1e4;
+// The pressure cursor's range: the panel's x window, to the 3 decimals its read-out shows.
+const cursorRange = (area) => [Math.ceil(area.xRange[0] * 1e3) / 1e3, Math.floor(area.xRange[1] * 1e3) / 1e3];
 const normal = (x, m, s) => Math.exp(-0.5 * ((x - m) / s) ** 2) / (s * SQRT_2PI);
 
 /** Input of one element (`x`) on its density and pressure canvases. */
@@ -94,7 +96,11 @@ export class DensityInput {
     canvas.addEventListener('pointerleave', (e) => { if (e.pointerType === 'mouse') this.x._input.tip.hidden = true; });
     canvas.addEventListener('keydown', (e) => this.pressureKey(e));
     canvas.addEventListener('focus', () => this.pressureCursor());
-    canvas.addEventListener('blur', () => { this.x._input.tip.hidden = true; this.cursorLine.hidden = true; });
+    canvas.addEventListener('blur', () => {
+      this.x._input.tip.hidden = true;
+      this.cursorLine.hidden = true;
+      canvas.removeAttribute('aria-valuetext'); // it would go stale with the next change
+    });
   }
 
   /** Maps between client pixels and (x, y) data of panel `kind` (`density`, `pressure`). */
@@ -336,11 +342,13 @@ export class DensityInput {
     const map = this.mapping('pressure');
     const box = this.cursorLine.parentElement?.getBoundingClientRect();
     if (!area || !map || !box) return;
-    const [x0, x1] = area.xRange;
     const [y0, y1] = area.yRange;
-    this.cursor = clamp(Math.round(at * 1e3), [Math.ceil(x0 * 1e3), Math.floor(x1 * 1e3)]) / 1e3;
+    const [lo, hi] = cursorRange(area);
+    this.cursor = clamp(Math.round(at * 1e3) / 1e3, [lo, hi]);
     const { text, psi } = this.pressureText(this.cursor);
     const c = this.pressure;
+    c.setAttribute('aria-valuemin', String(lo));
+    c.setAttribute('aria-valuemax', String(hi));
     c.setAttribute('aria-valuenow', String(this.cursor));
     c.setAttribute('aria-valuetext', text);
     if (speak) this.x._status?.say(text);
@@ -351,15 +359,15 @@ export class DensityInput {
     line.style.top = `${top.y - box.top}px`;
     line.style.height = `${bottom.y - top.y}px`;
     line.hidden = false;
-    // The read-out at the first curve (ψ on the panel's symlog axis; +∞ at the top).
-    const sym = Number.isFinite(psi) ? Math.sign(psi) * Math.log10(1 + Math.abs(psi)) : y1;
-    const pt = map.toClient(this.cursor, Number.isNaN(sym) ? y1 : clamp(sym, [y0, y1]));
+    // The read-out at the first curve (ψ on the panel's symlog axis; ±∞ at the edges).
+    const sym = Number.isFinite(psi) ? Math.sign(psi) * Math.log10(1 + Math.abs(psi)) : (psi === -Infinity ? y0 : y1);
+    const pt = map.toClient(this.cursor, clamp(sym, [y0, y1]));
     this.x._input.show(text, pt.x, pt.y);
   }
 
   pressureKey(e) {
     const area = this.x._panels.lineArea('pressure');
-    if (!area) return;
+    if (!area || e.altKey || e.ctrlKey || e.metaKey) return; // the browser's shortcuts
     const [x0, x1] = area.xRange;
     const step = (x1 - x0) / 100;
     const big = e.shiftKey ? 10 : 1;
@@ -380,15 +388,18 @@ export class DensityInput {
   }
 
   /** After each redraw of the pressure panel: its x window as the slider's range, and the
-   * focused cursor's line and read-out for the (maybe new) state and layout. */
+   * focused cursor's line and read-out for the (maybe new) state and layout (unfocused, only
+   * the cursor's place: ψ is computed for a reader, not for every frame). */
   pressureDrawn() {
     const c = this.pressure;
     const area = this.x._panels.lineArea('pressure');
     if (!c || !area) return;
-    const [x0, x1] = area.xRange.map((v) => String(Math.round(v * 1e3) / 1e3));
-    if (c.getAttribute('aria-valuemin') !== x0) c.setAttribute('aria-valuemin', x0);
-    if (c.getAttribute('aria-valuemax') !== x1) c.setAttribute('aria-valuemax', x1);
-    if (this.x.shadowRoot.activeElement === c) this.pressureCursor();
+    if (this.x.shadowRoot.activeElement === c) { this.pressureCursor(); return; }
+    const [lo, hi] = cursorRange(area);
+    const at = clamp(Math.round((this.cursor ?? this.x._state.q.mu) * 1e3) / 1e3, [lo, hi]);
+    for (const [k, v] of [['aria-valuemin', lo], ['aria-valuemax', hi], ['aria-valuenow', at]]) {
+      if (c.getAttribute(k) !== String(v)) c.setAttribute(k, String(v));
+    }
   }
 
   /** Rings at the peaks of p's components and q (the touch handles), the selected one
