@@ -135,12 +135,12 @@ export function shadow(page, fn, arg, sel = 'divergence-explorer') {
   }, [fn.toString(), arg, sel]);
 }
 
-/** Polls `fn` in the page (every 50 ms, up to `ms`) until it returns something truthy, and
- * returns that. (Playwright's waitForFunction evaluates strings, which a strict CSP forbids.) */
-export async function until(page, fn, ms = 10_000) {
+/** Polls `fn(arg)` in the page (every 50 ms, up to `ms`) until it returns something truthy,
+ * and returns that. (Playwright's waitForFunction evaluates strings, which a strict CSP forbids.) */
+export async function until(page, fn, arg, ms = 10_000) {
   const t0 = Date.now();
   for (;;) {
-    const v = await page.evaluate(fn);
+    const v = await page.evaluate(fn, arg);
     if (v) return v;
     if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${fn}`);
     await page.waitForTimeout(50);

@@ -3,7 +3,7 @@
 // vertical swipe scrolls the page; and the read-outs of the density and pressure panels.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, settled, onElement, shadow, panelMap, swipe, gesture, drawnPixels, OUT } from './browser.mjs';
+import { start, settled, onElement, shadow, until, panelMap, swipe, gesture, scrollSettled, drawnPixels, OUT } from './browser.mjs';
 
 let env;
 let page;
@@ -102,8 +102,8 @@ test('the wheel on a component changes its std by 10% a notch; the wheel elsewhe
   const y0 = await page.evaluate(() => window.scrollY);
   await page.mouse.move(m.px(m.area.xRange[0]) + 5, m.py(m.area.yRange[1]) + 5);
   await page.mouse.wheel(0, 200);
-  await page.waitForTimeout(200);
-  assert.ok(await page.evaluate(() => window.scrollY) > y0, 'the page scrolled');
+  assert.ok(await until(page, (y) => window.scrollY > y, y0), 'the page scrolled');
+  await scrollSettled(page);
   assert.deepEqual(await el((e) => e.state), before);
 });
 
