@@ -340,7 +340,7 @@ test('touch: a pinch on a peak ring scales its std by the fingers\' gap and keep
   const two = log.filter(([t, n]) => t === 'touchmove' && n === 2);
   assert.ok(two.length >= 5 && two.every(([, , claimed]) => claimed), JSON.stringify(log));
   assert.deepEqual(await still(p), page0, 'the page did not scroll or zoom');
-  assert.match((await tip(p)).text, new RegExp(`^Component 2: mean 4, std ${std}`));
+  assert.match((await tip(p)).text, new RegExp(`^Component 2: mean 4, std ${std}, weight 0.5`));
   // The landscapes follow: forward KL's optimum is the mixture's mean and std.
   await settled(p);
   const mean = pinched.reduce((a, c, k) => a + share(pinched, k) * c.mean, 0);
