@@ -16,13 +16,20 @@ export async function start({ csp = false, pkg = null } = {}) {
     url: server.url,
     browser,
     async page(path = '', viewport = { width: 1400, height: 1000 }, opts = {}) {
-      const ctx = await browser.newContext({ viewport, deviceScaleFactor: opts.dpr ?? 1, colorScheme: opts.colorScheme ?? 'light' });
+      const touch = opts.touch ? { hasTouch: true, isMobile: true } : {};
+      const ctx = await browser.newContext({ viewport, deviceScaleFactor: opts.dpr ?? 1, colorScheme: opts.colorScheme ?? 'light', ...touch });
       const page = await ctx.newPage();
       page.messages = [];
       page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') page.messages.push(`${m.type()}: ${m.text()}`); });
       page.on('pageerror', (e) => page.messages.push(`pageerror: ${e.message}`));
       await page.goto(server.url + path);
       return page;
+    },
+    /** A phone: 390 × 800 CSS px at 2× with a touch screen, the page loaded and settled. */
+    async phone(path = 'index.html') {
+      const p = await this.page(path, { width: 390, height: 800 }, { dpr: 2, touch: true });
+      await settled(p);
+      return p;
     },
     async close() { await browser.close(); await server.close(); },
   };
@@ -97,10 +104,15 @@ export function canvasHash(page, index, sel = 'divergence-explorer') {
 }
 
 const sessions = new WeakMap();
+/** The page's Chrome DevTools Protocol session, made once. */
+async function devtools(page) {
+  if (!sessions.has(page)) sessions.set(page, await page.context().newCDPSession(page));
+  return sessions.get(page);
+}
+
 /** Live JS heap bytes after a full garbage collection (Chrome DevTools Protocol). */
 export async function heapAfterGc(page) {
-  if (!sessions.has(page)) sessions.set(page, await page.context().newCDPSession(page));
-  const cdp = sessions.get(page);
+  const cdp = await devtools(page);
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
   return usedSize;
@@ -113,3 +125,93 @@ export function onElement(page, fn, arg, sel = 'divergence-explorer') {
     return new Function('el', 'arg', `return (${src})(el, arg)`)(e, arg);
   }, [fn.toString(), arg, sel]);
 }
+
+/** Runs `fn(root, arg)` in the page with the shadow root of element `sel`; `fn` must be
+ * self-contained. */
+export function shadow(page, fn, arg, sel = 'divergence-explorer') {
+  return page.evaluate(([src, arg, sel]) => {
+    const root = document.querySelector(sel).shadowRoot;
+    return new Function('root', 'arg', `return (${src})(root, arg)`)(root, arg);
+  }, [fn.toString(), arg, sel]);
+}
+
+/** Polls `fn(arg)` in the page (every 50 ms, up to `ms`) until it returns something truthy,
+ * and returns that. (Playwright's waitForFunction evaluates strings, which a strict CSP forbids.) */
+export async function until(page, fn, arg, ms = 10_000) {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await page.evaluate(fn, arg);
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${fn}`);
+    await page.waitForTimeout(50);
+  }
+}
+
+/** Page coordinates of (μ, σ) on landscape `i`, from the public `el.plotArea(i)`. */
+export async function landscapePoint(page, i, mu, sigma, sel = 'divergence-explorer') {
+  const area = await onElement(page, (e, i) => e.plotArea(i), i, sel);
+  const box = await page.locator(`${sel} canvas.landscape`).nth(i).boundingBox();
+  return {
+    x: box.x + area.x + ((mu - area.muRange[0]) / (area.muRange[1] - area.muRange[0])) * area.width,
+    y: box.y + area.y + (1 - (sigma - area.sigmaRange[0]) / (area.sigmaRange[1] - area.sigmaRange[0])) * area.height,
+  };
+}
+
+/** Maps data (x, y) of the `density` or `pressure` panel to page pixels (`px`, `py`), from
+ * the public `el.panelArea(kind)`, after scrolling the panel into view; `perPx`/`perPy` are
+ * data units per CSS pixel. */
+export async function panelMap(page, kind, sel = 'divergence-explorer') {
+  const canvas = page.locator(`${sel} canvas[data-panel=${kind}]`);
+  await canvas.scrollIntoViewIfNeeded();
+  await scrollSettled(page);
+  const area = await onElement(page, (e, k) => e.panelArea(k), kind, sel);
+  const box = await canvas.boundingBox();
+  const [x0, x1] = area.xRange;
+  const [y0, y1] = area.yRange;
+  return {
+    area,
+    px: (x) => box.x + area.x + ((x - x0) / (x1 - x0)) * area.width,
+    py: (y) => box.y + area.y + (1 - (y - y0) / (y1 - y0)) * area.height,
+    perPx: (x1 - x0) / area.width,
+    perPy: (y1 - y0) / area.height,
+  };
+}
+
+/** Resolves once the page's scroll position and zoom have held still for 10 animation
+ * frames in a row (a touch fling runs on after the finger lifts); rejects after `ms`. */
+export function scrollSettled(page, ms = 10_000) {
+  return page.evaluate((ms) => new Promise((ok, fail) => {
+    const t0 = performance.now();
+    const where = () => `${window.scrollX},${window.scrollY},${visualViewport.scale},${visualViewport.offsetLeft},${visualViewport.offsetTop}`;
+    let last = where();
+    let still = 0;
+    const tick = () => {
+      const now = where();
+      still = now === last ? still + 1 : 0;
+      last = now;
+      if (still >= 10) ok(now);
+      else if (performance.now() - t0 > ms) fail(new Error(`the page still scrolls after ${ms} ms (${now})`));
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }), ms);
+}
+
+/** A gesture of one finger per entry of `fingers` (`{x, y, dx, dy}`: from (x, y) by (dx, dy)),
+ * all moving together in `steps` steps, as CDP touch events; resolves once the page's scroll
+ * (a fling included) has settled. The fingers land only on an idle page (every explorer
+ * settled, the scroll still): a busy main thread delays the touches' acknowledgements, and a
+ * finger held still past the long-press time is no longer a swipe. */
+export async function gesture(page, fingers, steps = 10) {
+  const cdp = await devtools(page);
+  await page.evaluate(() => Promise.all([...document.querySelectorAll('divergence-explorer')].map((e) => e.settled())));
+  await scrollSettled(page);
+  const at = (k) => fingers.map((f, id) => ({ id, x: f.x + (f.dx * k) / steps, y: f.y + (f.dy * k) / steps }));
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0) });
+  for (let k = 1; k <= steps; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(k) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await scrollSettled(page);
+}
+
+/** A one-finger swipe from (x, y) by (dx, dy); see `gesture`. */
+export function swipe(page, x, y, dx, dy) { return gesture(page, [{ x, y, dx, dy }]); }

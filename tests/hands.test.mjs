@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { start, settled, errorText, onElement, OUT } from './browser.mjs';
+import { start, settled, errorText, onElement, shadow, until, landscapePoint, swipe, drawnPixels, plotRect, OUT } from './browser.mjs';
 
 let env;
 let page;
@@ -17,7 +17,6 @@ after(async () => { await env.close(); });
 
 const el = (fn, arg) => onElement(page, fn, arg);
 const SQRT17 = Math.sqrt(17);
-const shadow = (p, fn, arg) => p.evaluate(([src, arg]) => new Function('root', 'arg', `return (${src})(root, arg)`)(document.querySelector('divergence-explorer').shadowRoot, arg), [fn.toString(), arg]);
 
 async function exactBlogKl(p) {
   const o = await onElement(p, (e) => e.optima);
@@ -25,28 +24,6 @@ async function exactBlogKl(p) {
   assert.ok(Math.abs(o.forward_kl[0].sigma - SQRT17) < 1e-6, `forward KL σ ${o.forward_kl[0].sigma}`);
   assert.ok(Math.abs(o.forward_kl[0].mu) < 1e-6, `forward KL μ ${o.forward_kl[0].mu}`);
   for (const m of o.reverse_kl.slice(0, 2)) assert.ok(Math.abs(m.value - 0.6930529) < 1e-6, `reverse KL minimum ${m.value}`);
-}
-
-// Page coordinates of (μ, σ) on landscape i.
-async function landscapePoint(p, i, mu, sigma) {
-  const area = await onElement(p, (e, i) => e.plotArea(i), i);
-  const box = await p.locator('divergence-explorer canvas.landscape').nth(i).boundingBox();
-  return {
-    x: box.x + area.x + ((mu - area.muRange[0]) / (area.muRange[1] - area.muRange[0])) * area.width,
-    y: box.y + area.y + (1 - (sigma - area.sigmaRange[0]) / (area.sigmaRange[1] - area.sigmaRange[0])) * area.height,
-  };
-}
-
-// Polls `fn` in the page (every 50 ms, up to `ms`) until it returns something truthy.
-// (Playwright's waitForFunction evaluates strings, which the page's strict CSP forbids.)
-async function until(p, fn, ms = 10_000) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await p.evaluate(fn);
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${fn}`);
-    await p.waitForTimeout(50);
-  }
 }
 
 async function reset(p = page) {
@@ -233,18 +210,37 @@ test('the read-out follows the mouse and keyboard focus, next to it, naming the 
   assert.equal(t.hidden, false);
   assert.match(t.text, /^Reverse KL: μ = /);
   assert.ok(Math.hypot(t.x - qp.x, t.y - qp.y) < t.w / 2 + 50, 'beside q');
+  // Every change of the long status paragraphs' text from now on, with the aria-live it had then.
+  await shadow(page, (root) => {
+    const nodes = [...root.querySelectorAll('figure.sampling [role=status], figure.tradeoff [role=status]')];
+    window.heard = [];
+    window.hush = new MutationObserver((records) => {
+      // A record of aria-live holds the value before it: the value after it is the next one's
+      // old value, or the attribute now.
+      records.forEach((r, k) => {
+        if (r.type !== 'childList' || !nodes.includes(r.target)) return;
+        const before = records.slice(0, k).filter((a) => a.target === r.target && a.type === 'attributes').length;
+        const next = records.filter((a) => a.target === r.target && a.type === 'attributes')[before];
+        window.heard.push([r.target.closest('figure').className, next ? next.oldValue : r.target.getAttribute('aria-live')]);
+      });
+    });
+    for (const n of nodes) window.hush.observe(n, { childList: true, attributes: true, attributeFilter: ['aria-live'], attributeOldValue: true });
+  });
   await page.keyboard.press('ArrowLeft');
   const said = await shadow(page, (root) => root.querySelector('.sr-only[role=status]').textContent);
   const q2 = (await el((e) => e.state)).q;
   assert.equal(said.startsWith(`μ ${q2.mu.toFixed(2)}, σ ${q2.sigma.toFixed(2)}, D `), true, said);
   // The long status paragraphs are hushed while the reader keys: only the brief line speaks.
   await settled(page);
-  assert.deepEqual(await shadow(page, (root) => [...root.querySelectorAll('figure.sampling [role=status], figure.tradeoff [role=status]')].map((n) => n.getAttribute('aria-live'))), ['off', 'off']);
+  const heard = await page.evaluate(() => { window.hush.takeRecords(); window.hush.disconnect(); return window.heard; });
+  assert.ok(heard.some(([fig]) => fig === 'sampling'), `the sampling paragraph followed q: ${JSON.stringify(heard)}`);
+  assert.deepEqual(heard.filter(([, live]) => live !== 'off'), [], 'no paragraph change spoken while keying');
   await page.locator('divergence-explorer canvas.landscape').first().blur();
   await reset();
 });
 
 test('accessible landscapes: a 2D slider named for its divergence, described by its minima and q', async () => {
+  await reset(); // from blog-kl, whatever the test before left
   const describe = (i) => shadow(page, (root, i) => {
     const c = root.querySelectorAll('canvas.landscape')[i];
     return { role: c.getAttribute('role'), name: c.getAttribute('aria-label'), desc: root.getElementById(c.getAttribute('aria-describedby')).textContent, text: c.getAttribute('aria-valuetext') };
@@ -319,28 +315,8 @@ test('axe-core finds nothing on index.html and embed.html', async () => {
   }
 });
 
-async function phone() {
-  const ctx = await env.browser.newContext({ viewport: { width: 390, height: 800 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true });
-  const p = await ctx.newPage();
-  p.messages = [];
-  p.on('pageerror', (e) => p.messages.push(e.message));
-  await p.goto(`${env.url}index.html`);
-  await settled(p);
-  return p;
-}
-
-// A touch swipe from (x, y) by (dx, dy), as a finger does it (CDP touch events).
-async function swipe(p, x, y, dx, dy) {
-  const cdp = await p.context().newCDPSession(p);
-  const touch = (type, k) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: k === null ? [] : [{ x: x + (dx * k) / 10, y: y + (dy * k) / 10 }] });
-  await touch('touchStart', 0);
-  for (let k = 1; k <= 10; k++) await touch('touchMove', k);
-  await touch('touchEnd', null);
-  await cdp.detach();
-}
-
 test('touch: vertical swipes on a slider and a landscape scroll the page and change nothing', async () => {
-  const p = await phone();
+  const p = await env.phone();
   const slider = p.getByRole('slider', { name: 'Component 2 mean', exact: true });
   await slider.scrollIntoViewIfNeeded();
   const s0 = await onElement(p, (e) => e.state);
@@ -392,6 +368,20 @@ test('touch: vertical swipes on a slider and a landscape scroll the page and cha
     .filter((n) => n.offsetParent).map((n) => { const r = n.getBoundingClientRect(); return [n.getAttribute('aria-label') ?? n.textContent, Math.round(r.width), Math.round(r.height)]; })
     .filter(([, w, hgt]) => w < 24 || hgt < 24));
   assert.deepEqual(small, []);
+  // A double-tap on a landscape is two taps (q moves there), not a zoom; the figure stays drawn.
+  await land.scrollIntoViewIfNeeded();
+  const zoom = await p.evaluate(() => visualViewport.scale);
+  const s3 = await onElement(p, (e) => e.state);
+  const dt = await landscapePoint(p, 0, -2, 2);
+  await p.touchscreen.tap(dt.x, dt.y);
+  await p.touchscreen.tap(dt.x, dt.y);
+  await settled(p);
+  const s4 = await onElement(p, (e) => e.state);
+  assert.ok(Math.abs(s4.q.mu + 2) < 0.1 && Math.abs(s4.q.sigma - 2) < 0.1, JSON.stringify(s4.q));
+  assert.deepEqual({ ...s4, q: s3.q }, s3, 'only q moved');
+  assert.equal(await p.evaluate(() => visualViewport.scale), zoom, 'no double-tap zoom');
+  const { drawn, total } = await drawnPixels(p, 0, await plotRect(p, 0));
+  assert.ok(drawn > 0.9 * total, `landscape drawn: ${drawn} of ${total}`);
   assert.deepEqual(p.messages, []);
   await p.context().close();
 });

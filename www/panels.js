@@ -64,8 +64,13 @@ export class Panels {
       plots.append(h('figure', {}, c.density, toolbar(x, 'density', 0, c.density)));
     }
     if (panels.includes('pressure')) {
-      c.pressure = h('canvas', { 'data-panel': 'pressure', role: 'img', 'aria-label': 'Pressure ψ(x) over x' });
+      // Focusable: a slider over x whose value is a read-out cursor (the state is untouched).
+      c.pressure = h('canvas', {
+        'data-panel': 'pressure', tabindex: '0', role: 'slider', 'aria-valuemin': '-10', 'aria-valuemax': '10', 'aria-valuenow': '0',
+        'aria-label': 'Pressure ψ(x) over x: arrow keys move a read-out of each divergence\'s ψ along x, Home and End to the ends',
+      });
       x._densityInput.attachPressure(c.pressure);
+      plots.append(x._densityInput.cursorLine);
       c.ratio = h('canvas', { 'data-panel': 'ratio', role: 'img', 'aria-label': 'Pressure ψ against r = p/q' });
       plots.append(h('div', { class: 'pressure grid' },
         h('figure', {}, c.pressure, toolbar(x, 'pressure', 0, c.pressure)),
@@ -267,7 +272,10 @@ export class Panels {
       this.lines.density = ex.drawDensity(c.density, dark);
       x._densityInput.decorate(c.density, dark);
     }
-    if (show(c.pressure)) this.lines.pressure = ex.drawPressure(c.pressure, dark);
+    if (show(c.pressure)) {
+      this.lines.pressure = ex.drawPressure(c.pressure, dark);
+      x._densityInput.pressureDrawn();
+    }
     if (show(c.ratio)) ex.drawPressureRatio(c.ratio, dark);
     if (show(c.sampling)) {
       const s = this.samples;
