@@ -14,7 +14,7 @@ use divergence::tradeoff::{prefer, preference, FlipSolver, Preference};
 use divergence::{
     Derivatives, Detail, Divergence, Error, Field, Gaussian, Grid, PartialState, Study, Target,
 };
-use divergence_plot::flows;
+use divergence_plot::{self as plot, flows};
 use js_sys::{Date, Float64Array};
 use serde::Serialize;
 use std::sync::atomic::Ordering;
@@ -399,12 +399,9 @@ impl Explorer {
             Ok(None) => self.shown_tradeoff.clone(),
             Err(_) => None,
         };
-        Ok(draw::tradeoff(
-            &draw::canvas_area(&canvas)?,
-            pref.as_ref(),
-            beta,
-            dark,
-        )?)
+        Ok(draw::on_canvas(&canvas, dark, |a, th| {
+            plot::tradeoff(a, pref.as_ref(), beta, th)
+        })?)
     }
 
     /// `reps` seeded draws of `n` samples from q: `{exact: {reverseKl, forwardKl,
@@ -438,12 +435,9 @@ impl Explorer {
         dark: bool,
     ) -> Result<(), WebError> {
         let s = self.sampled(n, reps, seed)?;
-        Ok(draw::sampling(
-            &draw::canvas_area(&canvas)?,
-            &s.exact,
-            &s.draws,
-            dark,
-        )?)
+        Ok(draw::on_canvas(&canvas, dark, |a, th| {
+            plot::sampling(a, &s.exact, &s.draws, th)
+        })?)
     }
 
     /// Turns the basins overlay on or off (computed by `work` once landscapes are done).
@@ -550,7 +544,7 @@ impl Explorer {
         let Some(f) = &self.flows else {
             return Err(WebError::Range("the flow panel has no flows yet".into()));
         };
-        Ok(draw::flow(&draw::canvas_area(&canvas)?, f, dark)?)
+        Ok(draw::on_canvas(&canvas, dark, |a, th| f.draw(a, th))?)
     }
 
     /// Per panel, the fraction of its current landscape computed (cells, then the refinement
@@ -666,8 +660,9 @@ impl Explorer {
         canvas: web_sys::HtmlCanvasElement,
         dark: bool,
     ) -> Result<JsValue, WebError> {
-        let area = draw::canvas_area(&canvas)?;
-        let out = draw::density_framed(&area, self.study.target(), &self.q, dark)?;
+        let out = draw::on_canvas(&canvas, dark, |a, th| {
+            plot::density_framed(a, self.study.target(), &self.q, th).map(draw::LineOut::from)
+        })?;
         Ok(serde_wasm_bindgen::to_value(&out)?)
     }
 
@@ -679,8 +674,11 @@ impl Explorer {
         canvas: web_sys::HtmlCanvasElement,
         dark: bool,
     ) -> Result<JsValue, WebError> {
-        let (area, divs) = (draw::canvas_area(&canvas)?, self.pressure_divs());
-        let out = draw::pressure_framed(&area, self.study.target(), &self.q, &divs, dark)?;
+        let divs = self.pressure_divs();
+        let input = self.pressures(&divs);
+        let out = draw::on_canvas(&canvas, dark, |a, th| {
+            plot::pressure_framed(a, &input, th).map(draw::LineOut::from)
+        })?;
         Ok(serde_wasm_bindgen::to_value(&out)?)
     }
 
@@ -691,14 +689,11 @@ impl Explorer {
         canvas: web_sys::HtmlCanvasElement,
         dark: bool,
     ) -> Result<(), WebError> {
-        let (area, divs) = (draw::canvas_area(&canvas)?, self.pressure_divs());
-        Ok(draw::pressure_ratio(
-            &area,
-            self.study.target(),
-            &self.q,
-            &divs,
-            dark,
-        )?)
+        let divs = self.pressure_divs();
+        let input = self.pressures(&divs);
+        Ok(draw::on_canvas(&canvas, dark, |a, th| {
+            plot::pressure_ratio(a, &input, th)
+        })?)
     }
 
     /// Draws one of the ψ post's figures: ψ*(m, β) over β, or over 1 − β log–log (`log`).
@@ -711,13 +706,9 @@ impl Explorer {
     ) -> Result<(), WebError> {
         let beta = self.beta();
         let pref = self.preference().ok();
-        Ok(draw::psi_threshold(
-            &draw::canvas_area(&canvas)?,
-            log,
-            pref.as_ref(),
-            beta,
-            dark,
-        )?)
+        Ok(draw::on_canvas(&canvas, dark, |a, th| {
+            plot::psi_threshold(a, log, pref.as_ref(), beta, th)
+        })?)
     }
 
     /// A panel as an SVG document of `width × height`, drawn with plotters' SVG backend:
@@ -748,20 +739,26 @@ impl Explorer {
                 };
                 draw::landscape_svg(p, land, mins, t, q, &opts, size)?
             }
-            "density" => draw::svg(size, |a| draw::density(a, t, q, dark))?,
-            "pressure" => draw::svg(size, |a| {
-                draw::pressure(a, t, q, &self.pressure_divs(), dark)
-            })?,
-            "ratio" => draw::svg(size, |a| {
-                draw::pressure_ratio(a, t, q, &self.pressure_divs(), dark)
-            })?,
+            "density" => draw::svg(size, dark, |a, th| plot::density(a, t, q, th))?,
+            "pressure" => {
+                let divs = self.pressure_divs();
+                let input = self.pressures(&divs);
+                draw::svg(size, dark, |a, th| plot::pressure(a, &input, th))?
+            }
+            "ratio" => {
+                let divs = self.pressure_divs();
+                let input = self.pressures(&divs);
+                draw::svg(size, dark, |a, th| plot::pressure_ratio(a, &input, th))?
+            }
             "sampling" => {
                 let Some((_, s)) = &self.sampled else {
                     return Err(WebError::Range(
                         "the sampling panel has not been drawn yet".into(),
                     ));
                 };
-                draw::svg(size, |a| draw::sampling(a, &s.exact, &s.draws, dark))?
+                draw::svg(size, dark, |a, th| {
+                    plot::sampling(a, &s.exact, &s.draws, th)
+                })?
             }
             "flow" => {
                 let Some(f) = &self.flows else {
@@ -769,19 +766,21 @@ impl Explorer {
                         "the flow panel has not been drawn yet".into(),
                     ));
                 };
-                draw::svg(size, |a| draw::flow(a, f, dark))?
+                draw::svg(size, dark, |a, th| f.draw(a, th))?
             }
             "tradeoff" => {
                 let beta = self.beta();
                 let pref = preference(t, beta).ok();
-                draw::svg(size, |a| draw::tradeoff(a, pref.as_ref(), beta, dark))?
+                draw::svg(size, dark, |a, th| {
+                    plot::tradeoff(a, pref.as_ref(), beta, th)
+                })?
             }
             "psi" | "psi_log" => {
                 let beta = self.beta();
                 let pref = preference(t, beta).ok();
                 let log = kind == "psi_log";
-                draw::svg(size, |a| {
-                    draw::psi_threshold(a, log, pref.as_ref(), beta, dark)
+                draw::svg(size, dark, |a, th| {
+                    plot::psi_threshold(a, log, pref.as_ref(), beta, th)
                 })?
             }
             _ => return Err(WebError::Type(format!("unknown panel kind '{kind}'"))),
@@ -962,5 +961,14 @@ impl Explorer {
             }
         }
         out
+    }
+
+    /// The pressure charts' input: the target, q and `divs`.
+    fn pressures<'a>(&'a self, divs: &'a [(String, Divergence)]) -> plot::Pressures<'a> {
+        plot::Pressures {
+            target: self.study.target(),
+            q: &self.q,
+            divs,
+        }
     }
 }
