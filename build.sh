@@ -39,9 +39,9 @@ ensure_chromium() {
 }
 
 ensure_npm() {
-  if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/binaryen ] \
+  if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/binaryen ] || [ ! -d node_modules/esbuild ] \
      || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    say "installing npm packages (playwright-core, binaryen)"
+    say "installing npm packages (playwright-core, binaryen, esbuild, axe-core, typescript)"
     npm ci --no-audit --no-fund --loglevel=error
   fi
 }
@@ -94,9 +94,17 @@ write_dist() {
   version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)+$(git rev-parse --short=10 HEAD 2>/dev/null || echo unknown)"
   rm -rf dist
   mkdir -p dist/static/divergence/pkg dist/layouts/shortcodes
-  cp www/*.js www/explorer.css dist/static/divergence/
-  cp www/*.d.ts dist/static/divergence/ 2>/dev/null || true
-  cp www/pkg/*.js www/pkg/*.wasm dist/static/divergence/pkg/
+  ensure_npm
+  # What ships is minified: the element's modules as one file (the wasm glue stays its own
+  # module, imported at run time relative to explorer.js), its CSS, the glue.
+  local esbuild=node_modules/.bin/esbuild
+  "$esbuild" www/explorer.js --bundle --minify --format=esm --target=es2022 --log-level=warning \
+    --outfile=dist/static/divergence/explorer.js
+  "$esbuild" www/explorer.css --minify --log-level=warning --outfile=dist/static/divergence/explorer.css
+  "$esbuild" www/pkg/divergence_web.js --minify --format=esm --target=es2022 --log-level=warning \
+    --outfile=dist/static/divergence/pkg/divergence_web.js
+  cp www/favicon.svg www/*.d.ts dist/static/divergence/
+  cp www/pkg/*.wasm dist/static/divergence/pkg/
   cp www/pkg/*.d.ts dist/static/divergence/pkg/ 2>/dev/null || true
   printf '%s\n' "$version" >dist/static/divergence/VERSION
   sed "s/@VERSION@/$version/g" hugo/layouts/shortcodes/divergence.html >dist/layouts/shortcodes/divergence.html

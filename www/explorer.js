@@ -1,7 +1,8 @@
 // <divergence-explorer> (SPEC §5): the module posts load. It finds its wasm and stylesheet
 // next to itself, so the folder can be copied anywhere. Here: the element's lifecycle, state
-// and render loop; by concern beside it: host.js (wasm, crash recovery), controls.js,
-// panels.js, input.js, density-input.js, descents.js, exports.js, url.js, util.js. Types: explorer.d.ts.
+// and public API; by concern beside it: host.js (wasm, crash recovery), frames.js (render
+// loop, drag mode), theme.js (host theme, layout), controls.js, panels.js, input.js,
+// density-input.js, descents.js, status.js, exports.js, url.js, util.js. Types: explorer.d.ts.
 import { Host } from './host.js';
 import { Controls } from './controls.js';
 import { Panels } from './panels.js';
@@ -10,14 +11,12 @@ import { Input } from './input.js';
 import { DensityInput } from './density-input.js';
 import { Status } from './status.js';
 import { UrlState } from './url.js';
+import { Frames } from './frames.js';
+import { isDark, ThemeWatch, layoutGrids } from './theme.js';
 import * as exports from './exports.js';
 import { h, clone, list, merge, asError, unknownKey } from './util.js';
 
 const ALL_PANELS = ['controls', 'landscape', 'density', 'pressure', 'tradeoff', 'sampling', 'flow'];
-// CSS pixels a panel needs before panels go side by side.
-const MIN_PANEL = 300;
-// Milliseconds of landscape work per frame: more while dragging, where each frame counts.
-const BUDGET = { idle: 12, dragging: 30 };
 
 export class DivergenceExplorer extends HTMLElement {
   // `show-controls` (old name `controls`, which HTML and minifiers treat as a boolean),
@@ -32,9 +31,9 @@ export class DivergenceExplorer extends HTMLElement {
     this.ready = new Promise((ok, fail) => { this._readyResolve = ok; this._readyReject = fail; });
     this._host = new Host({
       snapshot: () => this._state,
-      crashed: (msg) => { cancelAnimationFrame(this._raf); this._raf = 0; this._idle = false; this._showError(msg); },
+      crashed: (msg) => { this._frames.stop(); this._showError(msg); },
       restored: (state, msg) => { this._state = state; this._showError(msg); this._sync(); this._schedule(); },
-      failed: (msg) => { this._showError(msg); this._settle(new Error(msg)); },
+      failed: (msg) => { this._showError(msg); this._frames.settle(new Error(msg)); },
     });
     this._controls = new Controls(this);
     this._panels = new Panels(this);
@@ -43,18 +42,11 @@ export class DivergenceExplorer extends HTMLElement {
     this._url = new UrlState(this);
     this._descents = new Descents(this);
     this._status = new Status(this);
-    this._dragging = false;
+    this._frames = new Frames(this);
     this._display = { logScale: true, clip: 1 };
-    this._raf = 0;
-    this._idle = false;
-    this._waiters = [];
-    this._lastEvent = '';
-    this._media = window.matchMedia('(prefers-color-scheme: dark)');
     // Layout follows the element's own width (it lives in a post's column, not the viewport).
     this._resize = new ResizeObserver(() => { this._layout(); this._schedule(); });
-    this._redraw = () => this._schedule();
-    // The host page's own theme toggle: a class, data-theme or style on html or body.
-    this._themeWatch = new MutationObserver(this._redraw);
+    this._theme = new ThemeWatch(() => this._schedule());
   }
 
   async connectedCallback() {
@@ -84,18 +76,15 @@ export class DivergenceExplorer extends HTMLElement {
   disconnectedCallback() {
     this._resize.disconnect();
     this._panels.io.disconnect();
-    this._media.removeEventListener('change', this._redraw);
-    this._themeWatch.disconnect();
+    this._theme.stop();
     this._url.unlisten();
-    cancelAnimationFrame(this._raf);
-    this._raf = 0;
+    this._frames.stop();
   }
 
   // Redraws on a change of size, visibility or the system's colour scheme.
   _listen() {
     if (!this._root) return;
-    this._media.addEventListener('change', this._redraw);
-    this._watchTheme();
+    this._theme.start();
     this._resize.disconnect();
     this._resize.observe(this);
     this._panels.observe();
@@ -159,15 +148,7 @@ export class DivergenceExplorer extends HTMLElement {
    * every visible panel drawn, no frame pending. Rejects if the element cannot get there
    * (it failed to start, a computation failed, or a crash could not be recovered from). */
   settled() {
-    return this.ready.then(() => new Promise((ok, fail) => {
-      if (this._idle) ok(); else this._waiters.push({ ok, fail });
-    }));
-  }
-
-  _settle(err) {
-    const waiters = this._waiters;
-    this._waiters = [];
-    for (const w of waiters) if (err) w.fail(err); else w.ok();
+    return this.ready.then(() => this._frames.wait());
   }
 
   // ---------- descents, basins, panels' data ----------
@@ -243,48 +224,11 @@ export class DivergenceExplorer extends HTMLElement {
   /** The full page (`layout="page"`) rather than a figure embedded in a post. */
   get _page() { return this.getAttribute('layout') === 'page'; }
 
-  // Dark or light: the `theme` attribute, else the host page's own setting (a `dark`/`light`
-  // class or `data-theme` on html or body, else its `color-scheme`), else the system's.
-  get _dark() {
-    const t = this.getAttribute('theme');
-    if (t === 'dark' || t === 'light') return t === 'dark';
-    for (const n of [document.body, document.documentElement]) {
-      if (!n) continue;
-      const theme = n.dataset.theme ?? n.getAttribute('data-color-scheme');
-      if (theme === 'dark' || theme === 'light') return theme === 'dark';
-      if (n.classList.contains('dark')) return true;
-      if (n.classList.contains('light')) return false;
-    }
-    const scheme = getComputedStyle(document.documentElement).colorScheme.split(/\s+/);
-    if (scheme.length === 1 && (scheme[0] === 'dark' || scheme[0] === 'light')) return scheme[0] === 'dark';
-    return this._media.matches;
-  }
+  /** Dark or light, as the host page is (theme.js). */
+  get _dark() { return isDark(this, this._theme.media); }
 
-  _watchTheme() {
-    this._themeWatch.disconnect();
-    const opts = { attributes: true, attributeFilter: ['class', 'data-theme', 'data-color-scheme', 'style'] };
-    this._themeWatch.observe(document.documentElement, opts);
-    if (document.body) this._themeWatch.observe(document.body, opts);
-  }
-
-  // Page or embed, wide or narrow (by the element's own width), and the figure grids' columns:
-  // side by side while each panel gets ≥ 300 px, stacked otherwise (a 2 × 2 becomes 1 × 4).
-  _layout() {
-    if (!this._root) return;
-    const width = this.clientWidth;
-    this._root.classList.toggle('page', this._page);
-    this._root.classList.toggle('embed', !this._page);
-    this._root.classList.toggle('wide', width >= 720);
-    const gap = 8;
-    for (const grid of this._root.querySelectorAll('.grid')) {
-      const n = grid.children.length;
-      const fit = Math.floor((grid.clientWidth + gap) / (MIN_PANEL + gap));
-      let cols = Math.max(1, Math.min(n, fit));
-      if (n === 4 && cols === 3) cols = 2;
-      grid.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
-      grid.dataset.cols = cols;
-    }
-  }
+  // Page or embed, wide or narrow, and the grids' columns (theme.js).
+  _layout() { if (this._root) layoutGrids(this._root, this._page, this.clientWidth); }
 
   // Lays out the shadow DOM for the current attributes.
   _build() {
@@ -322,107 +266,12 @@ export class DivergenceExplorer extends HTMLElement {
 
   _sync() { if (this._root) { this._panels.sync(); this._controls.sync(); } }
 
-  // While a slider is held: quick, coarser landscapes (host.js).
-  _setDragging(on) {
-    if (this._dragging === on) return;
-    this._dragging = on;
-    this._host.setQuick(on);
-    this._schedule();
-  }
-
-  // A drag on `control` starts the quick mode, and every way a drag can end ends it (a
-  // release anywhere, a cancel, lost capture, focus leaving the window, a touch ending, a
-  // key let go, a press that never moved), after which the page refines at full resolution.
-  _beginDrag(control) {
-    this._endDrag?.();
-    const types = ['pointerup', 'pointercancel', 'touchend', 'touchcancel', 'keyup'];
-    const end = () => {
-      for (const t of types) window.removeEventListener(t, end, true);
-      window.removeEventListener('blur', end);
-      control.removeEventListener('lostpointercapture', end);
-      control.removeEventListener('change', end);
-      this._endDrag = null;
-      this._setDragging(false);
-    };
-    for (const t of types) window.addEventListener(t, end, true);
-    window.addEventListener('blur', end); // the window's own blur: elements' blurs do not bubble
-    control.addEventListener('lostpointercapture', end);
-    control.addEventListener('change', end);
-    this._endDrag = end;
-    this._setDragging(true);
-  }
-
-  // ---------- rendering ----------
-  // Something shown may have changed (state, size, theme, display options): redraw next frame.
-  _schedule() {
-    this._dirty = true;
-    this._frame();
-  }
-
-  // A frame for more work; panels are redrawn only if dirty or the landscapes' revision moved.
-  _frame() {
-    this._idle = false;
-    if (this._raf || !this._root) return;
-    this._raf = requestAnimationFrame(() => { this._raf = 0; this._render(); });
-  }
-
-  // One frame: a descent step, a slice of landscape work, every panel redrawn; once the
-  // landscapes are complete, the URL, the change event, `ready` and `settled()` follow.
-  _render() {
-    const ex = this._host.ex;
-    if (!ex) return;
-    let done;
-    try {
-      this._host.call(() => {
-        this._descents.step(ex);
-        done = ex.work(this._dragging ? BUDGET.dragging : BUDGET.idle);
-      });
-    } catch (e) {
-      return this._broken(`Computation failed: ${e.message ?? e}`);
-    }
-    // Slices that complete nothing change nothing on screen: no redraw (it costs more than
-    // the slice with four landscapes), so frames stay short while the work goes on.
-    const revision = ex.revision();
-    if (this._dirty || revision !== this._drawn || this._descents.running) {
-      this._dirty = false;
-      this._drawn = revision;
-      const dark = this._dark;
-      this._root.classList.toggle('dark', dark);
-      try {
-        this._host.call(() => this._panels.draw(ex, this._dragging, dark));
-      } catch (e) {
-        return this._broken(`Drawing failed: ${e.message ?? e}`);
-      }
-    }
-    // Progress, staleness and descriptions (cheap when nothing changed): every frame.
-    try {
-      this._host.call(() => this._status.frame(ex));
-    } catch (e) {
-      return this._broken(`Drawing failed: ${e.message ?? e}`);
-    }
-    if (!done || this._descents.running || this._panels.busy) {
-      // The flow panel animates (and fills its mass curves) by redrawing; the rest only works.
-      if (this._panels.busy) this._schedule(); else this._frame();
-      if (!done) return;
-    }
-    const key = JSON.stringify(this._state);
-    // The address bar follows the state once a slider is let go (a URL per drag frame costs ~1 ms).
-    if (this.hasAttribute('link') && !this._dragging) this._url.follow(key);
-    if (key !== this._lastEvent) {
-      this._lastEvent = key;
-      this.dispatchEvent(new CustomEvent('divergence-change', { detail: { state: this.state, optima: this.optima } }));
-    }
-    if (this._readyResolve) { this._readyResolve(); this._readyResolve = null; }
-    if (!this._raf && !this._dragging) { this._idle = true; this._settle(); }
-  }
-
-  // A failed frame: shown, and whoever waits on `settled()` learns of it (a crash instead
-  // restarts the module, and the waiters wait for the restored view).
-  _broken(msg) {
-    if (this._host.recovering) return;
-    this._showError(msg);
-    this._settle(new Error(msg));
-  }
+  // ---------- the render loop (frames.js) ----------
+  /** Redraws next frame (state, size, theme or display options changed). */
+  _schedule() { this._frames.schedule(); }
+  get _dragging() { return this._frames.dragging; }
+  /** Quick mode until every way a drag on `control` can end has ended it. */
+  _beginDrag(control) { this._frames.beginDrag(control); }
 }
 
 if (!customElements.get('divergence-explorer')) customElements.define('divergence-explorer', DivergenceExplorer);

@@ -1,0 +1,136 @@
+// The render loop: one requestAnimationFrame at a time, each a descent step, a slice of
+// landscape work (elapsed-time budget) and a redraw of what changed; the quick mode while a
+// control is dragged; `settled()`'s waiters.
+
+// Milliseconds of landscape work per frame: more while dragging, where each frame counts.
+const BUDGET = { idle: 12, dragging: 30 };
+
+export class Frames {
+  constructor(el) {
+    this.x = el;
+    this.raf = 0;
+    this.idle = false;
+    this.dirty = false;
+    this.drawn = -1;
+    this.dragging = false;
+    this.waiters = [];
+    this.lastEvent = '';
+    this.endDrag = null;
+  }
+
+  /** Something shown may have changed (state, size, theme, display options): redraw next frame. */
+  schedule() {
+    this.dirty = true;
+    this.next();
+  }
+
+  /** A frame for more work; panels are redrawn only if dirty or the landscapes' revision moved. */
+  next() {
+    this.idle = false;
+    if (this.raf || !this.x._root) return;
+    this.raf = requestAnimationFrame(() => { this.raf = 0; this.render(); });
+  }
+
+  stop() {
+    cancelAnimationFrame(this.raf);
+    this.raf = 0;
+    this.idle = false;
+  }
+
+  /** Resolves when idle (everything computed and drawn), or rejects with the next failure. */
+  wait() {
+    return new Promise((ok, fail) => { if (this.idle) ok(); else this.waiters.push({ ok, fail }); });
+  }
+
+  /** Resolves every waiter, or rejects them with `err`. */
+  settle(err) {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) if (err) w.fail(err); else w.ok();
+  }
+
+  // While a control is held: quick, coarser landscapes (host.js).
+  setDragging(on) {
+    if (this.dragging === on) return;
+    this.dragging = on;
+    this.x._host.setQuick(on);
+    this.schedule();
+  }
+
+  /** A drag on `control` starts the quick mode, and every way a drag can end ends it (a
+   * release anywhere, a cancel, lost capture, focus leaving the window, a touch ending, a
+   * key let go, a press that never moved), after which the page refines at full resolution. */
+  beginDrag(control) {
+    this.endDrag?.();
+    const types = ['pointerup', 'pointercancel', 'touchend', 'touchcancel', 'keyup'];
+    const end = () => {
+      for (const t of types) window.removeEventListener(t, end, true);
+      window.removeEventListener('blur', end);
+      control.removeEventListener('lostpointercapture', end);
+      control.removeEventListener('change', end);
+      this.endDrag = null;
+      this.setDragging(false);
+    };
+    for (const t of types) window.addEventListener(t, end, true);
+    window.addEventListener('blur', end); // the window's own blur: elements' blurs do not bubble
+    control.addEventListener('lostpointercapture', end);
+    control.addEventListener('change', end);
+    this.endDrag = end;
+    this.setDragging(true);
+  }
+
+  // One frame: a descent step, a slice of landscape work, every panel redrawn; once the
+  // landscapes are complete, the URL, the change event, `ready` and `settled()` follow.
+  render() {
+    const x = this.x;
+    const ex = x._host.ex;
+    if (!ex) return;
+    let done;
+    try {
+      x._host.call(() => {
+        x._descents.step(ex);
+        done = ex.work(this.dragging ? BUDGET.dragging : BUDGET.idle);
+      });
+    } catch (e) {
+      return this.broken(`Computation failed: ${e.message ?? e}`);
+    }
+    // Slices that complete nothing change nothing on screen: no redraw (it costs more than
+    // the slice with four landscapes), so frames stay short while the work goes on.
+    const revision = ex.revision();
+    try {
+      if (this.dirty || revision !== this.drawn || x._descents.running) {
+        this.dirty = false;
+        this.drawn = revision;
+        const dark = x._dark;
+        x._root.classList.toggle('dark', dark);
+        x._host.call(() => x._panels.draw(ex, this.dragging, dark));
+      }
+      // Progress, staleness and descriptions (cheap when nothing changed): every frame.
+      x._host.call(() => x._status.frame(ex));
+    } catch (e) {
+      return this.broken(`Drawing failed: ${e.message ?? e}`);
+    }
+    if (!done || x._descents.running || x._panels.busy) {
+      // The flow panel animates (and fills its mass curves) by redrawing; the rest only works.
+      if (x._panels.busy) this.schedule(); else this.next();
+      if (!done) return;
+    }
+    const key = JSON.stringify(x._state);
+    // The address bar follows the state once a slider is let go (a URL per drag frame costs ~1 ms).
+    if (x.hasAttribute('link') && !this.dragging) x._url.follow(key);
+    if (key !== this.lastEvent) {
+      this.lastEvent = key;
+      x.dispatchEvent(new CustomEvent('divergence-change', { detail: { state: x.state, optima: x.optima } }));
+    }
+    if (x._readyResolve) { x._readyResolve(); x._readyResolve = null; }
+    if (!this.raf && !this.dragging) { this.idle = true; this.settle(); }
+  }
+
+  // A failed frame: shown, and whoever waits on `settled()` learns of it (a crash instead
+  // restarts the module, and the waiters wait for the restored view).
+  broken(msg) {
+    if (this.x._host.recovering) return;
+    this.x._showError(msg);
+    this.settle(new Error(msg));
+  }
+}
