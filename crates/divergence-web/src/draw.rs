@@ -1,18 +1,15 @@
 //! Canvas glue: every chart is drawn by `divergence-plot` once, onto a [`Recording`], and
-//! replayed on plotters-canvas or on the SVG backend for exports (so each chart is compiled
-//! once, not once per backend); here are those two ends, the heatmap raster put through
-//! `ImageData` and one scaled `drawImage`, and the text scale of each.
+//! replayed on plotters-canvas or on the SVG backend for exports (those two ends are in
+//! `divergence_web_common::canvas`); here, the landscapes' heatmap raster put through
+//! `ImageData` and one scaled `drawImage`.
 
 use crate::state::PanelDef;
 use divergence::{Gaussian, Landscape, Minimum, Target};
 use divergence_plot as plot;
 use divergence_plot::{
-    draw_frame, draw_overlay, raster, tint_basins, Prepared, Recorder, Recording, Rect, Scale,
-    Theme,
+    draw_frame, draw_overlay, raster, tint_basins, Prepared, Recording, Rect, Scale, Theme,
 };
-use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
+use divergence_web_common::canvas::{backend, err, pixel_ratio, record, svg_text};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{Clamped, JsCast, JsError};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
@@ -74,14 +71,6 @@ impl From<plot::LineFrame> for LineOut {
     }
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> JsError {
-    JsError::new(&format!("drawing failed: {e:?}"))
-}
-
-fn backend(canvas: &HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
-    CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| JsError::new("no 2d context"))
-}
-
 /// The panel's titles, colour scale, contours and path from the page's options.
 fn prepare(panel: &PanelDef, land: &Landscape, target: &Target, opts: &LandscapeOpts) -> Prepared {
     let log = opts.log_scale.unwrap_or(panel.log);
@@ -95,51 +84,7 @@ fn prepare(panel: &PanelDef, land: &Landscape, target: &Target, opts: &Landscape
     prep
 }
 
-/// A drawing area that records what a chart draws.
-pub type Area<'a> = DrawingArea<Recorder<'a>, Shift>;
-
-/// Draws with `f` onto a recording of `size` pixels, returning what `f` returns.
-fn record<T, E: std::fmt::Debug>(
-    size: (u32, u32),
-    f: impl FnOnce(&Area) -> Result<T, E>,
-) -> Result<(T, Recording), JsError> {
-    let mut rec = Recording::new(size);
-    let out = f(&rec.area()).map_err(err)?;
-    Ok((out, rec))
-}
-
-/// A recording replayed as an SVG document.
-fn svg_text(size: (u32, u32), rec: &Recording) -> Result<String, JsError> {
-    let mut out = String::new();
-    {
-        let mut svg = SVGBackend::with_string(&mut out, size);
-        rec.replay(&mut svg).map_err(err)?;
-        svg.present().map_err(err)?;
-    }
-    Ok(out)
-}
-
-/// Draws a chart with `f` on `canvas` at the screen's pixel ratio, returning what `f` returns.
-pub fn on_canvas<T, E: std::fmt::Debug>(
-    canvas: &HtmlCanvasElement,
-    dark: bool,
-    f: impl FnOnce(&Area, &Theme) -> Result<T, E>,
-) -> Result<T, JsError> {
-    let theme = Theme::new(dark, pixel_ratio());
-    let (out, rec) = record((canvas.width(), canvas.height()), |a| f(a, &theme))?;
-    rec.replay(&mut backend(canvas)?).map_err(err)?;
-    Ok(out)
-}
-
-/// Draws a chart with `f` on an SVG document of `size` CSS pixels, returned as text.
-pub fn svg<E: std::fmt::Debug>(
-    size: (u32, u32),
-    dark: bool,
-    f: impl FnOnce(&Area, &Theme) -> Result<(), E>,
-) -> Result<String, JsError> {
-    let theme = Theme::new(dark, 1.0);
-    svg_text(size, &record(size, |a| f(a, &theme))?.1)
-}
+pub use divergence_web_common::canvas::{on_canvas, svg, Area};
 
 /// Draws a landscape panel; before the first landscape is ready only the frame shows.
 pub fn landscape(
@@ -297,8 +242,4 @@ fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsErr
         .flatten()
         .and_then(|c| c.dyn_into().ok())
         .ok_or_else(|| JsError::new("no 2d context"))
-}
-
-fn pixel_ratio() -> f64 {
-    web_sys::window().map_or(1.0, |w| w.device_pixel_ratio())
 }
