@@ -141,7 +141,7 @@ cmd_test() {
     say "wasm-bindgen tests in headless Chromium"
     CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
       CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-      cargo test --release --target "$WASM_TARGET" -p divergence-web
+      cargo test --release --target "$WASM_TARGET" -p divergence-web -p divergence-flow-web
     clippy_wasm
     say "building the fault-injection bundle for the crash-recovery test"
     bundle out/pkg-faults --features fault-injection

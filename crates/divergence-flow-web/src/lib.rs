@@ -9,7 +9,9 @@ use divergence::flow::{FlowError, Geometry};
 use divergence::State;
 use divergence_plot::distinct_divergences;
 use divergence_plot::flows::{Flows, POINTS, T_MAX};
-use divergence_web_common::{canvas, install_panic_hook, to_js, WebError, WebResult};
+use divergence_web_common::{canvas, install_panic_hook, to_js};
+
+pub use divergence_web_common::{WebError, WebResult};
 use js_sys::Date;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
