@@ -175,7 +175,13 @@ test('a page without a flow panel never fetches the flows module; adding a flow 
   assert.ok(p.requests.some((u) => u.endsWith('/divergence_web_bg.wasm')), 'the page module was fetched (requests are seen)');
   assert.deepEqual(p.requests.filter((u) => u.includes('divergence_flow_web')), [], 'no flows module without a flow panel');
 
+  // Held back a moment: meanwhile the panel says it is loading, and settled() waits for it.
+  await p.route('**/divergence_flow_web_bg.wasm', async (r) => { await new Promise((ok) => setTimeout(ok, 1000)); await r.continue(); });
   await p.evaluate(() => document.querySelector('#figure-stein').setAttribute('panels', 'landscape,flow'));
+  const loading = await flowStatus(p, '#figure-stein');
+  assert.equal(loading.busy, 'true');
+  assert.match(loading.text, /Loading the flows of q/);
+  assert.equal(await onElement(p, (el) => el.flow, undefined, '#figure-stein'), null);
   await settled(p, '#figure-stein');
   const flows = p.requests.filter((u) => u.includes('divergence_flow_web'));
   assert.deepEqual(flows.map((u) => u.split('/').at(-1)).sort(), ['divergence_flow_web.js', 'divergence_flow_web_bg.wasm']);

@@ -14,6 +14,7 @@ const SPEED = 1;
 // Milliseconds a frame spends on the mass curves, once the landscapes are complete.
 const BUDGET = 12;
 const GEOMETRIES = ['fisher-rao', 'wasserstein'];
+const LOADING = 'Loading the flows of q…';
 
 let shared = null;
 let instances = 0;
@@ -79,7 +80,7 @@ export class FlowPanel {
     this.readout = h('output', { class: 'num' }, fmt(this.t));
     this.play = h('button', { type: 'button' }, 'Play');
     this.play.addEventListener('click', () => (this.playing ? this.pause() : this.start()));
-    this.text = h('p', { class: 'note', role: 'status' });
+    this.text = h('p', { class: 'note', role: 'status' }, this.mod ? '' : LOADING);
     this.figure = h('figure', { class: 'flow', 'aria-busy': 'true' },
       h('div', { class: 'row flow-controls' }, h('label', {}, 'geometry ', this.geo),
         h('label', { class: 'slider' }, h('span', {}, 'time t'), this.range, this.readout), this.play),
@@ -227,7 +228,7 @@ export class FlowPanel {
       this.canvas.getContext('2d')?.clearRect(0, 0, this.canvas.width, this.canvas.height);
       this.text.textContent = this.error;
     } else if (waiting) {
-      this.text.textContent = 'Loading the flows of q…';
+      this.text.textContent = LOADING;
     } else {
       const parts = Object.entries(info.masses).map(([name, m]) => `${this.x._host.title(name)}: ${m.map((v) => `${(100 * v).toFixed(1)}%`).join(' / ')}`);
       const refused = Object.entries(info.refused).map(([name, why]) => `${this.x._host.title(name)}: ${why}`);
