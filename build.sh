@@ -46,16 +46,19 @@ ensure_npm() {
   fi
 }
 
-# bundle OUT_DIR [cargo features]: the wasm module and its JS glue, optimised.
+# bundle OUT_DIR [cargo features]: the two wasm modules and their JS glue, optimised: the
+# page's (divergence_web) and the flows of q (divergence_flow_web, loaded only by a flow panel).
 bundle() {
   local out=$1; shift
-  cargo build --release --target "$WASM_TARGET" -p divergence-web "$@"
   rm -rf "$out"
-  wasm-bindgen --target web --out-dir "$out" \
-    "target/$WASM_TARGET/release/divergence_web.wasm"
-  node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals \
-    "$out/divergence_web_bg.wasm" -o "$out/divergence_web_bg.wasm"
+  local crate
+  for crate in divergence_web divergence_flow_web; do
+    cargo build --release --target "$WASM_TARGET" -p "${crate//_/-}" "$@"
+    wasm-bindgen --target web --out-dir "$out" "target/$WASM_TARGET/release/$crate.wasm"
+    node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+      --enable-sign-ext --enable-mutable-globals \
+      "$out/${crate}_bg.wasm" -o "$out/${crate}_bg.wasm"
+  done
 }
 
 build_web() {
@@ -95,14 +98,17 @@ write_dist() {
   rm -rf dist
   mkdir -p dist/static/divergence/pkg dist/layouts/shortcodes
   ensure_npm
-  # What ships is minified: the element's modules as one file (the wasm glue stays its own
-  # module, imported at run time relative to explorer.js), its CSS, the glue.
+  # What ships is minified: the element's modules as one file (each wasm module's glue stays
+  # its own module, imported at run time relative to explorer.js), its CSS, the glue.
   local esbuild=node_modules/.bin/esbuild
   "$esbuild" www/explorer.js --bundle --minify --format=esm --target=es2022 --log-level=warning \
     --outfile=dist/static/divergence/explorer.js
   "$esbuild" www/explorer.css --minify --log-level=warning --outfile=dist/static/divergence/explorer.css
-  "$esbuild" www/pkg/divergence_web.js --minify --format=esm --target=es2022 --log-level=warning \
-    --outfile=dist/static/divergence/pkg/divergence_web.js
+  local glue
+  for glue in divergence_web divergence_flow_web; do
+    "$esbuild" "www/pkg/$glue.js" --minify --format=esm --target=es2022 --log-level=warning \
+      --outfile="dist/static/divergence/pkg/$glue.js"
+  done
   cp www/favicon.svg www/*.d.ts dist/static/divergence/
   cp www/pkg/*.wasm dist/static/divergence/pkg/
   cp www/pkg/*.d.ts dist/static/divergence/pkg/ 2>/dev/null || true
@@ -135,7 +141,7 @@ cmd_test() {
     say "wasm-bindgen tests in headless Chromium"
     CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
       CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-      cargo test --release --target "$WASM_TARGET" -p divergence-web
+      cargo test --release --target "$WASM_TARGET" -p divergence-web -p divergence-flow-web
     clippy_wasm
     say "building the fault-injection bundle for the crash-recovery test"
     bundle out/pkg-faults --features fault-injection
@@ -149,8 +155,9 @@ cmd_test() {
 }
 
 clippy_wasm() {
-  say "cargo clippy for the wasm crate"
-  cargo clippy --release --target "$WASM_TARGET" -p divergence-web --all-targets --all-features -- -D warnings
+  say "cargo clippy for the wasm crates"
+  cargo clippy --release --target "$WASM_TARGET" -p divergence-web -p divergence-flow-web -p divergence-web-common \
+    --all-targets --all-features -- -D warnings
 }
 
 cmd_bench() {

@@ -1,11 +1,13 @@
 // Issue 14 in headless Chromium: the descent metric control (the same start drains to the
 // mode under `fisher` and to the central minimum under `euclidean`, in two views, ending
 // where `divergence optimize --metric` ends), and the flows-of-q panel: the time slider, the
-// geometry control, the masses against closed forms and the CLI, refusals, frame rate.
+// geometry control, the masses against closed forms and the CLI, refusals, frame rate; the
+// flows' own wasm module, fetched only by a page with a flow panel, and its failures kept
+// to that panel.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { start, settled, canvasHash, onElement, OUT } from './browser.mjs';
+import { start, settled, canvasHash, onElement, drawnPixels, errorText, OUT } from './browser.mjs';
 
 const CLI = new URL('../target/release/divergence', import.meta.url).pathname;
 const BLOG_KL = '0.5:-4:1,0.5:4:1';
@@ -21,8 +23,29 @@ before(async () => {
 after(async () => { await env.close(); });
 
 /** Index of the flow canvas among the shadow root's canvases. */
-const flowCanvas = () => page.evaluate(() => [...document.querySelector('divergence-explorer').shadowRoot
-  .querySelectorAll('canvas')].findIndex((c) => c.classList.contains('flow')));
+const flowCanvas = (p = page, sel = 'divergence-explorer') => p.evaluate((sel) => [...document.querySelector(sel).shadowRoot
+  .querySelectorAll('canvas')].findIndex((c) => c.classList.contains('flow')), sel);
+
+/** A page at `path` whose every request URL is recorded (in `page.requests`) from the first;
+ * `route(page)` may intercept requests before it loads. */
+async function recorded(path, route = async () => {}) {
+  const ctx = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const p = await ctx.newPage();
+  p.requests = [];
+  p.messages = [];
+  p.on('request', (r) => p.requests.push(new URL(r.url()).pathname));
+  p.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') p.messages.push(`${m.type()}: ${m.text()}`); });
+  p.on('pageerror', (e) => p.messages.push(`pageerror: ${e.message}`));
+  await route(p);
+  await p.goto(env.url + path);
+  return p;
+}
+
+/** The flow panel's status line and aria-busy in element `sel`. */
+const flowStatus = (p, sel = 'divergence-explorer') => p.evaluate((sel) => {
+  const fig = document.querySelector(sel).shadowRoot.querySelector('figure.flow');
+  return { text: fig.querySelector('[role=status]').textContent, busy: fig.getAttribute('aria-busy') };
+}, sel);
 
 test('the metric control decides where a descent from (1, 2) ends, whatever the view', async () => {
   await onElement(page, (el) => el.setPreset('blog-kl'));
@@ -144,4 +167,99 @@ test('screenshots of the full page with the flow panel at 1280 and 390 px', asyn
   await small.screenshot({ path: `${OUT}flow-390.png`, fullPage: true });
   assert.deepEqual(small.messages, []);
   assert.deepEqual(page.messages, []);
+});
+
+test('a page without a flow panel never fetches the flows module; adding a flow panel loads it once and draws', async () => {
+  const p = await recorded('embed.html');
+  for (const sel of ['#figure-kl', '#figure-pressure', '#figure-stein']) await settled(p, sel);
+  assert.ok(p.requests.some((u) => u.endsWith('/divergence_web_bg.wasm')), 'the page module was fetched (requests are seen)');
+  assert.deepEqual(p.requests.filter((u) => u.includes('divergence_flow_web')), [], 'no flows module without a flow panel');
+
+  // Held back a moment: meanwhile the panel says it is loading, and settled() waits for it.
+  await p.route('**/divergence_flow_web_bg.wasm', async (r) => { await new Promise((ok) => setTimeout(ok, 1000)); await r.continue(); });
+  await p.evaluate(() => document.querySelector('#figure-stein').setAttribute('panels', 'landscape,flow'));
+  const loading = await flowStatus(p, '#figure-stein');
+  assert.equal(loading.busy, 'true');
+  assert.match(loading.text, /Loading the flows of q/);
+  assert.equal(await onElement(p, (el) => el.flow, undefined, '#figure-stein'), null);
+  await settled(p, '#figure-stein');
+  const flows = p.requests.filter((u) => u.includes('divergence_flow_web'));
+  assert.deepEqual(flows.map((u) => u.split('/').at(-1)).sort(), ['divergence_flow_web.js', 'divergence_flow_web_bg.wasm']);
+  const f = await onElement(p, (el) => el.flow, undefined, '#figure-stein');
+  assert.ok(f && f.complete && f.points >= 2000, JSON.stringify(f));
+  assert.equal(f.masses.ksd, undefined);
+  const st = await flowStatus(p, '#figure-stein');
+  assert.equal(st.busy, 'false');
+  assert.match(st.text, /^At t = /);
+  const idx = await flowCanvas(p, '#figure-stein');
+  const { drawn, total } = await drawnPixels(p, idx, undefined, '#figure-stein');
+  assert.ok(drawn > 0.02 * total, `flow canvas: ${drawn} of ${total} pixels drawn`);
+  // The SVG export comes from the flows module too.
+  assert.match(await onElement(p, (el) => el.exportSvg('flow'), undefined, '#figure-stein'), /^<svg[^>]*>[\s\S]*<\/svg>\s*$/);
+
+  // A second element's flow panel uses the module already loaded.
+  await p.evaluate(() => document.querySelector('#figure-kl').setAttribute('panels', 'landscape,controls,flow'));
+  await settled(p, '#figure-kl');
+  assert.equal(p.requests.filter((u) => u.includes('divergence_flow_web')).length, 2, 'fetched once for the page');
+  const g = await onElement(p, (el) => { el.setState({ q: { mu: 4, sigma: 1 } }); return el.setFlow({ t: 1 }); }, undefined, '#figure-kl');
+  assert.ok(Math.abs(g.massBelow.forward_kl - 0.316072) < 1e-6, `forward KL below 0 at t = 1: ${g.massBelow.forward_kl}`);
+  assert.deepEqual(p.messages, []);
+  await p.context().close();
+});
+
+test('a flows module that cannot load is shown in the flow panel alone, and loads at the next change', async () => {
+  const block = (r) => r.abort();
+  const p = await recorded('index.html', (p) => p.route('**/divergence_flow_web*', block));
+  await settled(p);
+  assert.equal(await errorText(p), '', 'no error banner: the rest of the element works');
+  const s = await flowStatus(p);
+  assert.match(s.text, /could not load/);
+  assert.equal(s.busy, 'false');
+  assert.equal(await onElement(p, (el) => el.flow), null);
+  const { drawn } = await drawnPixels(p, 0);
+  assert.ok(drawn > 1000, 'the first landscape is drawn');
+  // Time and geometry are still checked, and kept for when the module loads.
+  await assert.rejects(onElement(p, (el) => el.setFlow({ t: 9 })), /flow time/);
+  await p.unroute('**/divergence_flow_web*', block);
+  await onElement(p, (el) => el.setState({ q: { mu: 4, sigma: 1 } }));
+  await settled(p);
+  assert.equal(await onElement(p, (el) => el.setFlow({ t: 1 })).then((f) => f.t), 1);
+  await settled(p);
+  const f = await onElement(p, (el) => el.flow);
+  assert.ok(f.complete && Math.abs(f.massBelow.forward_kl - 0.316072) < 1e-6, JSON.stringify(f.massBelow));
+  assert.match((await flowStatus(p)).text, /^At t = 1,/);
+  await p.context().close();
+});
+
+test('a crash in the flows module is shown in the flow panel, and a fresh instance takes over at the next change', async () => {
+  const faults = await start({ pkg: new URL('../out/pkg-faults/', import.meta.url).pathname });
+  try {
+    const p = await faults.page('index.html', { width: 1280, height: 900 });
+    await settled(p);
+    // The fault build's `injectPanic`, armed from the module's own class on the next `work`.
+    await p.evaluate(async () => {
+      const { FlowView } = await import(new URL('www/pkg/divergence_flow_web.js', document.baseURI).href);
+      const work = FlowView.prototype.work;
+      FlowView.prototype.work = function (ms) {
+        FlowView.prototype.work = work;
+        this.injectPanic();
+        return work.call(this, ms);
+      };
+      document.querySelector('divergence-explorer').setState({ q: { mu: 4, sigma: 1 } });
+    });
+    await settled(p);
+    assert.match((await flowStatus(p)).text, /crashed \(unreachable/);
+    assert.equal(await errorText(p), '', 'the element itself did not crash');
+    assert.equal(await onElement(p, (el) => el.recoveries), 0);
+    assert.ok(p.messages.some((m) => m.includes('divergence-flow-web panicked') && m.includes('injected fault')), p.messages.join('\n'));
+    const { drawn } = await drawnPixels(p, 0);
+    assert.ok(drawn > 1000, 'the landscapes still draw');
+    await onElement(p, (el) => el.setFlow({ t: 1 }));
+    await settled(p);
+    const f = await onElement(p, (el) => el.flow);
+    assert.ok(f.complete && Math.abs(f.massBelow.forward_kl - 0.316072) < 1e-6, JSON.stringify(f));
+    assert.match((await flowStatus(p)).text, /^At t = 1,/);
+  } finally {
+    await faults.close();
+  }
 });

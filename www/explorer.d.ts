@@ -177,10 +177,12 @@ export declare class DivergenceExplorer extends HTMLElement {
   readonly sampling: Sampling | null;
   /** Sets `n`, `reps` and/or `seed`; bad values throw and change nothing. */
   setSampling(partial: Partial<SamplingSettings>): Sampling;
-  /** The flows-of-q panel at its time; null before loading. */
+  /** The flows-of-q panel at its time; null until the flows' own wasm module has loaded
+   * (imported the first time a flow panel is built; `settled()` waits for it), or if it failed. */
   readonly flow: FlowInfo | null;
-  /** Sets the flow panel's time (0 to 5) and/or geometry; bad values throw and change nothing. */
-  setFlow(partial: { t?: number; geometry?: FlowGeometry }): FlowInfo;
+  /** Sets the flow panel's time (0 to 5) and/or geometry; bad values throw and change nothing.
+   * Returns `el.flow` (null while the flows' module loads: the values apply once it has). */
+  setFlow(partial: { t?: number; geometry?: FlowGeometry }): FlowInfo | null;
   /** New draws: the next seed. */
   resample(): Sampling;
   /** How many times the element restarted its wasm module after a crash. */

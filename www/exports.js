@@ -51,6 +51,8 @@ export function exportSvg(x, kind = 'landscape', i = 0) {
   const c = x._panels.canvas(kind, i);
   const w = Math.round(c?.clientWidth || 640);
   const ht = Math.round(c?.clientHeight || 480);
+  // The flows are drawn by their own wasm module (flow.js).
+  if (kind === 'flow') return x._panels.flow.svg(w, ht, x._dark);
   return x._host.call((ex) => ex.exportSvg(kind, i, w, ht, x._panels.colourOpts(i, x._dark)));
 }
 

@@ -1,13 +1,44 @@
 // The flows-of-q panel (`panels="flow"`): q starts as the current Gaussian and flows as a
 // free density under each chosen divergence (Fisher–Rao or Wasserstein, SPEC §4). A time
 // slider scrubs t, Play animates it (the final time at once under prefers-reduced-motion),
-// and below each q_t the mass it puts on each of p's components over time.
+// and below each q_t the mass it puts on each of p's components over time. The flows are a
+// wasm module of their own (divergence_flow_web), imported the first time a flow panel is
+// built: a page without one never downloads it. A failure to load it, or a crash in it, is
+// shown in this panel alone.
 import { h, fmt, asError } from './util.js';
 import { toolbar } from './exports.js';
 
 const T_MAX = 5;
 // Time units per second of animation.
 const SPEED = 1;
+// Milliseconds a frame spends on the mass curves, once the landscapes are complete.
+const BUDGET = 12;
+const GEOMETRIES = ['fisher-rao', 'wasserstein'];
+const LOADING = 'Loading the flows of q…';
+
+let shared = null;
+let instances = 0;
+
+/** The flows' module (its `FlowView` class), imported once and shared by every element on
+ * the page; `fresh` imports a new instance (after a crash). A failed import is retried. */
+export function loadFlows(fresh = false) {
+  const load = async () => {
+    const url = new URL('./pkg/divergence_flow_web.js', import.meta.url);
+    if (fresh) url.searchParams.set('instance', String(++instances));
+    const mod = await import(url.href);
+    await mod.default({ module_or_path: new URL('./pkg/divergence_flow_web_bg.wasm', import.meta.url) });
+    return mod;
+  };
+  if (fresh) return load();
+  shared ??= load().catch((e) => { shared = null; throw e; });
+  return shared;
+}
+
+// `geometry` and `t` checked while the module loads, as the module checks them (RangeError).
+function check(geometry, t) {
+  if (!GEOMETRIES.includes(geometry)) throw new RangeError(`flow geometry '${geometry}' is not one of: ${GEOMETRIES.join(', ')}`);
+  if (!(t >= 0 && t <= T_MAX)) throw new RangeError(`flow time ${t} must lie in 0 to ${T_MAX}`);
+}
 
 /** The flow panel of one element (`x`). */
 export class FlowPanel {
@@ -21,6 +52,14 @@ export class FlowPanel {
     this.canvas = null;
     /** Set when only t moved: the next frame redraws this panel alone. */
     this.onlyFlow = false;
+    /** The flows' module once loaded, its `FlowView` once made, the import under way. */
+    this.mod = null;
+    this.view = null;
+    this.loading = false;
+    /** Whether the next import is a fresh module instance (after a crash). */
+    this.fresh = false;
+    /** Shown in the panel instead of the flows: a failed import, or a crash. */
+    this.error = '';
   }
 
   /** The panel's figure: controls, canvas, a status line. */
@@ -41,23 +80,71 @@ export class FlowPanel {
     this.readout = h('output', { class: 'num' }, fmt(this.t));
     this.play = h('button', { type: 'button' }, 'Play');
     this.play.addEventListener('click', () => (this.playing ? this.pause() : this.start()));
-    this.text = h('p', { class: 'note', role: 'status' });
-    return h('figure', { class: 'flow' },
+    this.text = h('p', { class: 'note', role: 'status' }, this.mod ? '' : LOADING);
+    this.figure = h('figure', { class: 'flow', 'aria-busy': 'true' },
       h('div', { class: 'row flow-controls' }, h('label', {}, 'geometry ', this.geo),
         h('label', { class: 'slider' }, h('span', {}, 'time t'), this.range, this.readout), this.play),
       this.canvas, this.text, toolbar(x, 'flow', 0, this.canvas));
+    this.load();
+    return this.figure;
   }
 
-  /** Sets `t` and/or `geometry`; bad values throw (shown) and change nothing. */
+  /** Imports the flows' module unless it is loaded or loading; the element redraws after. */
+  load() {
+    if (this.mod || this.loading) return;
+    this.loading = true;
+    const fresh = this.fresh;
+    this.fresh = false;
+    loadFlows(fresh).then((mod) => { this.mod = mod; }, (e) => {
+      this.error = `The flows of q could not load (${e.message ?? e}); the rest of the figure works.`;
+    }).finally(() => { this.loading = false; this.x._schedule(); });
+  }
+
+  /** After a failure, tries again (a state change or a new time or geometry). */
+  retry() {
+    if (!this.error || this.loading) return;
+    this.error = '';
+    this.load();
+  }
+
+  // Runs `fn`; a trap in the flows' module drops it (the next `retry` imports a fresh
+  // instance) and is shown in the panel, returning undefined. Other errors are thrown.
+  guard(fn) {
+    try {
+      return fn();
+    } catch (e) {
+      if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+      this.view = null;
+      this.mod = null;
+      this.fresh = true;
+      this.error = `The flows of q crashed (${e.message}); they restart at the next change.`;
+      return undefined;
+    }
+  }
+
+  // The view brought to the element's state, time and geometry; null until loaded.
+  current() {
+    if (!this.mod) return null;
+    if (this.view) this.view.setState(this.x._state);
+    else this.view = new this.mod.FlowView(this.x._state, this.geometry, this.t);
+    this.view.set(this.geometry, this.t);
+    return this.view;
+  }
+
+  /** Sets `t` and/or `geometry`; bad values throw (shown) and change nothing. Returns the
+   * panel's info, null while the flows' module loads. */
   set({ t = this.t, geometry = this.geometry } = {}) {
     const x = this.x;
+    [t, geometry] = [Number(t), String(geometry)];
     try {
-      x._host.call((ex) => ex.setFlow(String(geometry), Number(t)));
+      if (this.mod) this.guard(() => this.current()?.set(geometry, t));
+      if (!this.mod) check(geometry, t);
     } catch (e) {
       return x._fail(asError(e));
     }
-    this.t = Number(t);
-    this.geometry = String(geometry);
+    this.t = t;
+    this.geometry = geometry;
+    this.retry();
     this.sync();
     x._clearError();
     x._schedule();
@@ -102,27 +189,53 @@ export class FlowPanel {
     this.geo.value = this.geometry;
   }
 
-  /** `{t, tMax, geometry, points, masses, massBelow, below, refused, complete}`; null before loading. */
+  /** `{t, tMax, geometry, points, masses, massBelow, below, refused, complete}`; null until
+   * the flows' module has loaded (or after it failed). */
   info(below = 0) {
-    const ex = this.x._host.ex;
-    if (!ex) return null;
-    this.x._host.call((e) => e.setFlow(this.geometry, this.t));
-    return this.x._host.call((e) => e.flowInfo(Number(below)));
+    return (this.mod && this.guard(() => this.current().info(Number(below)))) || null;
+  }
+
+  /** The panel as SVG text of `w × h` CSS pixels. */
+  svg(w, h, dark) {
+    const out = this.mod && this.guard(() => this.current().exportSvg(w, h, dark));
+    if (!out) throw new Error(this.error || 'the flows of q have not loaded yet');
+    return out;
   }
 
   /** Brings the flows to the state and t, and draws them; true while frames are still
-   * needed (the mass curves are being computed, or t is playing). */
+   * needed (the module is loading, the mass curves are being computed, or t is playing). A
+   * failure is shown in the panel and leaves the rest of the element alone. */
   draw(ex, dark) {
     this.tick();
     const resized = this.layout();
-    ex.setFlow(this.geometry, this.t);
-    ex.drawFlow(this.canvas, dark);
-    const info = ex.flowInfo(0);
-    const parts = Object.entries(info.masses).map(([name, m]) => `${this.x._host.title(name)}: ${m.map((v) => `${(100 * v).toFixed(1)}%`).join(' / ')}`);
-    const refused = Object.entries(info.refused).map(([name, why]) => `${this.x._host.title(name)}: ${why}`);
-    this.text.textContent = `At t = ${fmt(+this.t.toFixed(2))}, mass of q_t on p's components (left to right): ${parts.join('; ') || 'none'}.`
-      + (refused.length ? ` Not shown: ${refused.join('; ')}.` : '');
-    return this.playing || !info.complete || resized;
+    let info = null;
+    if (this.mod && !this.error) {
+      try {
+        info = this.guard(() => {
+          const view = this.current();
+          if (ex.done()) view.work(BUDGET);
+          view.draw(this.canvas, dark);
+          return view.info(0);
+        }) ?? null;
+      } catch (e) {
+        this.error = `The flows of q failed: ${e.message ?? e}`;
+      }
+    }
+    const waiting = !info && !this.error;
+    this.figure.setAttribute('aria-busy', String(waiting || !info?.complete));
+    if (this.error) {
+      this.figure.setAttribute('aria-busy', 'false');
+      this.canvas.getContext('2d')?.clearRect(0, 0, this.canvas.width, this.canvas.height);
+      this.text.textContent = this.error;
+    } else if (waiting) {
+      this.text.textContent = LOADING;
+    } else {
+      const parts = Object.entries(info.masses).map(([name, m]) => `${this.x._host.title(name)}: ${m.map((v) => `${(100 * v).toFixed(1)}%`).join(' / ')}`);
+      const refused = Object.entries(info.refused).map(([name, why]) => `${this.x._host.title(name)}: ${why}`);
+      this.text.textContent = `At t = ${fmt(+this.t.toFixed(2))}, mass of q_t on p's components (left to right): ${parts.join('; ') || 'none'}.`
+        + (refused.length ? ` Not shown: ${refused.join('; ')}.` : '');
+    }
+    return this.playing || waiting || (!!info && !info.complete) || resized;
   }
 
   // Divergences side by side while each keeps ~330 px, stacked below that: the height

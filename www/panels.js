@@ -183,6 +183,7 @@ export class Panels {
   sync() {
     const x = this.x;
     this.flow.onlyFlow = false;
+    this.flow.retry();
     if (this.box && this.box.dataset.names !== x._state.divergences.join(',')) this.buildLandscapes();
     for (const r of this.rows) r.sync();
     if (this.samplingInputs) {

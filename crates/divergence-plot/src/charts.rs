@@ -348,6 +348,18 @@ pub struct Pressures<'a> {
     pub divs: &'a [(String, Divergence)],
 }
 
+/// One `(name, divergence)` per distinct divergence of `panels` (`log_ksd` draws the same
+/// pressure and flow as `ksd`): what the pressure and flow panels show a curve for.
+pub fn distinct_divergences(panels: &[divergence::Panel]) -> Vec<(String, Divergence)> {
+    let mut out: Vec<(String, Divergence)> = Vec::new();
+    for p in panels {
+        if !out.iter().any(|(_, d)| *d == p.div) {
+            out.push((p.div.name().to_string(), p.div));
+        }
+    }
+    out
+}
+
 /// ψ(x) for each named divergence over x, on a symlog axis; +inf drawn at the top edge.
 pub fn pressure<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,

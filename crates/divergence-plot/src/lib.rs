@@ -4,13 +4,16 @@
 
 mod charts;
 pub mod flows;
+mod record;
 mod theme;
 pub mod ticks;
 
 pub use charts::{
-    density, density_framed, flow, pressure, pressure_framed, pressure_ratio, psi_threshold,
-    sampling, tradeoff, x_window, Drawn, FlowFigure, FlowSeries, Framed, LineFrame, Pressures,
+    density, density_framed, distinct_divergences, flow, pressure, pressure_framed, pressure_ratio,
+    psi_threshold, sampling, tradeoff, x_window, Drawn, FlowFigure, FlowSeries, Framed, LineFrame,
+    Pressures,
 };
+pub use record::{Recorder, Recording};
 pub use theme::{Theme, MIN_TEXT, PALETTE, Q_PINK};
 
 use divergence::{Component, Landscape, Minimum};

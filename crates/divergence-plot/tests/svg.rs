@@ -1,4 +1,5 @@
-//! Landscape and line panels rendered to SVG: text sizes in CSS pixels and label boxes.
+//! Landscape and line panels rendered to SVG: text sizes in CSS pixels, label boxes, and
+//! charts drawn through a `Recording` replaying exactly as drawn directly.
 
 use divergence::presets::preset;
 use divergence::sampling::{exact, sampling_distribution};
@@ -79,27 +80,39 @@ fn fixture(name: &str) -> Fixture {
     Fixture { target, land, mins }
 }
 
-/// A landscape panel of `w × h` CSS pixels at `ratio` device pixels per CSS pixel.
-fn landscape_svg(f: &Fixture, name: &str, log: bool, (w, h): (u32, u32), ratio: f64) -> String {
-    register_font();
-    let scale = Scale::auto(&f.land.values, log, 1.0);
-    let lines = contours(&f.land, &contour_levels(&scale, 9));
+/// The landscape panel of `f` at `ratio` device pixels per CSS pixel.
+fn panel<'a>(
+    f: &'a Fixture,
+    title: &'a str,
+    bar_title: &'a str,
+    scale: Scale,
+    contours: &'a [Vec<(f64, f64)>],
+    ratio: f64,
+) -> Panel<'a> {
     let mm = f.target.moment_match();
-    let (t, bar) = (title(name), bar_title(name, log));
-    let panel = Panel {
-        title: &t,
-        bar_title: &bar,
+    Panel {
+        title,
+        bar_title,
         land: &f.land,
         scale,
         minima: &f.mins,
         components: f.target.components(),
         moment: (mm.mu, mm.sigma),
         q: Some((0.0, 2.0)),
-        contours: &lines,
+        contours,
         theme: Theme::new(false, ratio),
         path: None,
         legend: true,
-    };
+    }
+}
+
+/// A landscape panel of `w × h` CSS pixels at `ratio` device pixels per CSS pixel.
+fn landscape_svg(f: &Fixture, name: &str, log: bool, (w, h): (u32, u32), ratio: f64) -> String {
+    register_font();
+    let scale = Scale::auto(&f.land.values, log, 1.0);
+    let lines = contours(&f.land, &contour_levels(&scale, 9));
+    let (t, bar) = (title(name), bar_title(name, log));
+    let panel = panel(f, &t, &bar, scale, &lines, ratio);
     let size = ((w as f64 * ratio) as u32, (h as f64 * ratio) as u32);
     let mut out = String::new();
     {
@@ -187,46 +200,81 @@ fn log_colour_bar_ticks_are_round() {
     }
 }
 
-#[test]
-fn line_panels_text_is_at_least_ten_css_pixels_and_scales_once() {
+/// What the line panels draw: blog-kl's target, q = N(0, 2²), two divergences.
+struct Lines {
+    target: Target,
+    q: Gaussian,
+    divs: Vec<(String, Divergence)>,
+    pref: Option<divergence::tradeoff::Preference>,
+    exact: divergence::sampling::Estimates,
+    draws: Vec<divergence::sampling::Estimates>,
+}
+
+fn lines() -> Lines {
     register_font();
     let pre = preset("blog-kl").unwrap();
     let target = Target::new(&pre.target).unwrap();
     let q = Gaussian::new(0.0, 2.0).unwrap();
     let p = Params::default();
-    let divs: Vec<(String, Divergence)> = ["reverse_kl", "forward_kl"]
+    let divs = ["reverse_kl", "forward_kl"]
         .iter()
         .map(|n| (n.to_string(), Divergence::new(n, &p).unwrap()))
         .collect();
-    let pressures = Pressures {
-        target: &target,
-        q: &q,
-        divs: &divs,
-    };
     let pref = preference(&target, 0.5).ok();
-    let ex = exact(&target, &q);
+    let exact = exact(&target, &q);
     let draws = sampling_distribution(&target, &q, 50, 40, 1);
+    Lines {
+        target,
+        q,
+        divs,
+        pref,
+        exact,
+        draws,
+    }
+}
+
+/// The line panel `kind` drawn on `a`.
+fn line_panel<DB: DrawingBackend>(
+    a: &DrawingArea<DB, plotters::coord::Shift>,
+    kind: &str,
+    l: &Lines,
+    theme: &Theme,
+) {
+    let pressures = Pressures {
+        target: &l.target,
+        q: &l.q,
+        divs: &l.divs,
+    };
+    match kind {
+        "density" => density(a, &l.target, &l.q, theme),
+        "pressure" => pressure(a, &pressures, theme),
+        "ratio" => pressure_ratio(a, &pressures, theme),
+        "tradeoff" => tradeoff(a, l.pref.as_ref(), 0.5, theme),
+        "psi" => psi_threshold(a, true, l.pref.as_ref(), 0.5, theme),
+        _ => sampling(a, &l.exact, &l.draws, theme),
+    }
+    .unwrap();
+}
+
+const LINE_PANELS: [(&str, u32, u32); 5] = [
+    ("density", 390, 195),
+    ("pressure", 390, 292),
+    ("ratio", 640, 480),
+    ("tradeoff", 1280, 427),
+    ("sampling", 1280, 427),
+];
+
+#[test]
+fn line_panels_text_is_at_least_ten_css_pixels_and_scales_once() {
+    let l = lines();
     for ratio in [1.0, 2.0] {
-        for (kind, w, h) in [
-            ("density", 390, 195),
-            ("pressure", 390, 292),
-            ("ratio", 640, 480),
-            ("tradeoff", 1280, 427),
-            ("sampling", 1280, 427),
-        ] {
+        for (kind, w, h) in LINE_PANELS {
             let theme = Theme::new(false, ratio);
             let size = ((w as f64 * ratio) as u32, (h as f64 * ratio) as u32);
             let mut out = String::new();
             {
                 let a = SVGBackend::with_string(&mut out, size).into_drawing_area();
-                match kind {
-                    "density" => density(&a, &target, &q, &theme),
-                    "pressure" => pressure(&a, &pressures, &theme),
-                    "ratio" => pressure_ratio(&a, &pressures, &theme),
-                    "tradeoff" => tradeoff(&a, pref.as_ref(), 0.5, &theme),
-                    _ => sampling(&a, &ex, &draws, &theme),
-                }
-                .unwrap();
+                line_panel(&a, kind, &l, &theme);
                 a.present().unwrap();
             }
             let ls = labels(&out);
@@ -239,4 +287,66 @@ fn line_panels_text_is_at_least_ten_css_pixels_and_scales_once() {
             }
         }
     }
+}
+
+/// An SVG document of `size` drawn by `f` on its backend (presented when dropped).
+fn svg_of(size: (u32, u32), f: impl FnOnce(SVGBackend)) -> String {
+    let mut out = String::new();
+    f(SVGBackend::with_string(&mut out, size));
+    out
+}
+
+/// An SVG document of `size` replayed from `rec`.
+fn replayed_svg(size: (u32, u32), rec: &Recording) -> String {
+    svg_of(size, |mut b| {
+        rec.replay(&mut b).unwrap();
+        b.present().unwrap();
+    })
+}
+
+#[test]
+fn recorded_charts_replay_to_the_same_svg_as_direct_drawing() {
+    let l = lines();
+    let theme = Theme::new(true, 1.5);
+    for (kind, w, h) in LINE_PANELS.into_iter().chain([("psi", 640, 400)]) {
+        let direct = svg_of((w, h), |b| {
+            line_panel(&b.into_drawing_area(), kind, &l, &theme)
+        });
+        let mut rec = Recording::new((w, h));
+        line_panel(&rec.area(), kind, &l, &theme);
+        let replayed = replayed_svg((w, h), &rec);
+        assert!(labels(&direct).len() > 8, "{kind}");
+        assert_eq!(replayed, direct, "{kind}");
+    }
+}
+
+#[test]
+fn a_recorded_landscape_replays_to_the_same_svg_and_pixels() {
+    let f = fixture("forward_kl");
+    let (w, h) = (520, 416);
+    let direct = landscape_svg(&f, "forward_kl", true, (w, h), 1.0);
+    let with_panel = |draw: &mut dyn FnMut(&Panel)| {
+        let scale = Scale::auto(&f.land.values, true, 1.0);
+        let lines = contours(&f.land, &contour_levels(&scale, 9));
+        let (t, bar) = (title("forward_kl"), bar_title("forward_kl", true));
+        draw(&panel(&f, &t, &bar, scale, &lines, 1.0))
+    };
+    let mut rec = Recording::new((w, h));
+    with_panel(&mut |p| draw_panel(&rec.area(), p).unwrap());
+    assert_eq!(replayed_svg((w, h), &rec), direct);
+    // On a bitmap, text goes through the font rasteriser and the heatmap through a blit.
+    let mut want = vec![0u8; (w * h * 3) as usize];
+    with_panel(&mut |p| {
+        let a = BitMapBackend::with_buffer(&mut want, (w, h)).into_drawing_area();
+        draw_panel(&a, p).unwrap();
+        a.present().unwrap();
+    });
+    let mut got = vec![0u8; want.len()];
+    {
+        let mut b = BitMapBackend::with_buffer(&mut got, (w, h));
+        rec.replay(&mut b).unwrap();
+        b.present().unwrap();
+    }
+    assert!(want.iter().filter(|&&v| v != 0).count() > want.len() / 2);
+    assert!(got == want, "replayed pixels differ from direct drawing");
 }

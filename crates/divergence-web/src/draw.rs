@@ -1,18 +1,15 @@
-//! Canvas glue: every chart is drawn by `divergence-plot` on plotters-canvas (or on the SVG
-//! backend for exports); here are the canvas backend, the heatmap raster put through
-//! `ImageData` and one scaled `drawImage`, and the text scale of each backend.
+//! Canvas glue: every chart is drawn by `divergence-plot` once, onto a [`Recording`], and
+//! replayed on plotters-canvas or on the SVG backend for exports (those two ends are in
+//! `divergence_web_common::canvas`); here, the landscapes' heatmap raster put through
+//! `ImageData` and one scaled `drawImage`.
 
 use crate::state::PanelDef;
-use divergence::sampling::Estimates;
-use divergence::tradeoff::Preference;
-use divergence::{Divergence, Gaussian, Landscape, Minimum, Target};
+use divergence::{Gaussian, Landscape, Minimum, Target};
 use divergence_plot as plot;
 use divergence_plot::{
-    draw_frame, draw_overlay, raster, tint_basins, Prepared, Rect, Scale, Theme,
+    draw_frame, draw_overlay, raster, tint_basins, Prepared, Recording, Rect, Scale, Theme,
 };
-use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
+use divergence_web_common::canvas::{backend, err, pixel_ratio, record, svg_text};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{Clamped, JsCast, JsError};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
@@ -74,14 +71,6 @@ impl From<plot::LineFrame> for LineOut {
     }
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> JsError {
-    JsError::new(&format!("drawing failed: {e:?}"))
-}
-
-fn backend(canvas: &HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
-    CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| JsError::new("no 2d context"))
-}
-
 /// The panel's titles, colour scale, contours and path from the page's options.
 fn prepare(panel: &PanelDef, land: &Landscape, target: &Target, opts: &LandscapeOpts) -> Prepared {
     let log = opts.log_scale.unwrap_or(panel.log);
@@ -95,6 +84,8 @@ fn prepare(panel: &PanelDef, land: &Landscape, target: &Target, opts: &Landscape
     prep
 }
 
+pub use divergence_web_common::canvas::{on_canvas, svg, Area};
+
 /// Draws a landscape panel; before the first landscape is ready only the frame shows.
 pub fn landscape(
     canvas: HtmlCanvasElement,
@@ -105,10 +96,11 @@ pub fn landscape(
     opts: &LandscapeOpts,
     basins: Option<&[Option<usize>]>,
 ) -> Result<RectOut, JsError> {
-    let area = canvas_area(&canvas)?;
     let theme = Theme::new(opts.dark, pixel_ratio());
-    area.fill(&theme.bg()).map_err(err)?;
+    let (size, mut canvas_db) = ((canvas.width(), canvas.height()), backend(&canvas)?);
+    let mut replay = |rec: &Recording| rec.replay(&mut canvas_db).map_err(err);
     let Some((land, mins)) = shown else {
+        replay(&record(size, |a| a.fill(&theme.bg()))?.1)?;
         return Ok(RectOut {
             x: 0,
             y: 0,
@@ -120,9 +112,10 @@ pub fn landscape(
     };
     let prep = prepare(panel, land, target, opts);
     let p = prep.panel(land, mins, target, Some(q), theme);
-    let rect = draw_frame(&area, &p).map_err(err)?;
+    let (rect, frame) = record(size, |a| framed(a, &p))?;
+    replay(&frame)?;
     put_raster(&canvas, land, &prep.scale, rect, basins)?;
-    draw_overlay(&area, &p).map_err(err)?;
+    replay(&record(size, |a| draw_overlay(a, &p))?.1)?;
     let g = &land.grid;
     Ok(RectOut {
         x: rect.x,
@@ -132,6 +125,15 @@ pub fn landscape(
         mu_range: [g.mu[0], g.mu[g.mu.len() - 1]],
         sigma_range: [g.sigma[0], g.sigma[g.sigma.len() - 1]],
     })
+}
+
+/// The background, axes, titles and colour bar of a landscape panel; its plot area.
+fn framed(
+    a: &Area,
+    p: &plot::Panel,
+) -> Result<Rect, plotters::drawing::DrawingAreaErrorKind<std::convert::Infallible>> {
+    a.fill(&p.theme.bg())?;
+    draw_frame(a, p)
 }
 
 /// A landscape panel as an SVG document: frame, axes and text as vectors, the heatmap as an
@@ -149,20 +151,9 @@ pub fn landscape_svg(
     let prep = prepare(panel, land, target, opts);
     let theme = Theme::new(opts.dark, 1.0);
     let p = prep.panel(land, mins, target, Some(q), theme);
-    let mut frame = String::new();
-    let rect = {
-        let area = SVGBackend::with_string(&mut frame, size).into_drawing_area();
-        area.fill(&p.theme.bg()).map_err(err)?;
-        let r = draw_frame(&area, &p).map_err(err)?;
-        area.present().map_err(err)?;
-        r
-    };
-    let mut overlay = String::new();
-    {
-        let area = SVGBackend::with_string(&mut overlay, size).into_drawing_area();
-        draw_overlay(&area, &p).map_err(err)?;
-        area.present().map_err(err)?;
-    }
+    let (rect, frame) = record(size, |a| framed(a, &p))?;
+    let frame = svg_text(size, &frame)?;
+    let overlay = svg_text(size, &record(size, |a| draw_overlay(a, &p))?.1)?;
     let png = raster_canvas(land, &prep.scale, None)?
         .to_data_url_with_type("image/png")
         .map_err(|_| JsError::new("toDataURL"))?;
@@ -178,27 +169,6 @@ pub fn landscape_svg(
         .ok_or_else(|| JsError::new("svg overlay"))?
         + 1;
     Ok(format!("{}{image}{}", &frame[..head], &overlay[body..]))
-}
-
-/// A whole drawing area on a canvas.
-pub fn canvas_area(
-    canvas: &HtmlCanvasElement,
-) -> Result<DrawingArea<CanvasBackend, Shift>, JsError> {
-    Ok(backend(canvas)?.into_drawing_area())
-}
-
-/// Draws with `f` on an SVG document of `size`, returned as text.
-pub fn svg<F>(size: (u32, u32), f: F) -> Result<String, JsError>
-where
-    F: FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), JsError>,
-{
-    let mut out = String::new();
-    {
-        let area = SVGBackend::with_string(&mut out, size).into_drawing_area();
-        f(&area)?;
-        area.present().map_err(err)?;
-    }
-    Ok(out)
 }
 
 /// The landscape's RGBA pixels as `ImageData` on a scratch canvas, scaled into `rect` by
@@ -272,125 +242,4 @@ fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsErr
         .flatten()
         .and_then(|c| c.dyn_into().ok())
         .ok_or_else(|| JsError::new("no 2d context"))
-}
-
-fn pixel_ratio() -> f64 {
-    web_sys::window().map_or(1.0, |w| w.device_pixel_ratio())
-}
-
-/// Device pixels per CSS pixel of a backend's drawing: the screen's for a canvas, 1 for an
-/// SVG export (whose units are CSS pixels whatever the screen).
-pub trait PixelRatio {
-    fn pixel_ratio() -> f64;
-}
-
-impl PixelRatio for CanvasBackend {
-    fn pixel_ratio() -> f64 {
-        pixel_ratio()
-    }
-}
-
-impl PixelRatio for SVGBackend<'_> {
-    fn pixel_ratio() -> f64 {
-        1.0
-    }
-}
-
-fn theme<DB: PixelRatio>(dark: bool) -> Theme {
-    Theme::new(dark, DB::pixel_ratio())
-}
-
-/// p (thick), its weighted components (thin) and q over x.
-pub fn density<DB: DrawingBackend + PixelRatio>(
-    area: &DrawingArea<DB, Shift>,
-    target: &Target,
-    q: &Gaussian,
-    dark: bool,
-) -> Result<(), JsError> {
-    density_framed(area, target, q, dark).map(|_| ())
-}
-
-/// [`density`], returning its plot area and ranges.
-pub fn density_framed<DB: DrawingBackend + PixelRatio>(
-    area: &DrawingArea<DB, Shift>,
-    target: &Target,
-    q: &Gaussian,
-    dark: bool,
-) -> Result<LineOut, JsError> {
-    (plot::density_framed(area, target, q, &theme::<DB>(dark)).map(LineOut::from)).map_err(err)
-}
-
-/// ψ(x) for each divergence over x, on a symlog axis.
-pub fn pressure<DB: DrawingBackend + PixelRatio>(
-    area: &DrawingArea<DB, Shift>,
-    target: &Target,
-    q: &Gaussian,
-    divs: &[(String, Divergence)],
-    dark: bool,
-) -> Result<(), JsError> {
-    pressure_framed(area, target, q, divs, dark).map(|_| ())
-}
-
-/// [`pressure`], returning its plot area and ranges (y in symlog units).
-pub fn pressure_framed<DB: DrawingBackend + PixelRatio>(
-    area: &DrawingArea<DB, Shift>,
-    target: &Target,
-    q: &Gaussian,
-    divs: &[(String, Divergence)],
-    dark: bool,
-) -> Result<LineOut, JsError> {
-    let input = plot::Pressures { target, q, divs };
-    (plot::pressure_framed(area, &input, &theme::<DB>(dark)).map(LineOut::from)).map_err(err)
-}
-
-/// ψ against r = p/q on log–log axes.
-pub fn pressure_ratio<DB: DrawingBackend + PixelRatio>(
-    area: &DrawingArea<DB, Shift>,
-    target: &Target,
-    q: &Gaussian,
-    divs: &[(String, Divergence)],
-    dark: bool,
-) -> Result<(), JsError> {
-    let input = plot::Pressures { target, q, divs };
-    plot::pressure_ratio(area, &input, &theme::<DB>(dark)).map_err(err)
-}
-
-/// The ψ trade-off panel.
-pub fn tradeoff<DB: DrawingBackend + PixelRatio>(
-    area: &DrawingArea<DB, Shift>,
-    pref: Option<&Preference>,
-    beta: f64,
-    dark: bool,
-) -> Result<(), JsError> {
-    plot::tradeoff(area, pref, beta, &theme::<DB>(dark)).map_err(err)
-}
-
-/// One of the ψ post's threshold figures: over β (`log` false) or 1 − β on log–log axes.
-pub fn psi_threshold<DB: DrawingBackend + PixelRatio>(
-    area: &DrawingArea<DB, Shift>,
-    log: bool,
-    pref: Option<&Preference>,
-    beta: f64,
-    dark: bool,
-) -> Result<(), JsError> {
-    plot::psi_threshold(area, log, pref, beta, &theme::<DB>(dark)).map_err(err)
-}
-
-/// The estimators' sampling distributions.
-pub fn sampling<DB: DrawingBackend + PixelRatio>(
-    area: &DrawingArea<DB, Shift>,
-    exact: &Estimates,
-    draws: &[Estimates],
-    dark: bool,
-) -> Result<(), JsError> {
-    plot::sampling(area, exact, draws, &theme::<DB>(dark)).map_err(err)
-}
-
-/// The flows of q: q_t against p per divergence, and the masses on p's components over t.
-pub fn flow<DB: DrawingBackend + PixelRatio>(
-    area: &DrawingArea<DB, Shift>,
-    flows: &plot::flows::Flows,
-    dark: bool,
-) -> Result<(), JsError> {
-    flows.draw(area, &theme::<DB>(dark)).map_err(err)
 }

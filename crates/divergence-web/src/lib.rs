@@ -3,10 +3,8 @@
 //! Errors become JS `RangeError`/`TypeError`s in one place ([`error`]).
 
 mod draw;
-mod error;
 mod state;
 
-use divergence::flow::Geometry;
 use divergence::quad::Tol;
 use divergence::registry::{self, PARAMS};
 use divergence::sampling::{exact, sampling_distribution, Estimates};
@@ -14,13 +12,14 @@ use divergence::tradeoff::{prefer, preference, FlipSolver, Preference};
 use divergence::{
     Derivatives, Detail, Divergence, Error, Field, Gaussian, Grid, PartialState, Study, Target,
 };
-use divergence_plot::flows;
+use divergence_plot::{self as plot, distinct_divergences};
+use divergence_web_common::{install_panic_hook, to_js};
 use js_sys::{Date, Float64Array};
 use serde::Serialize;
 use std::sync::atomic::Ordering;
 use wasm_bindgen::prelude::*;
 
-pub use error::{WebError, WebResult};
+pub use divergence_web_common::{WebError, WebResult};
 pub use state::{PanelDef, State};
 
 /// A sampling experiment: the exact values and `reps` draws of the estimators.
@@ -53,8 +52,6 @@ pub struct Explorer {
     panel_revision: u64,
     /// The last sampling experiment, keyed by (q, target, n, reps, seed).
     sampled: Option<(String, Sampling)>,
-    /// The flows-of-q panel's flows, once the panel asked for them.
-    flows: Option<flows::Flows>,
     #[cfg(feature = "fault-injection")]
     inject_panic: bool,
 }
@@ -71,24 +68,8 @@ const RESOLUTION: (usize, usize) = (96, 72);
 /// that moving q alone recomputes nothing.
 static CELLS_COMPUTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// A value as plain JS data (maps as objects, not `Map`s; numbers as numbers).
-fn to_js(v: &impl Serialize) -> WebResult<JsValue> {
-    Ok(v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())?)
-}
-
 fn no_panel() -> WebError {
     WebError::Range("no such panel".into())
-}
-
-/// Reports a panic on the console before wasm traps; the element then restarts the module
-/// (`www/explorer.js`, `_recover`).
-fn install_panic_hook() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        std::panic::set_hook(Box::new(|info| {
-            web_sys::console::error_1(&format!("divergence-web panicked: {info}").into());
-        }));
-    });
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -104,22 +85,6 @@ export interface ExplorerState {
   view: { muRange: [number, number]; sigmaRange: [number, number] };
   /** The metric of descent paths and basins. */
   metric: "fisher" | "euclidean" | "log-sigma";
-}
-/** The flows-of-q panel at its shown time (`flowInfo()`). */
-export interface FlowInfo {
-  t: number;
-  tMax: number;
-  geometry: "fisher-rao" | "wasserstein";
-  points: number;
-  /** Per divergence shown: the mass of q_t on each of p's components. */
-  masses: Record<string, number[]>;
-  /** Per divergence shown: the mass of q_t below x = `below` (0 unless asked). */
-  massBelow: Record<string, number>;
-  below: number;
-  /** Per divergence whose flow is not drawn: why. */
-  refused: Record<string, string>;
-  /** Whether the mass-over-time curves are complete. */
-  complete: boolean;
 }
 /** A local minimum of a landscape. */
 export interface Minimum { mu: number; sigma: number; value: number }
@@ -194,7 +159,7 @@ impl Explorer {
     /// An explorer on the `blog-kl` preset.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Result<Explorer, WebError> {
-        install_panic_hook();
+        install_panic_hook("divergence-web");
         Explorer::with_state(State::preset("blog-kl")?)
     }
 
@@ -291,23 +256,9 @@ impl Explorer {
         } else {
             self.study.step(&mut || true)
         };
-        let done = done && self.flip_job.is_none();
         let cells = self.study.cells_computed() - before;
         CELLS_COMPUTED.fetch_add(cells, Ordering::Relaxed);
-        match &mut self.flows {
-            Some(f) if done => {
-                // One sampled time of the flows' mass curves is one unit.
-                let mut units = 0;
-                let finished = f.work(&mut || {
-                    units += 1;
-                    budget_ms <= 0.0 || Date::now() - start > budget_ms
-                });
-                self.panel_units += units;
-                finished
-            }
-            Some(f) => done && f.done(),
-            None => done,
-        }
+        done && self.flip_job.is_none()
     }
 
     /// Units of work `work` has done on the current study (a plan row or pair, a few cells,
@@ -399,12 +350,9 @@ impl Explorer {
             Ok(None) => self.shown_tradeoff.clone(),
             Err(_) => None,
         };
-        Ok(draw::tradeoff(
-            &draw::canvas_area(&canvas)?,
-            pref.as_ref(),
-            beta,
-            dark,
-        )?)
+        Ok(draw::on_canvas(&canvas, dark, |a, th| {
+            plot::tradeoff(a, pref.as_ref(), beta, th)
+        })?)
     }
 
     /// `reps` seeded draws of `n` samples from q: `{exact: {reverseKl, forwardKl,
@@ -438,12 +386,9 @@ impl Explorer {
         dark: bool,
     ) -> Result<(), WebError> {
         let s = self.sampled(n, reps, seed)?;
-        Ok(draw::sampling(
-            &draw::canvas_area(&canvas)?,
-            &s.exact,
-            &s.draws,
-            dark,
-        )?)
+        Ok(draw::on_canvas(&canvas, dark, |a, th| {
+            plot::sampling(a, &s.exact, &s.draws, th)
+        })?)
     }
 
     /// Turns the basins overlay on or off (computed by `work` once landscapes are done).
@@ -472,85 +417,9 @@ impl Explorer {
         self.inject_panic = true;
     }
 
-    /// True when every landscape at the current resolution (and the flows' mass curves, if
-    /// the flow panel is shown) is complete.
+    /// True when every landscape at the current resolution is complete.
     pub fn done(&self) -> bool {
-        self.study.done() && self.flows.as_ref().is_none_or(flows::Flows::done)
-    }
-
-    /// Shows the flows of q (SPEC §4) of the chosen divergences from the current q in
-    /// `geometry` (`fisher-rao` or `wasserstein`) at time `t` in [0, 5]; the flows restart
-    /// when the target, q, divergences, parameters or geometry change. Bad input is refused.
-    #[wasm_bindgen(js_name = setFlow)]
-    pub fn set_flow(&mut self, geometry: &str, t: f64) -> Result<(), WebError> {
-        let g: Geometry = geometry
-            .parse()
-            .map_err(|e: divergence::flow::FlowError| WebError::Range(e.to_string()))?;
-        if !(0.0..=flows::T_MAX).contains(&t) {
-            return Err(WebError::Range(format!(
-                "flow time {t} must lie in 0 to {}",
-                flows::T_MAX
-            )));
-        }
-        let s = &self.state;
-        let key = format!(
-            "{:?} {:?} {:?} {:?} {}",
-            s.target, s.q, s.divergences, s.params, g
-        );
-        if self.flows.as_ref().is_none_or(|f| f.key() != key) {
-            let divs = self.pressure_divs();
-            let f = flows::Flows::new(key, self.study.target(), self.q, &divs, g);
-            self.flows = Some(f);
-        }
-        if let Some(f) = &mut self.flows {
-            f.set_time(t);
-        }
-        Ok(())
-    }
-
-    /// The flow panel at its shown time: `{t, tMax, geometry, points, masses: {name: [per
-    /// component]}, massBelow: {name: mass below x = below}, below, refused: {name: why},
-    /// complete}`; null before `setFlow`.
-    #[wasm_bindgen(js_name = flowInfo, unchecked_return_type = "FlowInfo | null")]
-    pub fn flow_info(&self, below: f64) -> Result<JsValue, WebError> {
-        let Some(f) = &self.flows else {
-            return Ok(JsValue::NULL);
-        };
-        let (mut masses, mut under, mut refused) = (
-            serde_json::Map::new(),
-            serde_json::Map::new(),
-            serde_json::Map::new(),
-        );
-        for (name, r) in f.summary(below) {
-            match r {
-                Ok((m, b)) => {
-                    masses.insert(name.into(), m.into());
-                    under.insert(name.into(), b.into());
-                }
-                Err(why) => {
-                    refused.insert(name.into(), why.into());
-                }
-            }
-        }
-        let out = serde_json::json!({
-            "t": f.time(), "tMax": flows::T_MAX, "geometry": f.geometry().name(),
-            "points": flows::POINTS, "masses": masses, "massBelow": under, "below": below,
-            "refused": refused, "complete": f.done(),
-        });
-        to_js(&out)
-    }
-
-    /// Draws the flow panel (after `setFlow`).
-    #[wasm_bindgen(js_name = drawFlow)]
-    pub fn draw_flow(
-        &self,
-        canvas: web_sys::HtmlCanvasElement,
-        dark: bool,
-    ) -> Result<(), WebError> {
-        let Some(f) = &self.flows else {
-            return Err(WebError::Range("the flow panel has no flows yet".into()));
-        };
-        Ok(draw::flow(&draw::canvas_area(&canvas)?, f, dark)?)
+        self.study.done()
     }
 
     /// Per panel, the fraction of its current landscape computed (cells, then the refinement
@@ -666,8 +535,9 @@ impl Explorer {
         canvas: web_sys::HtmlCanvasElement,
         dark: bool,
     ) -> Result<JsValue, WebError> {
-        let area = draw::canvas_area(&canvas)?;
-        let out = draw::density_framed(&area, self.study.target(), &self.q, dark)?;
+        let out = draw::on_canvas(&canvas, dark, |a, th| {
+            plot::density_framed(a, self.study.target(), &self.q, th).map(draw::LineOut::from)
+        })?;
         Ok(serde_wasm_bindgen::to_value(&out)?)
     }
 
@@ -679,8 +549,11 @@ impl Explorer {
         canvas: web_sys::HtmlCanvasElement,
         dark: bool,
     ) -> Result<JsValue, WebError> {
-        let (area, divs) = (draw::canvas_area(&canvas)?, self.pressure_divs());
-        let out = draw::pressure_framed(&area, self.study.target(), &self.q, &divs, dark)?;
+        let divs = self.pressure_divs();
+        let input = self.pressures(&divs);
+        let out = draw::on_canvas(&canvas, dark, |a, th| {
+            plot::pressure_framed(a, &input, th).map(draw::LineOut::from)
+        })?;
         Ok(serde_wasm_bindgen::to_value(&out)?)
     }
 
@@ -691,14 +564,11 @@ impl Explorer {
         canvas: web_sys::HtmlCanvasElement,
         dark: bool,
     ) -> Result<(), WebError> {
-        let (area, divs) = (draw::canvas_area(&canvas)?, self.pressure_divs());
-        Ok(draw::pressure_ratio(
-            &area,
-            self.study.target(),
-            &self.q,
-            &divs,
-            dark,
-        )?)
+        let divs = self.pressure_divs();
+        let input = self.pressures(&divs);
+        Ok(draw::on_canvas(&canvas, dark, |a, th| {
+            plot::pressure_ratio(a, &input, th)
+        })?)
     }
 
     /// Draws one of the ψ post's figures: ψ*(m, β) over β, or over 1 − β log–log (`log`).
@@ -711,13 +581,9 @@ impl Explorer {
     ) -> Result<(), WebError> {
         let beta = self.beta();
         let pref = self.preference().ok();
-        Ok(draw::psi_threshold(
-            &draw::canvas_area(&canvas)?,
-            log,
-            pref.as_ref(),
-            beta,
-            dark,
-        )?)
+        Ok(draw::on_canvas(&canvas, dark, |a, th| {
+            plot::psi_threshold(a, log, pref.as_ref(), beta, th)
+        })?)
     }
 
     /// A panel as an SVG document of `width × height`, drawn with plotters' SVG backend:
@@ -748,40 +614,40 @@ impl Explorer {
                 };
                 draw::landscape_svg(p, land, mins, t, q, &opts, size)?
             }
-            "density" => draw::svg(size, |a| draw::density(a, t, q, dark))?,
-            "pressure" => draw::svg(size, |a| {
-                draw::pressure(a, t, q, &self.pressure_divs(), dark)
-            })?,
-            "ratio" => draw::svg(size, |a| {
-                draw::pressure_ratio(a, t, q, &self.pressure_divs(), dark)
-            })?,
+            "density" => draw::svg(size, dark, |a, th| plot::density(a, t, q, th))?,
+            "pressure" => {
+                let divs = self.pressure_divs();
+                let input = self.pressures(&divs);
+                draw::svg(size, dark, |a, th| plot::pressure(a, &input, th))?
+            }
+            "ratio" => {
+                let divs = self.pressure_divs();
+                let input = self.pressures(&divs);
+                draw::svg(size, dark, |a, th| plot::pressure_ratio(a, &input, th))?
+            }
             "sampling" => {
                 let Some((_, s)) = &self.sampled else {
                     return Err(WebError::Range(
                         "the sampling panel has not been drawn yet".into(),
                     ));
                 };
-                draw::svg(size, |a| draw::sampling(a, &s.exact, &s.draws, dark))?
-            }
-            "flow" => {
-                let Some(f) = &self.flows else {
-                    return Err(WebError::Range(
-                        "the flow panel has not been drawn yet".into(),
-                    ));
-                };
-                draw::svg(size, |a| draw::flow(a, f, dark))?
+                draw::svg(size, dark, |a, th| {
+                    plot::sampling(a, &s.exact, &s.draws, th)
+                })?
             }
             "tradeoff" => {
                 let beta = self.beta();
                 let pref = preference(t, beta).ok();
-                draw::svg(size, |a| draw::tradeoff(a, pref.as_ref(), beta, dark))?
+                draw::svg(size, dark, |a, th| {
+                    plot::tradeoff(a, pref.as_ref(), beta, th)
+                })?
             }
             "psi" | "psi_log" => {
                 let beta = self.beta();
                 let pref = preference(t, beta).ok();
                 let log = kind == "psi_log";
-                draw::svg(size, |a| {
-                    draw::psi_threshold(a, log, pref.as_ref(), beta, dark)
+                draw::svg(size, dark, |a, th| {
+                    plot::psi_threshold(a, log, pref.as_ref(), beta, th)
                 })?
             }
             _ => return Err(WebError::Type(format!("unknown panel kind '{kind}'"))),
@@ -851,7 +717,6 @@ impl Explorer {
             panel_units: 0,
             panel_revision: 0,
             sampled: None,
-            flows: None,
             #[cfg(feature = "fault-injection")]
             inject_panic: false,
         })
@@ -955,12 +820,15 @@ impl Explorer {
 
     /// One entry per distinct divergence (`log_ksd` draws the same pressure as `ksd`).
     fn pressure_divs(&self) -> Vec<(String, Divergence)> {
-        let mut out: Vec<(String, Divergence)> = Vec::new();
-        for p in self.study.panels() {
-            if !out.iter().any(|(_, d)| *d == p.div) {
-                out.push((p.div.name().to_string(), p.div));
-            }
+        distinct_divergences(self.study.panels())
+    }
+
+    /// The pressure charts' input: the target, q and `divs`.
+    fn pressures<'a>(&'a self, divs: &'a [(String, Divergence)]) -> plot::Pressures<'a> {
+        plot::Pressures {
+            target: self.study.target(),
+            q: &self.q,
+            divs,
         }
-        out
     }
 }

@@ -1,0 +1,228 @@
+//! wasm-bindgen face of the flows of q (SPEC §4): q started at the current Gaussian flows as
+//! a free density under each chosen divergence, in the Fisher–Rao or Wasserstein geometry.
+//! A module of its own, so that a page without a flow panel never downloads it: the element
+//! (`www/flow.js`) imports it the first time a flow panel is built.
+
+use std::collections::BTreeMap;
+
+use divergence::flow::{FlowError, Geometry};
+use divergence::State;
+use divergence_plot::distinct_divergences;
+use divergence_plot::flows::{Flows, POINTS, T_MAX};
+use divergence_web_common::{canvas, install_panic_hook, to_js};
+
+pub use divergence_web_common::{WebError, WebResult};
+use js_sys::Date;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+/** The flows-of-q panel at its shown time (`FlowView.info()`). */
+export interface FlowInfo {
+  t: number;
+  tMax: number;
+  geometry: "fisher-rao" | "wasserstein";
+  points: number;
+  /** Per divergence shown: the mass of q_t on each of p's components. */
+  masses: Record<string, number[]>;
+  /** Per divergence shown: the mass of q_t below x = `below` (0 unless asked). */
+  massBelow: Record<string, number>;
+  below: number;
+  /** Per divergence whose flow is not drawn: why. */
+  refused: Record<string, string>;
+  /** Whether the mass-over-time curves are complete. */
+  complete: boolean;
+}
+"#;
+
+/// The flow panel at its shown time, as `info` returns it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Info<'a> {
+    t: f64,
+    t_max: f64,
+    geometry: &'static str,
+    points: usize,
+    masses: BTreeMap<&'a str, Vec<f64>>,
+    mass_below: BTreeMap<&'a str, f64>,
+    below: f64,
+    refused: BTreeMap<&'a str, &'a str>,
+    complete: bool,
+}
+
+/// The flows of one element's state (target, q, divergences and their parameters) in one
+/// geometry, shown at time t; their mass curves are sampled by `work`, slice by slice.
+#[wasm_bindgen]
+pub struct FlowView {
+    state: State,
+    flows: Flows,
+    /// Mass samples taken by `work` over the view's life (one unit each).
+    units: u64,
+    #[cfg(feature = "fault-injection")]
+    inject_panic: bool,
+}
+
+/// `geometry` and `t` checked: a known geometry, t in [0, T_MAX].
+fn checked(geometry: &str, t: f64) -> WebResult<Geometry> {
+    let g: Geometry = (geometry.parse()).map_err(|e: FlowError| WebError::Range(e.to_string()))?;
+    if !(0.0..=T_MAX).contains(&t) {
+        return Err(WebError::Range(format!(
+            "flow time {t} must lie in 0 to {T_MAX}"
+        )));
+    }
+    Ok(g)
+}
+
+/// A state from JS, refused with a `TypeError` when it does not parse.
+fn state_from(value: JsValue) -> WebResult<State> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| WebError::Type(format!("invalid state: {e}")))
+}
+
+/// The flows of `state` in `g`, at time `t`.
+fn flows_of(state: &State, g: Geometry, t: f64) -> WebResult<Flows> {
+    let v = state.validate()?;
+    let key = format!(
+        "{:?} {:?} {:?} {:?} {g}",
+        state.target, state.q, state.divergences, state.params
+    );
+    let mut f = Flows::new(key, &v.target, v.q, &distinct_divergences(&v.panels), g);
+    f.set_time(t);
+    Ok(f)
+}
+
+#[wasm_bindgen]
+impl FlowView {
+    /// The flows of the element's `state` (SPEC §5) in `geometry` (`fisher-rao` or
+    /// `wasserstein`) at time `t` in [0, 5]; bad input is a RangeError or TypeError.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "import('./divergence_web').ExplorerState")]
+        state: JsValue,
+        geometry: &str,
+        t: f64,
+    ) -> Result<FlowView, WebError> {
+        install_panic_hook("divergence-flow-web");
+        let state = state_from(state)?;
+        let flows = flows_of(&state, checked(geometry, t)?, t)?;
+        Ok(FlowView {
+            state,
+            flows,
+            units: 0,
+            #[cfg(feature = "fault-injection")]
+            inject_panic: false,
+        })
+    }
+
+    /// Follows the element's state: the flows restart when the target, q, divergences or
+    /// parameters changed (the view and metric do not matter). On error nothing changes.
+    #[wasm_bindgen(js_name = setState)]
+    pub fn set_state(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "import('./divergence_web').ExplorerState")]
+        state: JsValue,
+    ) -> Result<(), WebError> {
+        let state = state_from(state)?;
+        let same = |a: &State, b: &State| {
+            (a.target == b.target && a.q == b.q)
+                && (a.divergences == b.divergences && a.params == b.params)
+        };
+        if !same(&state, &self.state) {
+            self.flows = flows_of(&state, self.flows.geometry(), self.flows.time())?;
+            self.state = state;
+        }
+        Ok(())
+    }
+
+    /// Shows the flows at time `t` in [0, 5] (earlier times rewind) in `geometry`; a new
+    /// geometry restarts them. Bad input is a RangeError, and changes nothing.
+    pub fn set(&mut self, geometry: &str, t: f64) -> Result<(), WebError> {
+        let g = checked(geometry, t)?;
+        if g != self.flows.geometry() {
+            self.flows = flows_of(&self.state, g, t)?;
+        }
+        self.flows.set_time(t);
+        Ok(())
+    }
+
+    /// Samples the mass-over-time curves for about `budget_ms` milliseconds, one sampled
+    /// time at a time (exactly one when `budget_ms` ≤ 0); true once they are complete.
+    pub fn work(&mut self, budget_ms: f64) -> bool {
+        #[cfg(feature = "fault-injection")]
+        if std::mem::take(&mut self.inject_panic) {
+            panic!("injected fault in the flow module");
+        }
+        let start = Date::now();
+        let mut units = 0;
+        let done = self.flows.work(&mut || {
+            units += 1;
+            budget_ms <= 0.0 || Date::now() - start > budget_ms
+        });
+        self.units += units;
+        done
+    }
+
+    /// Mass samples `work` has taken (`work(0)` takes one).
+    #[wasm_bindgen(js_name = workUnits)]
+    pub fn work_units(&self) -> f64 {
+        self.units as f64
+    }
+
+    /// True once the mass-over-time curves are complete.
+    pub fn done(&self) -> bool {
+        self.flows.done()
+    }
+
+    /// The panel at its shown time: `{t, tMax, geometry, points, masses: {name: [per
+    /// component]}, massBelow: {name: mass below x = below}, below, refused: {name: why},
+    /// complete}`.
+    #[wasm_bindgen(unchecked_return_type = "FlowInfo")]
+    pub fn info(&self, below: f64) -> Result<JsValue, WebError> {
+        let f = &self.flows;
+        let mut out = Info {
+            t: f.time(),
+            t_max: T_MAX,
+            geometry: f.geometry().name(),
+            points: POINTS,
+            masses: BTreeMap::new(),
+            mass_below: BTreeMap::new(),
+            below,
+            refused: BTreeMap::new(),
+            complete: f.done(),
+        };
+        for (name, r) in f.summary(below) {
+            match r {
+                Ok((m, b)) => {
+                    out.masses.insert(name, m);
+                    out.mass_below.insert(name, b);
+                }
+                Err(why) => {
+                    out.refused.insert(name, why);
+                }
+            }
+        }
+        to_js(&out)
+    }
+
+    /// Draws the panel on `canvas` at the screen's pixel ratio.
+    pub fn draw(&self, canvas: web_sys::HtmlCanvasElement, dark: bool) -> Result<(), WebError> {
+        Ok(canvas::on_canvas(&canvas, dark, |a, th| {
+            self.flows.draw(a, th)
+        })?)
+    }
+
+    /// The panel as an SVG document of `width × height` (each 64 to 8192).
+    #[wasm_bindgen(js_name = exportSvg)]
+    pub fn export_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, WebError> {
+        Ok(canvas::svg((width, height), dark, |a, th| {
+            self.flows.draw(a, th)
+        })?)
+    }
+
+    /// Makes the next `work` call panic (the test of a crash in the flow module).
+    #[cfg(feature = "fault-injection")]
+    #[wasm_bindgen(js_name = injectPanic)]
+    pub fn inject_panic(&mut self) {
+        self.inject_panic = true;
+    }
+}

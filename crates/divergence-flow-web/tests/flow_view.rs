@@ -1,0 +1,72 @@
+//! The flows' wasm module in headless Chromium: a `FlowView` made from the element's state
+//! follows the Fisher–Rao closed form, refuses bad input as JS `RangeError`/`TypeError` and
+//! changes nothing then, restarts on a new q, and samples its mass curves slice by slice.
+#![cfg(target_arch = "wasm32")]
+
+use divergence::{Gaussian, State};
+use divergence_flow_web::FlowView;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// `blog-kl` with q at (`mu`, 1), as the element passes it.
+fn state(mu: f64) -> JsValue {
+    let mut s = State::preset("blog-kl").unwrap();
+    s.q = Gaussian { mu, sigma: 1.0 };
+    serde_wasm_bindgen::to_value(&s).unwrap()
+}
+
+fn get(v: &JsValue, path: &[&str]) -> JsValue {
+    (path.iter()).fold(v.clone(), |o, k| {
+        js_sys::Reflect::get(&o, &(*k).into()).unwrap()
+    })
+}
+
+#[wasm_bindgen_test]
+fn fisher_rao_forward_kl_follows_its_closed_form() {
+    let mut v = FlowView::new(state(4.0), "fisher-rao", 1.0).unwrap();
+    // q_t = e^{−t}q₀ + (1 − e^{−t})p below 0 at t = 1; Φ(−4) = 3.167124e-5.
+    let e = (-1f64).exp();
+    let closed = e * 3.167124183311992e-5 + (1.0 - e) / 2.0;
+    let below = get(&v.info(0.0).unwrap(), &["massBelow", "forward_kl"]);
+    assert!((below.as_f64().unwrap() - closed).abs() < 1e-6, "{below:?}");
+    // One mass sample per `work(0)`, then the whole curve.
+    assert!(!v.work(0.0));
+    assert_eq!(v.work_units(), 1.0);
+    while !v.work(50.0) {}
+    assert!(v.done() && get(&v.info(0.0).unwrap(), &["complete"]).as_bool() == Some(true));
+    // A new q restarts the flows: q₀ symmetric about 0 keeps half the mass below it.
+    v.set_state(state(0.0)).unwrap();
+    let below = get(&v.info(0.0).unwrap(), &["massBelow", "forward_kl"]);
+    assert!((below.as_f64().unwrap() - 0.5).abs() < 1e-9, "{below:?}");
+    assert!(!v.done());
+}
+
+#[wasm_bindgen_test]
+fn bad_input_is_a_js_error_and_changes_nothing() {
+    let mut v = FlowView::new(state(4.0), "wasserstein", 1.0).unwrap();
+    let before = js_sys::JSON::stringify(&v.info(0.0).unwrap()).unwrap();
+    let range = |r: Result<(), divergence_flow_web::WebError>| {
+        JsValue::from(r.expect_err("refused"))
+            .dyn_into::<js_sys::RangeError>()
+            .map(|e| String::from(e.message()))
+            .expect("a RangeError")
+    };
+    assert!(range(v.set("wasserstein", -1.0)).contains("flow time"));
+    assert!(range(v.set("wasserstein", f64::NAN)).contains("flow time"));
+    assert!(range(v.set("l2", 1.0)).contains("fisher-rao, wasserstein"));
+    let mut bad = state(4.0);
+    js_sys::Reflect::set(&get(&bad, &["q"]), &"sigma".into(), &(-1.0).into()).unwrap();
+    assert!(range(v.set_state(bad)).contains("q std"));
+    bad = state(4.0);
+    js_sys::Reflect::set(&bad, &"divergences".into(), &"reverse_kl".into()).unwrap();
+    let err: js_sys::TypeError = JsValue::from(v.set_state(bad).expect_err("refused"))
+        .dyn_into()
+        .expect("a TypeError");
+    assert!(String::from(err.message()).starts_with("invalid state"));
+    assert_eq!(
+        js_sys::JSON::stringify(&v.info(0.0).unwrap()).unwrap(),
+        before
+    );
+}
