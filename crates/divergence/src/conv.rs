@@ -6,8 +6,8 @@
 //! and one inverse FFT per row, whatever σ. The trapezoid rule converges geometrically here
 //! (both factors are analytic in a strip), so a spacing of a fraction of the narrowest
 //! feature gives values to ~1e-12 relative. Jensen–Shannon has no such product form; it
-//! shares the tabulated p and pays one log per point of overlap. KSD² is a Toeplitz quadratic
-//! form in the tabulated score: one FFT per cell.
+//! shares the tabulated p and pays one log per point of overlap. KSD² in pair coordinates
+//! (u, v) = ((x + y)/2, x − y) is a sum over v shared by every μ, smoothed along the row.
 
 use crate::divergences::Divergence;
 use crate::landscape::Grid;
@@ -18,7 +18,9 @@ use rustfft::{Fft, FftDirection, Length};
 use std::sync::Arc;
 
 mod fastlog;
+mod ksd;
 mod sums;
+pub use ksd::KsdTable;
 pub use sums::{FisherTable, NeymanTable};
 
 /// Kernel half-width in kernel standard deviations: e^(−9²/2) ≈ 2.6e-18 of the peak.
@@ -37,8 +39,8 @@ enum RowForm {
     /// f = p, with p ln p alongside: JS = ln 2 − ½∫[(p+q)ln(p+q) − p ln p − q ln q], a
     /// log per point and cell, but only where p and q overlap.
     JensenShannon,
-    /// f = s_p, the score of p: KSD² = vᵀKv with v = q·(s_p − s_q) on the row's x grid and
-    /// K Toeplitz in the IMQ kernel, one real FFT per cell (Parseval on a circulant embedding).
+    /// f = s_p, the score of p: KSD² = E_{q⊗q}[u_p], a sum over v shared by the whole row,
+    /// smoothed in μ ([`KsdTable`]).
     Ksd { c: f64, beta: f64 },
     /// f = s_p: Fisher = E_q[(s_p − s_q)²], a trapezoid sum per cell ([`FisherTable`]).
     Fisher,
@@ -152,7 +154,7 @@ pub enum Plan {
     Correlation(Correlation),
     /// Jensen–Shannon: p and p ln p tabulated, a log per point of overlap.
     JensenShannon(JsTable),
-    /// KSD²: the score of p tabulated, one FFT per two cells.
+    /// KSD²: the score of p tabulated, a row by one Gaussian smoothing of a (u, v) sum.
     Ksd(KsdTable),
     /// Fisher: the score of p tabulated, three flops a point.
     Fisher(FisherTable),
@@ -186,17 +188,6 @@ pub struct JsTable {
     p_ln_p: Phases,
     /// x indices where p matters (beyond them p < e^−50 of its peak).
     support: (usize, usize),
-}
-
-/// KSD²'s table of the score and its IMQ kernel.
-#[derive(Clone, Debug)]
-pub struct KsdTable {
-    x: XGrid,
-    /// As for Jensen–Shannon.
-    thin: usize,
-    score: Phases,
-    c: f64,
-    beta: f64,
 }
 
 /// A correlation's FFT buffers, reused from one pair of rows to the next (every element of
@@ -238,8 +229,6 @@ impl Layout {
             RowForm::JensenShannon | RowForm::Fisher => (0.3 * d).min(0.3 * sigma_min),
             // q² is a Gaussian of std σ/√2.
             RowForm::NeymanChi2 => (0.25 * d).min(0.2 * sigma_min),
-            // The IMQ kernel has branch points at x − y = ±ic.
-            RowForm::Ksd { c, .. } => (0.3 * d).min(0.3 * sigma_min).min(0.3 * c),
             _ => (0.25 * d).min(0.3 * sigma_min),
         };
         let stride = (dmu / h_max).ceil().max(1.0);
@@ -286,13 +275,6 @@ impl Layout {
         if n > max_points {
             return None;
         }
-        if let RowForm::Ksd { .. } = form {
-            // The widest row's FFT (see ksd_row) within the limit, else per-cell quadrature.
-            let m = (6.5 * sigma_max / (h * thin as f64)).ceil() as usize;
-            if fft_len(4 * m + 1) > max_points {
-                return None;
-            }
-        }
         Some(Layout {
             x: XGrid {
                 h,
@@ -335,18 +317,13 @@ impl Plan {
         max_points: usize,
     ) -> Option<Plan> {
         let form = RowForm::of(div)?;
+        if let RowForm::Ksd { c, beta } = form {
+            return KsdTable::new(p, c, beta, grid, max_points).map(Plan::Ksd);
+        }
         let lay = Layout::new(p, form, grid, max_points)?;
         match form {
-            RowForm::Ksd { c, beta } => {
-                let score: Vec<f64> = lay.xs().map(|x| p.log_pdf_derivs(x).1).collect();
-                Some(Plan::Ksd(KsdTable {
-                    x: lay.x,
-                    thin: lay.thin,
-                    score: lay.split(&score),
-                    c,
-                    beta,
-                }))
-            }
+            // Built above, on its own grid.
+            RowForm::Ksd { .. } => None,
             RowForm::JensenShannon => {
                 let lp: Vec<f64> = lay.xs().map(|x| p.log_pdf(x)).collect();
                 let peak = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -632,74 +609,6 @@ impl JsTable {
         }
         for v in out.iter_mut() {
             *v = (std::f64::consts::LN_2 - 0.5 * step * *v).clamp(0.0, std::f64::consts::LN_2);
-        }
-    }
-}
-
-impl KsdTable {
-    /// KSD² along a row. With v_k = step·q(x_k)·(s_p(x_k) − s_q(x_k)) over q's reach (N
-    /// points), KSD² = Σ v_k v_l κ(x_k − x_l), a Toeplitz quadratic form; zero-padded to a
-    /// circulant of length L ≥ 2N − 1 it is (1/L) Σ Λ_f |V_f|² with Λ, V the DFTs of the
-    /// circulant's first column and of v. Two cells share one complex FFT (v_a + i v_b).
-    fn row(&self, sigma: f64, out: &mut [f64]) {
-        let (c, beta) = (self.c, self.beta);
-        let step = self.x.h * self.thin as f64;
-        // q(x)q(y) beyond 6.5σ: e^(−21) of the peak, under 1e-8 of KSD² with its δ factors.
-        let m = ((6.5 * sigma / step).ceil() as usize).min(self.x.origin / self.thin);
-        let n = 2 * m + 1;
-        let ffts = Ffts::new(fft_len(2 * n - 1));
-        let len = ffts.len();
-        let kernel = |r: f64| {
-            let t = c * c + r * r;
-            if beta == 0.5 {
-                1.0 / t.sqrt()
-            } else {
-                t.powf(-beta)
-            }
-        };
-        let mut buf = vec![Complex::new(0.0, 0.0); len];
-        for d in 0..n {
-            let k = kernel(d as f64 * step);
-            buf[d].re = k;
-            if d > 0 {
-                buf[len - d].re = k;
-            }
-        }
-        let mut scratch = ffts.scratch();
-        ffts.forward(&mut buf, &mut scratch);
-        // Λ_f / L, and ¼ for the split of a shared transform below.
-        let weight: Vec<f64> = buf.iter().map(|z| 0.25 * z.re / len as f64).collect();
-        let log_c = -sigma.ln() - LN_SQRT_2PI;
-        // Per point of q's reach: its weight, s_q's part of δ, and where s_p lives.
-        let taps: Vec<(f64, f64, usize, usize)> = (0..n)
-            .map(|k| {
-                let t = (k as f64 - m as f64) * step / sigma;
-                let first = self.x.origin + k * self.thin - m * self.thin;
-                let w = step * (log_c - 0.5 * t * t).exp();
-                (w, t / sigma, first % self.x.stride, first / self.x.stride)
-            })
-            .collect();
-        let nm = out.len();
-        for j in (0..nm).step_by(2) {
-            let two = j + 1 < nm;
-            for (b, &(w, sq, phase, at)) in buf.iter_mut().zip(&taps) {
-                let f = &self.score[phase];
-                let im = if two { w * (f[at + j + 1] + sq) } else { 0.0 };
-                *b = Complex::new(w * (f[at + j] + sq), im);
-            }
-            buf[n..].fill(Complex::new(0.0, 0.0));
-            ffts.forward(&mut buf, &mut scratch);
-            // V_a = (Z_f + conj Z_−f)/2, V_b = (Z_f − conj Z_−f)/(2i).
-            let (mut ta, mut tb) = (0.0, 0.0);
-            for (f, &w) in weight.iter().enumerate() {
-                let (z, zc) = (buf[f], buf[(len - f) % len].conj());
-                ta += w * (z + zc).norm_sqr();
-                tb += w * (z - zc).norm_sqr();
-            }
-            out[j] = ta.max(0.0);
-            if two {
-                out[j + 1] = tb.max(0.0);
-            }
         }
     }
 }

@@ -1,0 +1,280 @@
+//! KSD² rows. In u = (x + y)/2, v = x − y the pair density of q = N(μ, σ²) factors,
+//! q(x)q(y) = φ_{σ/√2}(u − μ)·φ_{σ√2}(v), and Stein's identity turns KSD² = E[δ(x)k δ(y)]
+//! into E[u_p(x, y)] with u_p = k·s(x)s(y) + k′(v)(s(y) − s(x)) + k_xy(v), which involves μ
+//! only through q. So KSD²(μ) = ∫du φ_{σ/√2}(u − μ) H(u) + C with
+//! H(u) = ∫dv φ_{σ√2}(v)[k s(u + v/2)s(u − v/2) + k′(s(u − v/2) − s(u + v/2))] and
+//! C = ∫dv φ_{σ√2} k_xy: H once per row on the u grid (N_u·N_v flops, no FFT), then one
+//! Gaussian smoothing in μ. The lattice, u on spacing g and v on 2g, puts x and y on the
+//! score table (spacing g): a product trapezoid rule whose error is ~exp(−2π d/g) in u
+//! (s's poles at distance d) and ~exp(−2π min(2d, c)/(2g)) in v (k's branch points at ±ic).
+//! Where KSD² is small against the size of the terms (q close to p), the cell is summed in
+//! its δ form instead (a Toeplitz quadratic form, one FFT), which has no such cancellation.
+
+use super::{fft_len, Ffts, XGrid};
+use crate::landscape::Grid;
+use crate::target::{Target, LN_SQRT_2PI};
+use rustfft::num_complex::Complex;
+
+/// q(x)q(y) = φ(u)φ(v) beyond |u − μ| = 4.8σ or |v| = 9.6σ: below e^(−23) of its peak.
+const REACH_U: f64 = 4.8;
+const REACH_V: f64 = 9.6;
+/// A cell below this share of its terms' bound ([`KsdTable::bound`]) is summed in δ form.
+const CANCEL: f64 = 1e-4;
+
+/// KSD²'s table of the score of p on a uniform x grid, and its IMQ kernel.
+#[derive(Clone, Debug)]
+pub struct KsdTable {
+    /// Table spacing h; μ steps of `stride` points.
+    x: XGrid,
+    /// The u lattice's spacing in table points (g = thin·h).
+    thin: usize,
+    score: Vec<f64>,
+    c: f64,
+    beta: f64,
+    /// For the cancellation bound: p's components (mean, 1/std²).
+    comps: Vec<(f64, f64)>,
+}
+
+/// The IMQ kernel k = (c² + d²)^(−β), k′ = ∂ₓk and k_xy = ∂ₓ∂ᵧk at d = x − y.
+#[inline]
+fn kernels(c2: f64, beta: f64, d: f64) -> [f64; 3] {
+    let t = c2 + d * d;
+    let k = if beta == 0.5 {
+        1.0 / t.sqrt()
+    } else {
+        t.powf(-beta)
+    };
+    let kt = k / t;
+    [
+        k,
+        -2.0 * beta * d * kt,
+        2.0 * beta * kt - 4.0 * beta * (beta + 1.0) * d * d * kt / t,
+    ]
+}
+
+impl KsdTable {
+    /// The table for KSD² (IMQ c, β) over `grid`: spacing within 0.3 of s's pole distance
+    /// `d` and of σ_min, the v spacing 2g within 0.3c; None if it would pass `max_points`
+    /// or a μ step would need more than 64 table points.
+    pub(super) fn new(
+        p: &Target,
+        c: f64,
+        beta: f64,
+        grid: &Grid,
+        max_points: usize,
+    ) -> Option<KsdTable> {
+        let d = crate::rows::ksd::pole_distance(p);
+        let sigma_min = grid.sigma.iter().copied().fold(f64::INFINITY, f64::min);
+        let sigma_max = grid.sigma.iter().copied().fold(0.0, f64::max);
+        let g_max = (0.3 * d).min(0.3 * sigma_min).min(0.15 * c);
+        let dmu = grid.mu.get(1).map_or(1.0, |m1| m1 - grid.mu[0]);
+        let stride = (dmu / g_max).ceil().max(1.0);
+        if !stride.is_finite() || stride > 64.0 {
+            return None;
+        }
+        let stride = stride as usize;
+        let h = dmu / stride as f64;
+        let thin = if stride == 1 {
+            ((g_max / dmu).floor() as usize).clamp(1, 64)
+        } else {
+            1
+        };
+        let g = h * thin as f64;
+        // Reach of the widest row: H's u window plus v/2, and the δ form's 6.5σ (below).
+        let reach = ((REACH_U * sigma_max / g).ceil() + (0.5 * REACH_V * sigma_max / g).ceil())
+            .max((6.5 * sigma_max / g).ceil())
+            + 2.0;
+        let margin = reach * thin as f64;
+        let n = 2.0 * margin + ((grid.mu.len() - 1) * stride) as f64 + 1.0;
+        if !(n.is_finite() && n <= max_points as f64) {
+            return None;
+        }
+        // The δ form's FFT for the widest row (see `delta_cells`) within the limit too.
+        let m = (6.5 * sigma_max / g).ceil() as usize;
+        if fft_len(4 * m + 1) > max_points {
+            return None;
+        }
+        let (margin, n) = (margin as usize, n as usize);
+        let x0 = grid.mu[0] - margin as f64 * h;
+        let score = (0..n)
+            .map(|i| p.log_pdf_derivs(x0 + i as f64 * h).1)
+            .collect();
+        Some(KsdTable {
+            x: XGrid {
+                h,
+                stride,
+                origin: margin,
+                mu0: grid.mu[0],
+            },
+            thin,
+            score,
+            c,
+            beta,
+            comps: p
+                .components()
+                .iter()
+                .map(|k| (k.mean, 1.0 / (k.std * k.std)))
+                .collect(),
+        })
+    }
+
+    /// KSD² along a row: the (u, v) form where it is cheaper than an FFT per two cells,
+    /// cells whose terms cancel (and every cell otherwise) in δ form.
+    pub(super) fn row(&self, sigma: f64, out: &mut [f64]) {
+        let nm = out.len();
+        let g = self.x.h * self.thin as f64;
+        let nu = (REACH_U * sigma / g).ceil() as usize;
+        let nv = (0.5 * REACH_V * sigma / g).ceil() as usize;
+        let n_u = (nm - 1) * self.x.stride + 2 * nu * self.thin + 1;
+        let uv_cost = (n_u * (nv + 1) + nm * (2 * nu + 1)) as f64;
+        let len = fft_len(4 * ((6.5 * sigma / g).ceil() as usize) + 1) as f64;
+        let delta_cost = 0.5 * nm as f64 * (2.0 * len * len.log2() + 4.0 * len);
+        if uv_cost > delta_cost {
+            let all: Vec<usize> = (0..nm).collect();
+            self.delta_cells(sigma, &all, out);
+            return;
+        }
+        self.uv_row(sigma, nu, nv, out);
+        let redo: Vec<usize> = (0..nm)
+            .filter(|&j| !(out[j] > CANCEL * self.bound(j, (nu + nv) * self.thin)))
+            .collect();
+        if !redo.is_empty() {
+            let mut vals = vec![0.0; redo.len()];
+            self.delta_cells(sigma, &redo, &mut vals);
+            for (&j, v) in redo.iter().zip(vals) {
+                out[j] = v;
+            }
+        }
+    }
+
+    /// The (u, v) form at every cell of a row: `nu` u steps each side of μ, `nv` v steps.
+    fn uv_row(&self, sigma: f64, nu: usize, nv: usize, out: &mut [f64]) {
+        let (c2, beta) = (self.c * self.c, self.beta);
+        let (thin, stride) = (self.thin, self.x.stride);
+        let g = self.x.h * thin as f64;
+        let nm = out.len();
+        // v = 2mg with weight 2g·φ_{σ√2}(v) (twice for ±m, m > 0: the terms are even in v).
+        let sv = sigma * std::f64::consts::SQRT_2;
+        let log_cv = -sv.ln() - LN_SQRT_2PI;
+        let mut c_term = 0.0;
+        let taps: Vec<(f64, f64)> = (0..=nv)
+            .map(|m| {
+                let v = 2.0 * m as f64 * g;
+                let t = v / sv;
+                let w = if m == 0 { 2.0 } else { 4.0 } * g * (log_cv - 0.5 * t * t).exp();
+                let [k, kx, kxy] = kernels(c2, beta, v);
+                c_term += w * kxy;
+                (w * k, w * kx)
+            })
+            .collect();
+        // H on the u points the row's smoothing reads: first at x index lo.
+        let lo = self.x.origin - nu * thin;
+        let n_u = (nm - 1) * stride + 2 * nu * thin + 1;
+        let mut hh = vec![0.0; n_u];
+        for (m, &(a, b)) in taps.iter().enumerate() {
+            let plus = &self.score[lo + m * thin..lo + m * thin + n_u];
+            let minus = &self.score[lo - m * thin..lo - m * thin + n_u];
+            for ((h, &sp), &sm) in hh.iter_mut().zip(plus).zip(minus) {
+                *h += a * sp * sm + b * (sm - sp);
+            }
+        }
+        // Smoothing by g·φ_{σ/√2}(u − μ); its weights' sum scales the constant term.
+        let su = sigma * std::f64::consts::FRAC_1_SQRT_2;
+        let log_cu = -su.ln() - LN_SQRT_2PI;
+        out.fill(0.0);
+        let mut mass = 0.0;
+        for k in 0..=2 * nu {
+            let t = (k as f64 - nu as f64) * g / su;
+            let w = g * (log_cu - 0.5 * t * t).exp();
+            mass += w;
+            let at = k * thin;
+            if stride == 1 {
+                for (o, &h) in out.iter_mut().zip(&hh[at..at + nm]) {
+                    *o += w * h;
+                }
+            } else {
+                for (j, o) in out.iter_mut().enumerate() {
+                    *o += w * hh[at + j * stride];
+                }
+            }
+        }
+        for o in out.iter_mut() {
+            *o = (*o + mass * c_term).max(0.0);
+        }
+    }
+
+    /// A bound on the sum of |terms| of cell `j`'s (u, v) form, whose x and y lie within
+    /// `reach` table points of μ: |s| ≤ max_k |x − m_k|/s_k² (s is a convex combination of
+    /// the components' scores), |k| ≤ c^(−2β), |k′| ≤ 2β c^(−2β−1), |k_xy| ≤ 2β(2β+1)c^(−2β−2).
+    fn bound(&self, j: usize, reach: usize) -> f64 {
+        let mu = self.x.mu0 + (j * self.x.stride) as f64 * self.x.h;
+        let r = reach as f64 * self.x.h;
+        let s = self
+            .comps
+            .iter()
+            .map(|&(m, prec)| ((mu - m).abs() + r) * prec)
+            .fold(0.0, f64::max);
+        let (c, beta) = (self.c, self.beta);
+        let k0 = c.powf(-2.0 * beta);
+        k0 * (s * s + 4.0 * beta * s / c + 2.0 * beta * (2.0 * beta + 1.0) / (c * c))
+    }
+
+    /// KSD² at columns `cols` of a row in δ form. With v_k = step·q(x_k)·(s_p(x_k) − s_q(x_k))
+    /// over q's reach (N points), KSD² = Σ v_k v_l κ(x_k − x_l), a Toeplitz quadratic form;
+    /// zero-padded to a circulant of length L ≥ 2N − 1 it is (1/L) Σ Λ_f |V_f|² with Λ, V the
+    /// DFTs of the circulant's first column and of v. Two cells share one complex FFT.
+    fn delta_cells(&self, sigma: f64, cols: &[usize], out: &mut [f64]) {
+        let (c, beta) = (self.c, self.beta);
+        let step = self.x.h * self.thin as f64;
+        // q(x)q(y) beyond 6.5σ: e^(−21) of the peak, under 1e-8 of KSD² with its δ factors.
+        let m = ((6.5 * sigma / step).ceil() as usize).min(self.x.origin / self.thin);
+        let n = 2 * m + 1;
+        let ffts = Ffts::new(fft_len(2 * n - 1));
+        let len = ffts.len();
+        let c2 = c * c;
+        let mut buf = vec![Complex::new(0.0, 0.0); len];
+        for d in 0..n {
+            let k = kernels(c2, beta, d as f64 * step)[0];
+            buf[d].re = k;
+            if d > 0 {
+                buf[len - d].re = k;
+            }
+        }
+        let mut scratch = ffts.scratch();
+        ffts.forward(&mut buf, &mut scratch);
+        // Λ_f / L, and ¼ for the split of a shared transform below.
+        let weight: Vec<f64> = buf.iter().map(|z| 0.25 * z.re / len as f64).collect();
+        let log_c = -sigma.ln() - LN_SQRT_2PI;
+        // Per point of q's reach: its weight, s_q's part of δ, and its x index at column 0.
+        let taps: Vec<(f64, f64, usize)> = (0..n)
+            .map(|k| {
+                let t = (k as f64 - m as f64) * step / sigma;
+                let first = self.x.origin + k * self.thin - m * self.thin;
+                let w = step * (log_c - 0.5 * t * t).exp();
+                (w, t / sigma, first)
+            })
+            .collect();
+        let stride = self.x.stride;
+        let f = &self.score;
+        for (pair, vals) in cols.chunks(2).zip(out.chunks_mut(2)) {
+            let (ja, jb) = (pair[0], pair.get(1).copied());
+            for (b, &(w, sq, first)) in buf.iter_mut().zip(&taps) {
+                let im = jb.map_or(0.0, |jb| w * (f[first + jb * stride] + sq));
+                *b = Complex::new(w * (f[first + ja * stride] + sq), im);
+            }
+            buf[n..].fill(Complex::new(0.0, 0.0));
+            ffts.forward(&mut buf, &mut scratch);
+            // V_a = (Z_f + conj Z_−f)/2, V_b = (Z_f − conj Z_−f)/(2i).
+            let (mut ta, mut tb) = (0.0, 0.0);
+            for (k, &w) in weight.iter().enumerate() {
+                let (z, zc) = (buf[k], buf[(len - k) % len].conj());
+                ta += w * (z + zc).norm_sqr();
+                tb += w * (z - zc).norm_sqr();
+            }
+            vals[0] = ta.max(0.0);
+            if let Some(v) = vals.get_mut(1) {
+                *v = tb.max(0.0);
+            }
+        }
+    }
+}
