@@ -171,11 +171,36 @@ impl KsdTable {
         let lo = self.x.origin - nu * thin;
         let n_u = (nm - 1) * stride + 2 * nu * thin + 1;
         let mut hh = vec![0.0; n_u];
-        for (m, &(a, b)) in taps.iter().enumerate() {
-            let plus = &self.score[lo + m * thin..lo + m * thin + n_u];
-            let minus = &self.score[lo - m * thin..lo - m * thin + n_u];
-            for ((h, &sp), &sm) in hh.iter_mut().zip(plus).zip(minus) {
-                *h += a * sp * sm + b * (sm - sp);
+        let s = &self.score;
+        let at = |m: usize, sign: bool| {
+            let i = if sign { lo + m * thin } else { lo - m * thin };
+            &s[i..i + n_u]
+        };
+        // Four v taps per pass over H (a quarter of the loads and stores of H); plain indexed
+        // loops over slices of one length, which vectorise.
+        let hh = &mut hh[..n_u];
+        let mut quads = taps.chunks_exact(4);
+        for (quad, m) in quads.by_ref().zip((0..).step_by(4)) {
+            let [(a0, b0), (a1, b1), (a2, b2), (a3, b3)] = [quad[0], quad[1], quad[2], quad[3]];
+            let (p0, q0, p1, q1) = (at(m, true), at(m, false), at(m + 1, true), at(m + 1, false));
+            let (p2, q2, p3, q3) = (
+                at(m + 2, true),
+                at(m + 2, false),
+                at(m + 3, true),
+                at(m + 3, false),
+            );
+            for i in 0..n_u {
+                hh[i] += ((a0 * p0[i] * q0[i] + b0 * (q0[i] - p0[i]))
+                    + (a1 * p1[i] * q1[i] + b1 * (q1[i] - p1[i])))
+                    + ((a2 * p2[i] * q2[i] + b2 * (q2[i] - p2[i]))
+                        + (a3 * p3[i] * q3[i] + b3 * (q3[i] - p3[i])));
+            }
+        }
+        let done = taps.len() - quads.remainder().len();
+        for (m, &(a, b)) in taps.iter().enumerate().skip(done) {
+            let (p, q) = (at(m, true), at(m, false));
+            for i in 0..n_u {
+                hh[i] += a * p[i] * q[i] + b * (q[i] - p[i]);
             }
         }
         // Smoothing by g·φ_{σ/√2}(u − μ); its weights' sum scales the constant term.
