@@ -502,16 +502,7 @@ impl Correlation {
         let weights = |sigma: f64| -> Vec<f64> {
             let (s, log_c) = self.kernel(sigma);
             let a = 0.5 * (s * 2.0 * std::f64::consts::PI / (len as f64 * self.x.h)).powi(2);
-            let mut w = (log_c + LN_SQRT_2PI).exp() * s / len as f64;
-            let (mut r, rr) = ((-a).exp(), (-2.0 * a).exp());
-            (0..=len / 2)
-                .map(|_| {
-                    let v = w;
-                    w *= r;
-                    r *= rr;
-                    v
-                })
-                .collect()
+            gaussian_spectrum(len, a, (log_c + LN_SQRT_2PI).exp() * s / len as f64)
         };
         let wa = weights(sigmas[0]);
         let wb = match sigmas.get(1) {
@@ -611,6 +602,21 @@ impl JsTable {
             *v = (std::f64::consts::LN_2 - 0.5 * step * *v).clamp(0.0, std::f64::consts::LN_2);
         }
     }
+}
+
+/// w0·exp(−a k²) for k = 0..=len/2 (a Gaussian's transform on an FFT's frequencies) by a
+/// two-multiply recurrence in k: no libm call per frequency.
+fn gaussian_spectrum(len: usize, a: f64, w0: f64) -> Vec<f64> {
+    let mut w = w0;
+    let (mut r, rr) = ((-a).exp(), (-2.0 * a).exp());
+    (0..=len / 2)
+        .map(|_| {
+            let v = w;
+            w *= r;
+            r *= rr;
+            v
+        })
+        .collect()
 }
 
 /// The FFT length for `n` points: the next power of two (Radix4's lengths).

@@ -14,6 +14,7 @@ use super::{fft_len, Ffts, XGrid};
 use crate::landscape::Grid;
 use crate::target::{Target, LN_SQRT_2PI};
 use rustfft::num_complex::Complex;
+use std::sync::OnceLock;
 
 /// q(x)q(y) = φ(u)φ(v) beyond |u − μ| = 4.8σ or |v| = 9.6σ: below e^(−23) of its peak.
 const REACH_U: f64 = 4.8;
@@ -33,6 +34,8 @@ pub struct KsdTable {
     beta: f64,
     /// For the cancellation bound: p's components (mean, 1/std²).
     comps: Vec<(f64, f64)>,
+    /// FFT plans by log₂ length, made on first use.
+    ffts: Vec<OnceLock<Ffts>>,
 }
 
 /// The IMQ kernel k = (c² + d²)^(−β), k′ = ∂ₓk and k_xy = ∂ₓ∂ᵧk at d = x − y.
@@ -53,8 +56,9 @@ fn kernels(c2: f64, beta: f64, d: f64) -> [f64; 3] {
 }
 
 impl KsdTable {
-    /// The table for KSD² (IMQ c, β) over `grid`: spacing within 0.3 of s's pole distance
-    /// `d` and of σ_min, the v spacing 2g within 0.3c; None if it would pass `max_points`
+    /// The table for KSD² (IMQ c, β) over `grid`: spacing within 0.25 of s's pole distance
+    /// `d` and of σ_min, the v spacing 2g within 0.25c (the half-density lattice needs finer
+    /// spacing than the full one: 0.3 left 1e-8); None if it would pass `max_points`
     /// or a μ step would need more than 64 table points.
     pub(super) fn new(
         p: &Target,
@@ -66,7 +70,7 @@ impl KsdTable {
         let d = crate::rows::ksd::pole_distance(p);
         let sigma_min = grid.sigma.iter().copied().fold(f64::INFINITY, f64::min);
         let sigma_max = grid.sigma.iter().copied().fold(0.0, f64::max);
-        let g_max = (0.3 * d).min(0.3 * sigma_min).min(0.15 * c);
+        let g_max = (0.25 * d).min(0.25 * sigma_min).min(0.125 * c);
         let dmu = grid.mu.get(1).map_or(1.0, |m1| m1 - grid.mu[0]);
         let stride = (dmu / g_max).ceil().max(1.0);
         if !stride.is_finite() || stride > 64.0 {
@@ -115,6 +119,7 @@ impl KsdTable {
                 .iter()
                 .map(|k| (k.mean, 1.0 / (k.std * k.std)))
                 .collect(),
+            ffts: vec![OnceLock::new(); usize::BITS as usize],
         })
     }
 
@@ -167,29 +172,36 @@ impl KsdTable {
                 (w * k, w * kx)
             })
             .collect();
-        // H on the u points the row's smoothing reads: first at x index lo.
+        // H on the u points the row's smoothing reads: first at x index lo. Tap m is needed
+        // only within e_m u steps of the μ range, where (u − μ)²/σ² + v²/(4σ²) stays inside
+        // the cut (the ellipse REACH_U²): far fewer u points for the widest v.
         let lo = self.x.origin - nu * thin;
         let n_u = (nm - 1) * stride + 2 * nu * thin + 1;
         let mut hh = vec![0.0; n_u];
         let s = &self.score;
-        let at = |m: usize, sign: bool| {
-            let i = if sign { lo + m * thin } else { lo - m * thin };
-            &s[i..i + n_u]
+        let reach_at = |m: usize| {
+            let r = REACH_U * REACH_U - (m as f64 * g / sigma).powi(2);
+            ((r.max(0.0).sqrt() * sigma / g).ceil() as usize).min(nu)
+        };
+        // Tap m's slices s(u + v/2), s(u − v/2) and H over H's indices lo_m..hi_m.
+        let at = |m: usize, e: usize| {
+            let (a, b) = ((nu - e) * thin, n_u - (nu - e) * thin);
+            let plus = lo + m * thin + a;
+            let minus = lo + a - m * thin;
+            (a, b - a, &s[plus..plus + b - a], &s[minus..minus + b - a])
         };
         // Four v taps per pass over H (a quarter of the loads and stores of H); plain indexed
         // loops over slices of one length, which vectorise.
-        let hh = &mut hh[..n_u];
         let mut quads = taps.chunks_exact(4);
         for (quad, m) in quads.by_ref().zip((0..).step_by(4)) {
             let [(a0, b0), (a1, b1), (a2, b2), (a3, b3)] = [quad[0], quad[1], quad[2], quad[3]];
-            let (p0, q0, p1, q1) = (at(m, true), at(m, false), at(m + 1, true), at(m + 1, false));
-            let (p2, q2, p3, q3) = (
-                at(m + 2, true),
-                at(m + 2, false),
-                at(m + 3, true),
-                at(m + 3, false),
-            );
-            for i in 0..n_u {
+            let e = reach_at(m);
+            let (first, n, p0, q0) = at(m, e);
+            let (_, _, p1, q1) = at(m + 1, e);
+            let (_, _, p2, q2) = at(m + 2, e);
+            let (_, _, p3, q3) = at(m + 3, e);
+            let hh = &mut hh[first..first + n];
+            for i in 0..n {
                 hh[i] += ((a0 * p0[i] * q0[i] + b0 * (q0[i] - p0[i]))
                     + (a1 * p1[i] * q1[i] + b1 * (q1[i] - p1[i])))
                     + ((a2 * p2[i] * q2[i] + b2 * (q2[i] - p2[i]))
@@ -198,34 +210,74 @@ impl KsdTable {
         }
         let done = taps.len() - quads.remainder().len();
         for (m, &(a, b)) in taps.iter().enumerate().skip(done) {
-            let (p, q) = (at(m, true), at(m, false));
-            for i in 0..n_u {
+            let (first, n, p, q) = at(m, reach_at(m));
+            let hh = &mut hh[first..first + n];
+            for i in 0..n {
                 hh[i] += a * p[i] * q[i] + b * (q[i] - p[i]);
             }
         }
         // Smoothing by g·φ_{σ/√2}(u − μ); its weights' sum scales the constant term.
         let su = sigma * std::f64::consts::FRAC_1_SQRT_2;
         let log_cu = -su.ln() - LN_SQRT_2PI;
-        out.fill(0.0);
-        let mut mass = 0.0;
-        for k in 0..=2 * nu {
-            let t = (k as f64 - nu as f64) * g / su;
-            let w = g * (log_cu - 0.5 * t * t).exp();
-            mass += w;
-            let at = k * thin;
-            if stride == 1 {
-                for (o, &h) in out.iter_mut().zip(&hh[at..at + nm]) {
-                    *o += w * h;
-                }
-            } else {
-                for (j, o) in out.iter_mut().enumerate() {
-                    *o += w * hh[at + j * stride];
+        let weights: Vec<f64> = (0..=2 * nu)
+            .map(|k| {
+                let t = (k as f64 - nu as f64) * g / su;
+                g * (log_cu - 0.5 * t * t).exp()
+            })
+            .collect();
+        let mass: f64 = weights.iter().sum();
+        let len = fft_len(n_u);
+        let fft_cost = 2 * len * len.trailing_zeros() as usize + 4 * len;
+        if thin == 1 && fft_cost < nm * weights.len() {
+            self.smooth_fft(&hh, su, nu, out);
+        } else {
+            out.fill(0.0);
+            for (k, &w) in weights.iter().enumerate() {
+                let at = k * thin;
+                if stride == 1 {
+                    for (o, &h) in out.iter_mut().zip(&hh[at..at + nm]) {
+                        *o += w * h;
+                    }
+                } else {
+                    for (j, o) in out.iter_mut().enumerate() {
+                        *o += w * hh[at + j * stride];
+                    }
                 }
             }
         }
         for o in out.iter_mut() {
             *o = (*o + mass * c_term).max(0.0);
         }
+    }
+
+    /// `out[j]` = Σ_n h·φ_{su}(n h)·hh[nu + j·stride + n] (table spacing h, lattice = table)
+    /// by one FFT each way: the sampled Gaussian's transform is exp(−su²ω²/2) to far below
+    /// rounding while h ≤ su/4 (its aliases are e^(−2π² su²/h²) smaller).
+    fn smooth_fft(&self, hh: &[f64], su: f64, nu: usize, out: &mut [f64]) {
+        let len = fft_len(hh.len());
+        let ffts = self.ffts(len);
+        let mut buf = vec![Complex::new(0.0, 0.0); len];
+        for (b, &h) in buf.iter_mut().zip(hh) {
+            b.re = h;
+        }
+        let mut scratch = ffts.scratch();
+        ffts.forward(&mut buf, &mut scratch);
+        let a = 0.5 * (su * 2.0 * std::f64::consts::PI / (len as f64 * self.x.h)).powi(2);
+        let w = super::gaussian_spectrum(len, a, 1.0 / len as f64);
+        // The inverse as conj(FFT(conj(·))); the kernel is real and even.
+        for (k, b) in buf.iter_mut().enumerate() {
+            *b = (*b * w[k.min(len - k)]).conj();
+        }
+        ffts.forward(&mut buf, &mut scratch);
+        for (j, o) in out.iter_mut().enumerate() {
+            *o = buf[nu + j * self.x.stride].re;
+        }
+    }
+
+    /// The FFT of power-of-two length `len`, planned on first use (its twiddles cost about
+    /// as much as a transform).
+    fn ffts(&self, len: usize) -> &Ffts {
+        self.ffts[len.trailing_zeros() as usize].get_or_init(|| Ffts::new(len))
     }
 
     /// A bound on the sum of |terms| of cell `j`'s (u, v) form, whose x and y lie within
@@ -254,7 +306,7 @@ impl KsdTable {
         // q(x)q(y) beyond 6.5σ: e^(−21) of the peak, under 1e-8 of KSD² with its δ factors.
         let m = ((6.5 * sigma / step).ceil() as usize).min(self.x.origin / self.thin);
         let n = 2 * m + 1;
-        let ffts = Ffts::new(fft_len(2 * n - 1));
+        let ffts = self.ffts(fft_len(2 * n - 1));
         let len = ffts.len();
         let c2 = c * c;
         let mut buf = vec![Complex::new(0.0, 0.0); len];
