@@ -16,11 +16,12 @@ use crate::target::{Target, LN_SQRT_2PI};
 use rustfft::num_complex::Complex;
 use std::sync::OnceLock;
 
-/// q(x)q(y) = φ(u)φ(v) beyond |u − μ| = 4.8σ or |v| = 9.6σ: below e^(−23) of its peak.
-const REACH_U: f64 = 4.8;
-const REACH_V: f64 = 9.6;
-/// A cell below this share of its terms' bound ([`KsdTable::bound`]) is summed in δ form.
-const CANCEL: f64 = 1e-4;
+/// The cut: (u − μ)²/σ² + v²/(4σ²) ≤ 5.2², where q(x)q(y) = φ(u)φ(v) is e^(−27) of its
+/// peak (the u_p terms grow like s² in the tails: 4.8 left 3e-9 where they nearly cancel).
+const REACH_U: f64 = 5.2;
+const REACH_V: f64 = 10.4;
+/// A cell below this share of its terms' size ([`KsdTable::scale`]) is summed in δ form.
+const CANCEL: f64 = 1e-3;
 
 /// KSD²'s table of the score of p on a uniform x grid, and its IMQ kernel.
 #[derive(Clone, Debug)]
@@ -32,8 +33,8 @@ pub struct KsdTable {
     score: Vec<f64>,
     c: f64,
     beta: f64,
-    /// For the cancellation bound: p's components (mean, 1/std²).
-    comps: Vec<(f64, f64)>,
+    /// The steepest slope of p's components' scores, 1/s_min² (for [`KsdTable::scale`]).
+    slope: f64,
     /// FFT plans by log₂ length, made on first use.
     ffts: Vec<OnceLock<Ffts>>,
 }
@@ -114,11 +115,11 @@ impl KsdTable {
             score,
             c,
             beta,
-            comps: p
+            slope: p
                 .components()
                 .iter()
-                .map(|k| (k.mean, 1.0 / (k.std * k.std)))
-                .collect(),
+                .map(|k| 1.0 / (k.std * k.std))
+                .fold(0.0, f64::max),
             ffts: vec![OnceLock::new(); usize::BITS as usize],
         })
     }
@@ -139,10 +140,9 @@ impl KsdTable {
             self.delta_cells(sigma, &all, out);
             return;
         }
-        self.uv_row(sigma, nu, nv, out);
-        let redo: Vec<usize> = (0..nm)
-            .filter(|&j| !(out[j] > CANCEL * self.bound(j, (nu + nv) * self.thin)))
-            .collect();
+        let mut scale = vec![0.0; nm];
+        self.uv_row(sigma, nu, nv, out, &mut scale);
+        let redo: Vec<usize> = (0..nm).filter(|&j| !(out[j] > CANCEL * scale[j])).collect();
         if !redo.is_empty() {
             let mut vals = vec![0.0; redo.len()];
             self.delta_cells(sigma, &redo, &mut vals);
@@ -152,8 +152,9 @@ impl KsdTable {
         }
     }
 
-    /// The (u, v) form at every cell of a row: `nu` u steps each side of μ, `nv` v steps.
-    fn uv_row(&self, sigma: f64, nu: usize, nv: usize, out: &mut [f64]) {
+    /// The (u, v) form at every cell of a row: `nu` u steps each side of μ, `nv` v steps;
+    /// in `scale` the size of its terms (see [`KsdTable::scale`]).
+    fn uv_row(&self, sigma: f64, nu: usize, nv: usize, out: &mut [f64], scale: &mut [f64]) {
         let (c2, beta) = (self.c * self.c, self.beta);
         let (thin, stride) = (self.thin, self.x.stride);
         let g = self.x.h * thin as f64;
@@ -226,51 +227,73 @@ impl KsdTable {
             })
             .collect();
         let mass: f64 = weights.iter().sum();
+        // s² on the same u points, smoothed alongside H: the size of the terms.
+        let s2: Vec<f64> = s[lo..lo + n_u].iter().map(|v| v * v).collect();
         let len = fft_len(n_u);
         let fft_cost = 2 * len * len.trailing_zeros() as usize + 4 * len;
         if thin == 1 && fft_cost < nm * weights.len() {
-            self.smooth_fft(&hh, su, nu, out);
+            self.smooth_fft(&hh, &s2, su, nu, out, scale);
         } else {
             out.fill(0.0);
+            scale.fill(0.0);
             for (k, &w) in weights.iter().enumerate() {
                 let at = k * thin;
-                if stride == 1 {
-                    for (o, &h) in out.iter_mut().zip(&hh[at..at + nm]) {
-                        *o += w * h;
-                    }
-                } else {
-                    for (j, o) in out.iter_mut().enumerate() {
-                        *o += w * hh[at + j * stride];
-                    }
+                for (j, (o, e)) in out.iter_mut().zip(scale.iter_mut()).enumerate() {
+                    *o += w * hh[at + j * stride];
+                    *e += w * s2[at + j * stride];
                 }
             }
         }
         for o in out.iter_mut() {
             *o = (*o + mass * c_term).max(0.0);
         }
+        for e in scale.iter_mut() {
+            *e = self.scale(*e, sigma);
+        }
     }
 
-    /// `out[j]` = Σ_n h·φ_{su}(n h)·hh[nu + j·stride + n] (table spacing h, lattice = table)
-    /// by one FFT each way: the sampled Gaussian's transform is exp(−su²ω²/2) to far below
-    /// rounding while h ≤ su/4 (its aliases are e^(−2π² su²/h²) smaller).
-    fn smooth_fft(&self, hh: &[f64], su: f64, nu: usize, out: &mut [f64]) {
+    /// The size of a cell's terms k·s(x)s(y), k′·(s(y) − s(x)) and k_xy from E_u[s²] (its
+    /// smoothing by φ_{σ/√2}), plus the σ²/2 that q's wider spread adds to it at s's
+    /// steepest slope: the (u, v) form's rounding and lattice errors are a small share of it
+    /// (|k| ≤ c^(−2β), |k′| ≤ 2β c^(−2β−1), |k_xy| ≤ 2β(2β + 1)c^(−2β−2)).
+    fn scale(&self, eu_s2: f64, sigma: f64) -> f64 {
+        let e2 = eu_s2.max(0.0) + 0.5 * (sigma * self.slope).powi(2);
+        let (c, beta) = (self.c, self.beta);
+        c.powf(-2.0 * beta)
+            * (e2 + 4.0 * beta * e2.sqrt() / c + 2.0 * beta * (2.0 * beta + 1.0) / (c * c))
+    }
+
+    /// `out[j]` = Σ_n h·φ_{su}(n h)·hh[nu + j·stride + n] (table spacing h, lattice = table),
+    /// and the same of `s2` in `scale`, by one complex FFT each way (hh + i·s2: the kernel is
+    /// real and even, so the two stay apart). The sampled Gaussian's transform is
+    /// exp(−su²ω²/2) to far below rounding while h ≤ su/4 (aliases e^(−2π² su²/h²)).
+    fn smooth_fft(
+        &self,
+        hh: &[f64],
+        s2: &[f64],
+        su: f64,
+        nu: usize,
+        out: &mut [f64],
+        scale: &mut [f64],
+    ) {
         let len = fft_len(hh.len());
         let ffts = self.ffts(len);
         let mut buf = vec![Complex::new(0.0, 0.0); len];
-        for (b, &h) in buf.iter_mut().zip(hh) {
-            b.re = h;
+        for (b, (&h, &e)) in buf.iter_mut().zip(hh.iter().zip(s2)) {
+            *b = Complex::new(h, e);
         }
         let mut scratch = ffts.scratch();
         ffts.forward(&mut buf, &mut scratch);
         let a = 0.5 * (su * 2.0 * std::f64::consts::PI / (len as f64 * self.x.h)).powi(2);
         let w = super::gaussian_spectrum(len, a, 1.0 / len as f64);
-        // The inverse as conj(FFT(conj(·))); the kernel is real and even.
+        // The inverse as conj(FFT(conj(·))).
         for (k, b) in buf.iter_mut().enumerate() {
             *b = (*b * w[k.min(len - k)]).conj();
         }
         ffts.forward(&mut buf, &mut scratch);
-        for (j, o) in out.iter_mut().enumerate() {
-            *o = buf[nu + j * self.x.stride].re;
+        for (j, (o, e)) in out.iter_mut().zip(scale.iter_mut()).enumerate() {
+            let z = buf[nu + j * self.x.stride];
+            (*o, *e) = (z.re, -z.im);
         }
     }
 
@@ -278,22 +301,6 @@ impl KsdTable {
     /// as much as a transform).
     fn ffts(&self, len: usize) -> &Ffts {
         self.ffts[len.trailing_zeros() as usize].get_or_init(|| Ffts::new(len))
-    }
-
-    /// A bound on the sum of |terms| of cell `j`'s (u, v) form, whose x and y lie within
-    /// `reach` table points of μ: |s| ≤ max_k |x − m_k|/s_k² (s is a convex combination of
-    /// the components' scores), |k| ≤ c^(−2β), |k′| ≤ 2β c^(−2β−1), |k_xy| ≤ 2β(2β+1)c^(−2β−2).
-    fn bound(&self, j: usize, reach: usize) -> f64 {
-        let mu = self.x.mu0 + (j * self.x.stride) as f64 * self.x.h;
-        let r = reach as f64 * self.x.h;
-        let s = self
-            .comps
-            .iter()
-            .map(|&(m, prec)| ((mu - m).abs() + r) * prec)
-            .fold(0.0, f64::max);
-        let (c, beta) = (self.c, self.beta);
-        let k0 = c.powf(-2.0 * beta);
-        k0 * (s * s + 4.0 * beta * s / c + 2.0 * beta * (2.0 * beta + 1.0) / (c * c))
     }
 
     /// KSD² at columns `cols` of a row in δ form. With v_k = step·q(x_k)·(s_p(x_k) − s_q(x_k))
@@ -353,5 +360,84 @@ impl KsdTable {
                 *v = tb.max(0.0);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The (u, v) form against the δ form (a different quadrature of a different integrand,
+    /// itself within ~1e-9 of `eval`: its 6.5σ cut) on every cell of whole rows: the FFT smoothing (wide rows), the direct one (narrow
+    /// rows, and lattices thinner than the table), one to eight components, several kernels.
+    #[test]
+    fn pair_form_matches_delta_form_cell_by_cell() {
+        let cases = [
+            ("0.5:-4:1,0.5:4:1", (-7.0, 7.0), (0.5, 5.0), 256, 1.0, 0.5),
+            ("0.5:-4:1,0.5:4:1", (-7.0, 7.0), (0.5, 5.0), 9, 1.0, 0.5),
+            ("0.5:-4:1,0.5:4:1", (-1.0, 1.0), (0.5, 3.0), 200, 1.0, 0.5),
+            (
+                "0.7:-2:0.8,0.3:3:1.6",
+                (-6.0, 7.0),
+                (0.3, 5.0),
+                64,
+                0.4,
+                0.5,
+            ),
+            ("1:0:2", (-3.0, 3.0), (0.2, 4.0), 33, 3.0, 1.5),
+            (
+                "1:-7:1,1:-5:0.8,1:-3:1.2,1:-1:0.9,1:1:1,1:3:1.1,1:5:0.7,1:7:1",
+                (-12.0, 12.0),
+                (0.2, 8.0),
+                48,
+                1.0,
+                0.25,
+            ),
+        ];
+        for (spec, mu, sigma, nm, c, beta) in cases {
+            let p = Target::parse(spec).unwrap();
+            let grid = Grid::new(mu, sigma, nm, 5, false).unwrap();
+            let t = KsdTable::new(&p, c, beta, &grid, 1 << 22).unwrap();
+            let g = t.x.h * t.thin as f64;
+            let mut compared = 0;
+            for &s in &grid.sigma {
+                let nu = (REACH_U * s / g).ceil() as usize;
+                let nv = (0.5 * REACH_V * s / g).ceil() as usize;
+                let (mut uv, mut delta, mut scale) = (vec![0.0; nm], vec![0.0; nm], vec![0.0; nm]);
+                t.uv_row(s, nu, nv, &mut uv, &mut scale);
+                let cols: Vec<usize> = (0..nm).collect();
+                t.delta_cells(s, &cols, &mut delta);
+                for (j, (a, b)) in uv.iter().zip(&delta).enumerate() {
+                    // Cells whose terms cancel take the δ form in `row`.
+                    if *a <= CANCEL * scale[j] {
+                        continue;
+                    }
+                    compared += 1;
+                    assert!(
+                        (a - b).abs() <= 4e-9 * b.abs(),
+                        "{spec} c={c} β={beta} σ={s} column {j}: (u, v) {a:e}, δ {b:e}"
+                    );
+                }
+            }
+            assert!(
+                compared * 10 >= 9 * 5 * nm,
+                "{spec}: {compared} cells compared"
+            );
+        }
+    }
+
+    /// Where q = p the terms of the (u, v) form cancel to rounding: the row falls back to
+    /// the δ form, whose δ is exactly zero there.
+    #[test]
+    fn cancelling_cells_take_the_delta_form() {
+        let p = Target::parse("1:0.5:1.5").unwrap();
+        let grid = Grid::new((-1.5, 2.5), (1.0, 2.0), 9, 3, false).unwrap();
+        let t = KsdTable::new(&p, 1.0, 0.5, &grid, 1 << 22).unwrap();
+        let mut row = vec![1.0; 9];
+        t.row(1.5, &mut row);
+        assert_eq!(grid.mu[4], 0.5);
+        // The (u, v) form leaves ~1e-15 there; the δ form only the FFT's rounding of zeros.
+        assert!(row[4] < 1e-25, "{row:?}");
+        assert!(row.iter().enumerate().all(|(j, &v)| j == 4 || v > 1e-3));
     }
 }
