@@ -169,8 +169,10 @@ impl KsdTable {
                 let t = v / sv;
                 let w = if m == 0 { 2.0 } else { 4.0 } * g * (log_cv - 0.5 * t * t).exp();
                 let [k, kx, kxy] = kernels(c2, beta, v);
-                c_term += w * kxy;
-                (w * k, w * kx)
+                // w[k·s₊s₋ + k′(s₋ − s₊)] = wk·(s₊ + r)(s₋ − r) + wk·r² with r = k′/k.
+                let r = kx / k;
+                c_term += w * kxy + w * k * r * r;
+                (w * k, r)
             })
             .collect();
         // H on the u points the row's smoothing reads: first at x index lo. Tap m is needed
@@ -203,10 +205,8 @@ impl KsdTable {
             let (_, _, p3, q3) = at(m + 3, e);
             let hh = &mut hh[first..first + n];
             for i in 0..n {
-                hh[i] += ((a0 * p0[i] * q0[i] + b0 * (q0[i] - p0[i]))
-                    + (a1 * p1[i] * q1[i] + b1 * (q1[i] - p1[i])))
-                    + ((a2 * p2[i] * q2[i] + b2 * (q2[i] - p2[i]))
-                        + (a3 * p3[i] * q3[i] + b3 * (q3[i] - p3[i])));
+                hh[i] += (a0 * (p0[i] + b0) * (q0[i] - b0) + a1 * (p1[i] + b1) * (q1[i] - b1))
+                    + (a2 * (p2[i] + b2) * (q2[i] - b2) + a3 * (p3[i] + b3) * (q3[i] - b3));
             }
         }
         let done = taps.len() - quads.remainder().len();
@@ -214,7 +214,7 @@ impl KsdTable {
             let (first, n, p, q) = at(m, reach_at(m));
             let hh = &mut hh[first..first + n];
             for i in 0..n {
-                hh[i] += a * p[i] * q[i] + b * (q[i] - p[i]);
+                hh[i] += a * (p[i] + b) * (q[i] - b);
             }
         }
         // Smoothing by g·φ_{σ/√2}(u − μ); its weights' sum scales the constant term.

@@ -101,7 +101,7 @@ pub(crate) fn pole_distance(p: &Target) -> f64 {
 
 /// A uniform sum's FFT and its kernel's transform Λ (real: the kernel column is even).
 struct Prepared {
-    key: (usize, usize, u64, u64, u64),
+    key: (usize, u64, u64, u64),
     fft: Arc<Radix4<f64>>,
     lam: Arc<Vec<f64>>,
 }
@@ -116,9 +116,11 @@ thread_local! {
 const PREPARED_KEPT: usize = 4;
 const PREPARED_MAX_LEN: usize = 1 << 14;
 
-/// The FFT of length `len` and Λ for `n` kernel offsets of spacing `h`, from the cache.
-fn prepared(len: usize, n: usize, h: f64, c: f64, beta: f64) -> (Arc<Radix4<f64>>, Arc<Vec<f64>>) {
-    let key = (len, n, h.to_bits(), c.to_bits(), beta.to_bits());
+/// The FFT of length `len` and Λ for kernel offsets of spacing `h`, from the cache. The
+/// circulant holds the kernel at every offset up to len/2: a product with vectors of n ≤
+/// len/2 + 1 points reads only offsets below n, so one Λ serves every n of this length.
+fn prepared(len: usize, h: f64, c: f64, beta: f64) -> (Arc<Radix4<f64>>, Arc<Vec<f64>>) {
+    let key = (len, h.to_bits(), c.to_bits(), beta.to_bits());
     PREPARED.with(|cell| {
         let mut kept = cell.borrow_mut();
         if let Some(k) = kept.iter().position(|e| e.key == key) {
@@ -131,7 +133,7 @@ fn prepared(len: usize, n: usize, h: f64, c: f64, beta: f64) -> (Arc<Radix4<f64>
         let mut scratch = vec![Complex::new(0.0, 0.0); fft.get_inplace_scratch_len()];
         let c2 = c * c;
         let mut buf = vec![Complex::new(0.0, 0.0); len];
-        for d in 0..n {
+        for d in 0..=len / 2 {
             let k = imq(c2, beta, d as f64 * h);
             buf[d].re = k;
             if d > 0 {
@@ -168,7 +170,7 @@ pub fn uniform(p: &Target, q: &Gaussian, c: f64, beta: f64) -> Option<[f64; 3]> 
     let m = m as usize;
     let n = 2 * m + 1;
     let len = (2 * n - 1).next_power_of_two().max(16);
-    let (fft, lam) = prepared(len, n, h, c, beta);
+    let (fft, lam) = prepared(len, h, c, beta);
     let mut scratch = vec![Complex::new(0.0, 0.0); fft.get_inplace_scratch_len()];
     let lq0 = -q.sigma.ln() - crate::target::LN_SQRT_2PI;
     let a: Vec<[f64; 3]> = (0..n)
