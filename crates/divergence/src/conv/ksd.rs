@@ -14,6 +14,7 @@ use super::{fft_len, Ffts, XGrid};
 use crate::landscape::Grid;
 use crate::target::{Target, LN_SQRT_2PI};
 use rustfft::num_complex::Complex;
+use std::cmp::Ordering;
 use std::sync::OnceLock;
 
 /// The cut: (u − μ)²/σ² + v²/(4σ²) ≤ 5.2², where q(x)q(y) = φ(u)φ(v) is e^(−27) of its
@@ -142,7 +143,10 @@ impl KsdTable {
         }
         let mut scale = vec![0.0; nm];
         self.uv_row(sigma, nu, nv, out, &mut scale);
-        let redo: Vec<usize> = (0..nm).filter(|&j| !(out[j] > CANCEL * scale[j])).collect();
+        // (NaN compares as neither: such a cell is redone too.)
+        let redo: Vec<usize> = (0..nm)
+            .filter(|&j| out[j].partial_cmp(&(CANCEL * scale[j])) != Some(Ordering::Greater))
+            .collect();
         if !redo.is_empty() {
             let mut vals = vec![0.0; redo.len()];
             self.delta_cells(sigma, &redo, &mut vals);
