@@ -574,28 +574,57 @@ impl JsTable {
         let log_c = -sigma.ln() - LN_SQRT_2PI;
         out.fill(0.0);
         let (lo, hi) = self.support;
-        for k in 0..=2 * m {
-            let t = (k as f64 - m as f64) * step / sigma;
-            let lq = log_c - 0.5 * t * t;
-            let q = lq.exp();
-            let qlq = q * lq;
+        let nm = out.len();
+        // Tap k's columns within p's support, and its (p, p ln p) from column 0.
+        let tap = |k: usize| {
             // x index of μ_j + (k − m)·step is first + j·stride.
             let first = self.x.origin + k * self.thin - m * self.thin;
             let j_lo = lo.saturating_sub(first).div_ceil(self.x.stride);
-            let j_hi = match hi.checked_sub(first) {
-                Some(d) => (d / self.x.stride + 1).min(out.len()),
-                None => continue,
-            };
-            if j_lo >= j_hi {
+            let j_hi = hi
+                .checked_sub(first)
+                .map_or(0, |d| (d / self.x.stride + 1).min(nm));
+            let (phase, at) = (first % self.x.stride, first / self.x.stride);
+            let end = at + j_hi.max(j_lo);
+            (
+                j_lo..j_hi.max(j_lo),
+                &self.p[phase][at..end],
+                &self.p_ln_p[phase][at..end],
+            )
+        };
+        let excess = |s: f64, plp: f64| s * fastlog::ln(s) - plp;
+        // Taps m − i and m + i share q: one pass over their common columns (two independent
+        // logs a column, half the loads and stores of the sums), then the rest of each.
+        for i in 0..=m {
+            let t = i as f64 * step / sigma;
+            let lq = log_c - 0.5 * t * t;
+            let q = lq.exp();
+            let qlq = q * lq;
+            let (ra, pa, la) = tap(m - i);
+            if i == 0 {
+                for j in ra {
+                    out[j] += excess(pa[j] + q, la[j]) - qlq;
+                }
                 continue;
             }
-            let phase = first % self.x.stride;
-            let at = first / self.x.stride;
-            let p = &self.p[phase][at + j_lo..at + j_hi];
-            let plp = &self.p_ln_p[phase][at + j_lo..at + j_hi];
-            for ((a, &p), &plp) in out[j_lo..j_hi].iter_mut().zip(p).zip(plp) {
-                let s = p + q;
-                *a += s * fastlog::ln(s) - plp - qlq;
+            let (rb, pb, lb) = tap(m + i);
+            let both = ra.start.max(rb.start)..ra.end.min(rb.end);
+            if both.start < both.end {
+                let (o, pa, la) = (&mut out[both.clone()], &pa[both.clone()], &la[both.clone()]);
+                let (pb, lb) = (&pb[both.clone()], &lb[both.clone()]);
+                for c in 0..o.len() {
+                    o[c] += (excess(pa[c] + q, la[c]) + excess(pb[c] + q, lb[c])) - 2.0 * qlq;
+                }
+            }
+            let alone = |r: &std::ops::Range<usize>| {
+                let cut = both.start.clamp(r.start, r.end)..both.end.clamp(r.start, r.end);
+                [r.start..cut.start, cut.end..r.end]
+            };
+            for (r, p, l) in [(&ra, pa, la), (&rb, pb, lb)] {
+                for part in alone(r) {
+                    for j in part {
+                        out[j] += excess(p[j] + q, l[j]) - qlq;
+                    }
+                }
             }
         }
         for v in out.iter_mut() {
