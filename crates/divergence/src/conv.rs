@@ -208,7 +208,7 @@ struct Layout {
 }
 
 impl Layout {
-    /// The spacing that keeps the trapezoid rule at ~1e-13 (JS and KSD ~1e-11) for `p` and
+    /// The spacing that keeps the trapezoid rule at ~1e-13 (JS and Fisher ~1e-11) for `p` and
     /// `grid`, and the margin of the widest kernel; None if it is impractically fine or the
     /// table would pass `max_points`.
     fn new(p: &Target, form: RowForm, grid: &Grid, max_points: usize) -> Option<Layout> {
@@ -428,7 +428,7 @@ impl Correlation {
 
 impl Plan {
     /// True when `div`'s rows are correlations (an FFT per two rows); false for Jensen–Shannon
-    /// (a log per point), KSD (an FFT per two cells) and divergences without a plan.
+    /// (a log per point), KSD (a sum over v per row) and divergences without a plan.
     pub fn correlates(div: &Divergence) -> bool {
         RowForm::of(div).is_some_and(RowForm::is_correlation)
     }

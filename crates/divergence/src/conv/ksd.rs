@@ -38,6 +38,8 @@ pub struct KsdTable {
     slope: f64,
     /// FFT plans by log₂ length, made on first use.
     ffts: Vec<OnceLock<Ffts>>,
+    /// The longest FFT allowed (the plan's point limit).
+    max_len: usize,
 }
 
 /// The IMQ kernel k = (c² + d²)^(−β), k′ = ∂ₓk and k_xy = ∂ₓ∂ᵧk at d = x − y.
@@ -122,6 +124,7 @@ impl KsdTable {
                 .map(|k| 1.0 / (k.std * k.std))
                 .fold(0.0, f64::max),
             ffts: vec![OnceLock::new(); usize::BITS as usize],
+            max_len: max_points,
         })
     }
 
@@ -235,7 +238,7 @@ impl KsdTable {
         let s2: Vec<f64> = s[lo..lo + n_u].iter().map(|v| v * v).collect();
         let len = fft_len(n_u);
         let fft_cost = 2 * len * len.trailing_zeros() as usize + 4 * len;
-        if thin == 1 && fft_cost < nm * weights.len() {
+        if thin == 1 && len <= self.max_len && fft_cost < nm * weights.len() {
             self.smooth_fft(&hh, &s2, su, nu, out, scale);
         } else {
             out.fill(0.0);
