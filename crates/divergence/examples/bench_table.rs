@@ -4,6 +4,7 @@
 //! difference from the core's exact `eval` over a spread of cells.
 //!   cargo run --release -p divergence --example bench_table -- PEER.py OUT.md
 //!   cargo run --release -p divergence --example bench_table -- --native 256   (stdout only)
+//!   cargo run --release -p divergence --example bench_table -- --native 256 ksd,jensen_shannon
 
 use divergence::{eval, landscape, minima, Divergence, Gaussian, Grid, Params, Target};
 use std::process::Command;
@@ -133,10 +134,14 @@ fn main() {
             .split(',')
             .filter_map(|s| s.parse().ok())
             .collect();
+        // An optional list of names (reverse KL is always timed: the ratios need it).
+        let only: Vec<&str> = args.get(3).map_or(vec![], |s| s.split(',').collect());
         let mut rows = Vec::new();
         for &n in &sizes {
             for d in &divs {
-                rows.push(measure(&p, d, n));
+                if only.is_empty() || only.contains(&d.name()) || d.name() == "reverse_kl" {
+                    rows.push(measure(&p, d, n));
+                }
             }
         }
         print!("{}", table(&rows));
@@ -145,7 +150,7 @@ fn main() {
     let (script, out) = match (args.get(1), args.get(2)) {
         (Some(s), Some(o)) => (s.clone(), o.clone()),
         _ => {
-            eprintln!("usage: bench_table PEER.py OUT.md | bench_table --native N[,N…]");
+            eprintln!("usage: bench_table PEER.py OUT.md | bench_table --native N[,N…] [NAME,…]");
             std::process::exit(2);
         }
     };

@@ -6,8 +6,8 @@
 //! and one inverse FFT per row, whatever σ. The trapezoid rule converges geometrically here
 //! (both factors are analytic in a strip), so a spacing of a fraction of the narrowest
 //! feature gives values to ~1e-12 relative. Jensen–Shannon has no such product form; it
-//! shares the tabulated p and pays one log per point of overlap. KSD² is a Toeplitz quadratic
-//! form in the tabulated score: one FFT per cell.
+//! shares the tabulated p and pays one log per point of overlap. KSD² in pair coordinates
+//! (u, v) = ((x + y)/2, x − y) is a sum over v shared by every μ, smoothed along the row.
 
 use crate::divergences::Divergence;
 use crate::landscape::Grid;
@@ -18,7 +18,9 @@ use rustfft::{Fft, FftDirection, Length};
 use std::sync::Arc;
 
 mod fastlog;
+mod ksd;
 mod sums;
+pub use ksd::KsdTable;
 pub use sums::{FisherTable, NeymanTable};
 
 /// Kernel half-width in kernel standard deviations: e^(−9²/2) ≈ 2.6e-18 of the peak.
@@ -37,8 +39,8 @@ enum RowForm {
     /// f = p, with p ln p alongside: JS = ln 2 − ½∫[(p+q)ln(p+q) − p ln p − q ln q], a
     /// log per point and cell, but only where p and q overlap.
     JensenShannon,
-    /// f = s_p, the score of p: KSD² = vᵀKv with v = q·(s_p − s_q) on the row's x grid and
-    /// K Toeplitz in the IMQ kernel, one real FFT per cell (Parseval on a circulant embedding).
+    /// f = s_p, the score of p: KSD² = E_{q⊗q}[u_p], a sum over v shared by the whole row,
+    /// smoothed in μ ([`KsdTable`]).
     Ksd { c: f64, beta: f64 },
     /// f = s_p: Fisher = E_q[(s_p − s_q)²], a trapezoid sum per cell ([`FisherTable`]).
     Fisher,
@@ -152,7 +154,7 @@ pub enum Plan {
     Correlation(Correlation),
     /// Jensen–Shannon: p and p ln p tabulated, a log per point of overlap.
     JensenShannon(JsTable),
-    /// KSD²: the score of p tabulated, one FFT per two cells.
+    /// KSD²: the score of p tabulated, a row by one Gaussian smoothing of a (u, v) sum.
     Ksd(KsdTable),
     /// Fisher: the score of p tabulated, three flops a point.
     Fisher(FisherTable),
@@ -188,17 +190,6 @@ pub struct JsTable {
     support: (usize, usize),
 }
 
-/// KSD²'s table of the score and its IMQ kernel.
-#[derive(Clone, Debug)]
-pub struct KsdTable {
-    x: XGrid,
-    /// As for Jensen–Shannon.
-    thin: usize,
-    score: Phases,
-    c: f64,
-    beta: f64,
-}
-
 /// A correlation's FFT buffers, reused from one pair of rows to the next (every element of
 /// `spec` is written before it is read).
 #[derive(Clone, Debug, Default)]
@@ -217,7 +208,7 @@ struct Layout {
 }
 
 impl Layout {
-    /// The spacing that keeps the trapezoid rule at ~1e-13 (JS and KSD ~1e-11) for `p` and
+    /// The spacing that keeps the trapezoid rule at ~1e-13 (JS and Fisher ~1e-11) for `p` and
     /// `grid`, and the margin of the widest kernel; None if it is impractically fine or the
     /// table would pass `max_points`.
     fn new(p: &Target, form: RowForm, grid: &Grid, max_points: usize) -> Option<Layout> {
@@ -238,8 +229,6 @@ impl Layout {
             RowForm::JensenShannon | RowForm::Fisher => (0.3 * d).min(0.3 * sigma_min),
             // q² is a Gaussian of std σ/√2.
             RowForm::NeymanChi2 => (0.25 * d).min(0.2 * sigma_min),
-            // The IMQ kernel has branch points at x − y = ±ic.
-            RowForm::Ksd { c, .. } => (0.3 * d).min(0.3 * sigma_min).min(0.3 * c),
             _ => (0.25 * d).min(0.3 * sigma_min),
         };
         let stride = (dmu / h_max).ceil().max(1.0);
@@ -286,13 +275,6 @@ impl Layout {
         if n > max_points {
             return None;
         }
-        if let RowForm::Ksd { .. } = form {
-            // The widest row's FFT (see ksd_row) within the limit, else per-cell quadrature.
-            let m = (6.5 * sigma_max / (h * thin as f64)).ceil() as usize;
-            if fft_len(4 * m + 1) > max_points {
-                return None;
-            }
-        }
         Some(Layout {
             x: XGrid {
                 h,
@@ -335,18 +317,13 @@ impl Plan {
         max_points: usize,
     ) -> Option<Plan> {
         let form = RowForm::of(div)?;
+        if let RowForm::Ksd { c, beta } = form {
+            return KsdTable::new(p, c, beta, grid, max_points).map(Plan::Ksd);
+        }
         let lay = Layout::new(p, form, grid, max_points)?;
         match form {
-            RowForm::Ksd { c, beta } => {
-                let score: Vec<f64> = lay.xs().map(|x| p.log_pdf_derivs(x).1).collect();
-                Some(Plan::Ksd(KsdTable {
-                    x: lay.x,
-                    thin: lay.thin,
-                    score: lay.split(&score),
-                    c,
-                    beta,
-                }))
-            }
+            // Built above, on its own grid.
+            RowForm::Ksd { .. } => None,
             RowForm::JensenShannon => {
                 let lp: Vec<f64> = lay.xs().map(|x| p.log_pdf(x)).collect();
                 let peak = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -451,7 +428,7 @@ impl Correlation {
 
 impl Plan {
     /// True when `div`'s rows are correlations (an FFT per two rows); false for Jensen–Shannon
-    /// (a log per point), KSD (an FFT per two cells) and divergences without a plan.
+    /// (a log per point), KSD (a sum over v per row) and divergences without a plan.
     pub fn correlates(div: &Divergence) -> bool {
         RowForm::of(div).is_some_and(RowForm::is_correlation)
     }
@@ -525,16 +502,7 @@ impl Correlation {
         let weights = |sigma: f64| -> Vec<f64> {
             let (s, log_c) = self.kernel(sigma);
             let a = 0.5 * (s * 2.0 * std::f64::consts::PI / (len as f64 * self.x.h)).powi(2);
-            let mut w = (log_c + LN_SQRT_2PI).exp() * s / len as f64;
-            let (mut r, rr) = ((-a).exp(), (-2.0 * a).exp());
-            (0..=len / 2)
-                .map(|_| {
-                    let v = w;
-                    w *= r;
-                    r *= rr;
-                    v
-                })
-                .collect()
+            gaussian_spectrum(len, a, (log_c + LN_SQRT_2PI).exp() * s / len as f64)
         };
         let wa = weights(sigmas[0]);
         let wb = match sigmas.get(1) {
@@ -606,28 +574,57 @@ impl JsTable {
         let log_c = -sigma.ln() - LN_SQRT_2PI;
         out.fill(0.0);
         let (lo, hi) = self.support;
-        for k in 0..=2 * m {
-            let t = (k as f64 - m as f64) * step / sigma;
-            let lq = log_c - 0.5 * t * t;
-            let q = lq.exp();
-            let qlq = q * lq;
+        let nm = out.len();
+        // Tap k's columns within p's support, and its (p, p ln p) from column 0.
+        let tap = |k: usize| {
             // x index of μ_j + (k − m)·step is first + j·stride.
             let first = self.x.origin + k * self.thin - m * self.thin;
             let j_lo = lo.saturating_sub(first).div_ceil(self.x.stride);
-            let j_hi = match hi.checked_sub(first) {
-                Some(d) => (d / self.x.stride + 1).min(out.len()),
-                None => continue,
-            };
-            if j_lo >= j_hi {
+            let j_hi = hi
+                .checked_sub(first)
+                .map_or(0, |d| (d / self.x.stride + 1).min(nm));
+            let (phase, at) = (first % self.x.stride, first / self.x.stride);
+            let end = at + j_hi.max(j_lo);
+            (
+                j_lo..j_hi.max(j_lo),
+                &self.p[phase][at..end],
+                &self.p_ln_p[phase][at..end],
+            )
+        };
+        let excess = |s: f64, plp: f64| s * fastlog::ln(s) - plp;
+        // Taps m − i and m + i share q: one pass over their common columns (two independent
+        // logs a column, half the loads and stores of the sums), then the rest of each.
+        for i in 0..=m {
+            let t = i as f64 * step / sigma;
+            let lq = log_c - 0.5 * t * t;
+            let q = lq.exp();
+            let qlq = q * lq;
+            let (ra, pa, la) = tap(m - i);
+            if i == 0 {
+                for j in ra {
+                    out[j] += excess(pa[j] + q, la[j]) - qlq;
+                }
                 continue;
             }
-            let phase = first % self.x.stride;
-            let at = first / self.x.stride;
-            let p = &self.p[phase][at + j_lo..at + j_hi];
-            let plp = &self.p_ln_p[phase][at + j_lo..at + j_hi];
-            for ((a, &p), &plp) in out[j_lo..j_hi].iter_mut().zip(p).zip(plp) {
-                let s = p + q;
-                *a += s * fastlog::ln(s) - plp - qlq;
+            let (rb, pb, lb) = tap(m + i);
+            let both = ra.start.max(rb.start)..ra.end.min(rb.end);
+            if both.start < both.end {
+                let (o, pa, la) = (&mut out[both.clone()], &pa[both.clone()], &la[both.clone()]);
+                let (pb, lb) = (&pb[both.clone()], &lb[both.clone()]);
+                for c in 0..o.len() {
+                    o[c] += (excess(pa[c] + q, la[c]) + excess(pb[c] + q, lb[c])) - 2.0 * qlq;
+                }
+            }
+            let alone = |r: &std::ops::Range<usize>| {
+                let cut = both.start.clamp(r.start, r.end)..both.end.clamp(r.start, r.end);
+                [r.start..cut.start, cut.end..r.end]
+            };
+            for (r, p, l) in [(&ra, pa, la), (&rb, pb, lb)] {
+                for part in alone(r) {
+                    for j in part {
+                        out[j] += excess(p[j] + q, l[j]) - qlq;
+                    }
+                }
             }
         }
         for v in out.iter_mut() {
@@ -636,72 +633,19 @@ impl JsTable {
     }
 }
 
-impl KsdTable {
-    /// KSD² along a row. With v_k = step·q(x_k)·(s_p(x_k) − s_q(x_k)) over q's reach (N
-    /// points), KSD² = Σ v_k v_l κ(x_k − x_l), a Toeplitz quadratic form; zero-padded to a
-    /// circulant of length L ≥ 2N − 1 it is (1/L) Σ Λ_f |V_f|² with Λ, V the DFTs of the
-    /// circulant's first column and of v. Two cells share one complex FFT (v_a + i v_b).
-    fn row(&self, sigma: f64, out: &mut [f64]) {
-        let (c, beta) = (self.c, self.beta);
-        let step = self.x.h * self.thin as f64;
-        // q(x)q(y) beyond 6.5σ: e^(−21) of the peak, under 1e-8 of KSD² with its δ factors.
-        let m = ((6.5 * sigma / step).ceil() as usize).min(self.x.origin / self.thin);
-        let n = 2 * m + 1;
-        let ffts = Ffts::new(fft_len(2 * n - 1));
-        let len = ffts.len();
-        let kernel = |r: f64| {
-            let t = c * c + r * r;
-            if beta == 0.5 {
-                1.0 / t.sqrt()
-            } else {
-                t.powf(-beta)
-            }
-        };
-        let mut buf = vec![Complex::new(0.0, 0.0); len];
-        for d in 0..n {
-            let k = kernel(d as f64 * step);
-            buf[d].re = k;
-            if d > 0 {
-                buf[len - d].re = k;
-            }
-        }
-        let mut scratch = ffts.scratch();
-        ffts.forward(&mut buf, &mut scratch);
-        // Λ_f / L, and ¼ for the split of a shared transform below.
-        let weight: Vec<f64> = buf.iter().map(|z| 0.25 * z.re / len as f64).collect();
-        let log_c = -sigma.ln() - LN_SQRT_2PI;
-        // Per point of q's reach: its weight, s_q's part of δ, and where s_p lives.
-        let taps: Vec<(f64, f64, usize, usize)> = (0..n)
-            .map(|k| {
-                let t = (k as f64 - m as f64) * step / sigma;
-                let first = self.x.origin + k * self.thin - m * self.thin;
-                let w = step * (log_c - 0.5 * t * t).exp();
-                (w, t / sigma, first % self.x.stride, first / self.x.stride)
-            })
-            .collect();
-        let nm = out.len();
-        for j in (0..nm).step_by(2) {
-            let two = j + 1 < nm;
-            for (b, &(w, sq, phase, at)) in buf.iter_mut().zip(&taps) {
-                let f = &self.score[phase];
-                let im = if two { w * (f[at + j + 1] + sq) } else { 0.0 };
-                *b = Complex::new(w * (f[at + j] + sq), im);
-            }
-            buf[n..].fill(Complex::new(0.0, 0.0));
-            ffts.forward(&mut buf, &mut scratch);
-            // V_a = (Z_f + conj Z_−f)/2, V_b = (Z_f − conj Z_−f)/(2i).
-            let (mut ta, mut tb) = (0.0, 0.0);
-            for (f, &w) in weight.iter().enumerate() {
-                let (z, zc) = (buf[f], buf[(len - f) % len].conj());
-                ta += w * (z + zc).norm_sqr();
-                tb += w * (z - zc).norm_sqr();
-            }
-            out[j] = ta.max(0.0);
-            if two {
-                out[j + 1] = tb.max(0.0);
-            }
-        }
-    }
+/// w0·exp(−a k²) for k = 0..=len/2 (a Gaussian's transform on an FFT's frequencies) by a
+/// two-multiply recurrence in k: no libm call per frequency.
+fn gaussian_spectrum(len: usize, a: f64, w0: f64) -> Vec<f64> {
+    let mut w = w0;
+    let (mut r, rr) = ((-a).exp(), (-2.0 * a).exp());
+    (0..=len / 2)
+        .map(|_| {
+            let v = w;
+            w *= r;
+            r *= rr;
+            v
+        })
+        .collect()
 }
 
 /// The FFT length for `n` points: the next power of two (Radix4's lengths).

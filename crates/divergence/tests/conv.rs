@@ -81,3 +81,98 @@ fn ksd_rows_match_eval() {
         );
     }
 }
+
+#[test]
+fn ksd_rows_match_eval_across_kernels_targets_and_grids() {
+    // (target, view, grid, log σ, kernel c, β): kernels wider and narrower than p's modes,
+    // β away from ½, one component (with q = p on the grid: the cancelling cell), a tiny
+    // weight, eight components on a log-σ grid, a μ step far finer than the lattice (thin
+    // lattices, direct smoothing) and one far coarser (strided table).
+    let cases = [
+        (
+            "0.5:-4:1,0.5:4:1",
+            (-7.0, 7.0),
+            (0.5, 5.0),
+            (64, 9),
+            false,
+            0.5,
+            0.25,
+        ),
+        (
+            "0.5:-4:1,0.5:4:1",
+            (-7.0, 7.0),
+            (0.5, 5.0),
+            (64, 9),
+            false,
+            4.0,
+            1.0,
+        ),
+        ("1:0:1", (-2.0, 2.0), (0.5, 1.5), (41, 21), false, 1.0, 0.5),
+        (
+            "0.001:-3:0.5,0.999:2:1",
+            (-6.0, 6.0),
+            (0.3, 4.0),
+            (48, 9),
+            false,
+            1.0,
+            0.5,
+        ),
+        (
+            "1:-7:1,1:-5:0.8,1:-3:1.2,1:-1:0.9,1:1:1,1:3:1.1,1:5:0.7,1:7:1",
+            (-10.0, 10.0),
+            (0.3, 8.0),
+            (48, 9),
+            true,
+            1.0,
+            0.5,
+        ),
+        (
+            "0.5:-4:1,0.5:4:1",
+            (-1.0, 1.0),
+            (0.5, 3.0),
+            (200, 7),
+            false,
+            1.0,
+            0.5,
+        ),
+        (
+            "0.5:-4:1,0.5:4:1",
+            (-7.0, 7.0),
+            (0.5, 5.0),
+            (5, 7),
+            false,
+            1.0,
+            0.5,
+        ),
+    ];
+    for (spec, mu, sigma, (nm, ns), log_sigma, c, beta) in cases {
+        let p = Target::parse(spec).unwrap();
+        let d = Divergence::Ksd { c, beta };
+        let grid = Grid::new(mu, sigma, nm, ns, log_sigma).unwrap();
+        assert!(
+            divergence::conv::Plan::new(&p, &d, &grid).is_some(),
+            "{spec}: the row path applies"
+        );
+        let land = landscape(&p, &d, &grid);
+        let mut worst = 0.0f64;
+        let step = (nm * ns / 30).max(1) | 1;
+        // A spread of cells, and for one component the cell where q = p (KSD² = 0).
+        let exact = (spec == "1:0:1").then_some(10 * nm + 20);
+        for k in (0..nm * ns).step_by(step).chain(exact) {
+            let (i, j) = (k / nm, k % nm);
+            let q = divergence::Gaussian::new(grid.mu[j], grid.sigma[i]).unwrap();
+            let want = eval(&p, &q, &d);
+            let got = land.values[k];
+            assert!(
+                (got - want).abs() <= 1e-8 * want.abs() + 1e-12,
+                "{spec} c={c} β={beta} at ({}, {}): landscape {got:e}, eval {want:e}",
+                q.mu,
+                q.sigma
+            );
+            if want > 1e-6 {
+                worst = worst.max((got - want).abs() / want);
+            }
+        }
+        eprintln!("{spec} c={c} β={beta}: worst relative error {worst:.1e}");
+    }
+}

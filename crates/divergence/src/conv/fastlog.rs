@@ -1,30 +1,35 @@
 //! ln x for the Jensen–Shannon rows' one log per point: the exponent from the bits and
 //! 2·atanh((m − 1)/(m + 1)) for the mantissa m ∈ [√½, √2) by its odd series to s¹⁷
-//! (|s| ≤ 0.172: truncation below 4e-16 relative). Branch-free, so that the row loop
-//! vectorises.
+//! (|s| ≤ 0.172: truncation below 4e-16 relative), evaluated by Estrin's scheme.
+//! Branch-free, so that the row loop vectorises.
+
+/// The bits of √½ rounded down (so that m = √2 falls in the next binade).
+const SQRT_HALF_BITS: u64 = 0x3fe6_a09e_667f_3bcc;
 
 /// ln x for positive finite x (x below the smallest normal is taken as that: the rows
 /// only ever multiply the result by x).
 #[inline]
 pub(super) fn ln(x: f64) -> f64 {
-    let bits = x.max(f64::MIN_POSITIVE).to_bits();
-    // The biased exponent as a float without an int→float conversion (which SSE2 lacks for
-    // packed i64): 2^52 + e read from the bits, less 2^52.
-    let e =
-        f64::from_bits((bits >> 52) | 0x4330_0000_0000_0000) - (4_503_599_627_370_496.0 + 1023.0);
-    let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
-    let big = m > std::f64::consts::SQRT_2;
-    let m = if big { 0.5 * m } else { m };
-    let e = if big { e + 1.0 } else { e };
+    // Bits less those of √½, plus 1023 in the exponent field: its top 12 bits are then
+    // e + 1023 with x = 2^e·m, m ∈ [√½, √2), and its low 52 bits m's offset from √½; no
+    // compare or select.
+    let t = x
+        .max(f64::MIN_POSITIVE)
+        .to_bits()
+        .wrapping_sub(SQRT_HALF_BITS)
+        .wrapping_add(1023 << 52);
+    // The exponent as a float without an int→float conversion (which SSE2 lacks for packed
+    // i64): 2^52 + e + 1023 read from the bits, less 2^52 + 1023.
+    let e = f64::from_bits((t >> 52) | 0x4330_0000_0000_0000) - (4_503_599_627_370_496.0 + 1023.0);
+    let m = f64::from_bits((t & 0x000f_ffff_ffff_ffff) + SQRT_HALF_BITS);
     let s = (m - 1.0) / (m + 1.0);
-    let s2 = s * s;
-    let p = s2
-        * (1.0 / 3.0
-            + s2 * (1.0 / 5.0
-                + s2 * (1.0 / 7.0
-                    + s2 * (1.0 / 9.0
-                        + s2 * (1.0 / 11.0
-                            + s2 * (1.0 / 13.0 + s2 * (1.0 / 15.0 + s2 * (1.0 / 17.0))))))));
+    let z = s * s;
+    // Σ_{k<8} z^k/(2k + 3) by Estrin's scheme: a dependency chain of four multiply-adds
+    // rather than Horner's eight, so that the row loop's iterations overlap.
+    let (z2, z4) = (z * z, (z * z) * (z * z));
+    let lo = (1.0 / 3.0 + z * (1.0 / 5.0)) + z2 * (1.0 / 7.0 + z * (1.0 / 9.0));
+    let hi = (1.0 / 11.0 + z * (1.0 / 13.0)) + z2 * (1.0 / 15.0 + z * (1.0 / 17.0));
+    let p = z * (lo + z4 * hi);
     e * std::f64::consts::LN_2 + 2.0 * (s + s * p)
 }
 

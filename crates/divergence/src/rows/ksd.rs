@@ -13,6 +13,8 @@ use crate::target::{Gaussian, Target};
 use rustfft::algorithm::Radix4;
 use rustfft::num_complex::Complex;
 use rustfft::{Fft, FftDirection};
+use std::cell::RefCell;
+use std::sync::Arc;
 
 /// Most points per axis of the uniform grid (its FFT is the next power of two above 2n).
 const MAX_UNIFORM: usize = 1 << 15;
@@ -97,6 +99,64 @@ pub(crate) fn pole_distance(p: &Target) -> f64 {
     (std::f64::consts::PI * s_min * s_min / (hi - lo).max(s_min)).min(s_min)
 }
 
+/// A uniform sum's FFT and its kernel's transform Λ (real: the kernel column is even).
+struct Prepared {
+    key: (usize, u64, u64, u64),
+    fft: Arc<Radix4<f64>>,
+    lam: Arc<Vec<f64>>,
+}
+
+thread_local! {
+    /// The last few [`Prepared`] of this thread: a descent evaluates [`uniform`] hundreds of
+    /// times with a handful of lengths, and twiddles and Λ were most of each call's cost.
+    static PREPARED: RefCell<Vec<Prepared>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Most [`Prepared`] kept per thread, and the longest kept (~400 KB each at most).
+const PREPARED_KEPT: usize = 4;
+const PREPARED_MAX_LEN: usize = 1 << 14;
+
+/// The FFT of length `len` and Λ for kernel offsets of spacing `h`, from the cache. The
+/// circulant holds the kernel at every offset up to len/2: a product with vectors of n ≤
+/// len/2 + 1 points reads only offsets below n, so one Λ serves every n of this length.
+fn prepared(len: usize, h: f64, c: f64, beta: f64) -> (Arc<Radix4<f64>>, Arc<Vec<f64>>) {
+    let key = (len, h.to_bits(), c.to_bits(), beta.to_bits());
+    PREPARED.with(|cell| {
+        let mut kept = cell.borrow_mut();
+        if let Some(k) = kept.iter().position(|e| e.key == key) {
+            let e = kept.remove(k);
+            let out = (Arc::clone(&e.fft), Arc::clone(&e.lam));
+            kept.push(e);
+            return out;
+        }
+        let fft = Arc::new(Radix4::new(len, FftDirection::Forward));
+        let mut scratch = vec![Complex::new(0.0, 0.0); fft.get_inplace_scratch_len()];
+        let c2 = c * c;
+        let mut buf = vec![Complex::new(0.0, 0.0); len];
+        for d in 0..=len / 2 {
+            let k = imq(c2, beta, d as f64 * h);
+            buf[d].re = k;
+            if d > 0 {
+                buf[len - d].re = k;
+            }
+        }
+        fft.process_with_scratch(&mut buf, &mut scratch);
+        let lam = Arc::new(buf.iter().map(|z| z.re).collect::<Vec<f64>>());
+        if len > PREPARED_MAX_LEN {
+            return (fft, lam);
+        }
+        if kept.len() >= PREPARED_KEPT {
+            kept.remove(0);
+        }
+        kept.push(Prepared {
+            key,
+            fft: Arc::clone(&fft),
+            lam: Arc::clone(&lam),
+        });
+        (fft, lam)
+    })
+}
+
 /// KSD² and its gradient by the trapezoid rule on a uniform grid (one circulant FFT for
 /// K·v), or None where the grid would pass [`MAX_UNIFORM`] points.
 pub fn uniform(p: &Target, q: &Gaussian, c: f64, beta: f64) -> Option<[f64; 3]> {
@@ -110,18 +170,8 @@ pub fn uniform(p: &Target, q: &Gaussian, c: f64, beta: f64) -> Option<[f64; 3]> 
     let m = m as usize;
     let n = 2 * m + 1;
     let len = (2 * n - 1).next_power_of_two().max(16);
-    let fft = Radix4::new(len, FftDirection::Forward);
+    let (fft, lam) = prepared(len, h, c, beta);
     let mut scratch = vec![Complex::new(0.0, 0.0); fft.get_inplace_scratch_len()];
-    let c2 = c * c;
-    let mut lam = vec![Complex::new(0.0, 0.0); len];
-    for d in 0..n {
-        let k = imq(c2, beta, d as f64 * h);
-        lam[d].re = k;
-        if d > 0 {
-            lam[len - d].re = k;
-        }
-    }
-    fft.process_with_scratch(&mut lam, &mut scratch);
     let lq0 = -q.sigma.ln() - crate::target::LN_SQRT_2PI;
     let a: Vec<[f64; 3]> = (0..n)
         .map(|k| {
@@ -135,8 +185,8 @@ pub fn uniform(p: &Target, q: &Gaussian, c: f64, beta: f64) -> Option<[f64; 3]> 
     }
     fft.process_with_scratch(&mut buf, &mut scratch);
     // K v = IFFT(Λ·V)/len, the inverse as conj(FFT(conj(·))).
-    for (b, l) in buf.iter_mut().zip(&lam) {
-        *b = (*b * l.re).conj();
+    for (b, &l) in buf.iter_mut().zip(lam.iter()) {
+        *b = (*b * l).conj();
     }
     fft.process_with_scratch(&mut buf, &mut scratch);
     let (mut v, mut gm, mut gs) = (0.0, 0.0, 0.0);
