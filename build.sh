@@ -53,8 +53,8 @@ bundle() {
   rm -rf "$out"
   local crate
   for crate in divergence_web divergence_flow_web; do
-    cargo build --release --target "$WASM_TARGET" -p "${crate//_/-}" "$@"
-    wasm-bindgen --target web --out-dir "$out" "target/$WASM_TARGET/release/$crate.wasm"
+    cargo build --profile wasm --target "$WASM_TARGET" -p "${crate//_/-}" "$@"
+    wasm-bindgen --target web --out-dir "$out" "target/$WASM_TARGET/wasm/$crate.wasm"
     node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
       --enable-sign-ext --enable-mutable-globals \
       "$out/${crate}_bg.wasm" -o "$out/${crate}_bg.wasm"

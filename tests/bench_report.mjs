@@ -11,7 +11,7 @@ let md = '';
 const wasm = read('wasm_bench.json');
 if (wasm) {
   md += '\n## The same landscapes in wasm (Node 20, the shipped bundle with SIMD)\n\n'
-    + '`tests/wasm_bench.mjs`: `Explorer.computeLandscape` over the post\'s view, best of 3.\n\n'
+    + '`tests/wasm_bench.mjs`: each divergence alone on an `Explorer` worked to the end over the post\'s view (landscape and refined minima, the native table\'s "+ minima"), best of 3.\n\n'
     + '| divergence | grid | wasm |\n|---|---|---|\n'
     + wasm.map((r) => `| ${r.name} | ${r.n}² | ${ms(r.secs)} |`).join('\n') + '\n';
 }

@@ -144,18 +144,15 @@ test('the page and the divergence command agree on the same landscape', async ()
 
 test('transfer size (gzipped) and time to the first full render', async () => {
   const { gzipSync } = await import('node:zlib');
-  const { readdir } = await import('node:fs/promises');
-  const modules = (await readdir(new URL('../www/', import.meta.url))).filter((f) => f.endsWith('.js')).map((f) => `www/${f}`);
-  const files = ['index.html', ...modules, 'www/explorer.css', 'www/page.css', 'www/favicon.svg',
-    'www/pkg/divergence_web.js', 'www/pkg/divergence_web_bg.wasm'];
+  // The page as it ships: index.html with the element from `./build.sh dist` (one minified
+  // module, its CSS, the minified wasm glue, the wasm; the flows' module loads only with a
+  // flow panel, tests/flow.test.mjs). build.sh's test writes dist/ before the browser tests.
+  const files = ['index.html', 'www/page.css', 'www/favicon.svg', ...['explorer.js', 'explorer.css',
+    'pkg/divergence_web.js', 'pkg/divergence_web_bg.wasm'].map((f) => `dist/static/divergence/${f}`)];
   let total = 0;
   for (const f of files) total += gzipSync(await readFile(new URL(`../${f}`, import.meta.url))).length;
   console.log(`transfer size, gzipped: ${(total / 1024).toFixed(1)} KiB`);
-  // The budget was 300 KiB until the flows of q (free-density solvers), the row paths of the
-  // slow divergences, the figure-quality plotting and the direct manipulation of the
-  // densities joined (~376 KiB, gzipped, measured); 400 KiB until the flow solvers load as a
-  // module of their own and the JS ships minified.
-  assert.ok(total <= 400 * 1024, `${total} bytes`);
+  assert.ok(total <= 300 * 1024, `${total} bytes`);
   const page = await env.page('index.html');
   const ms = await page.evaluate(() => document.querySelector('divergence-explorer').ready.then(() => performance.now()));
   console.log(`navigation to first full render: ${ms.toFixed(0)} ms (a measurement, not a bound)`);

@@ -125,7 +125,7 @@ test('the installed bundle carries its version, and the shortcode loads it once 
   assert.ok(!/<divergence-explorer[^>]*\scontrols[\s=>]/.test(html), 'no `controls` attribute for a minifier to rewrite');
 });
 
-test('what a reader downloads of the explorer (gzipped): one minified module, its CSS, the wasm and its glue', async () => {
+test('a reader downloads at most 300 KiB (gzipped) of the explorer: one minified module, its CSS, the wasm and its glue', async () => {
   const { gzipSync } = await import('node:zlib');
   const ctx = await browser.newContext({ viewport: SIZES[0].viewport });
   const page = await ctx.newPage();
@@ -139,7 +139,6 @@ test('what a reader downloads of the explorer (gzipped): one minified module, it
   assert.deepEqual(names, ['explorer.css', 'explorer.js', 'pkg/divergence_web.js', 'pkg/divergence_web_bg.wasm']);
   const total = [...files.values()].reduce((a, b) => a + b, 0);
   console.log(`transfer of the explorer in a post, gzipped: ${(total / 1024).toFixed(1)} KiB (${[...files].map(([f, n]) => `${f.replace(/^.*\/divergence\//, '')} ${n}`).join(', ')})`);
-  // The budget is 300 KiB; until the wasm is back under it, 400 (as tests/embed.test.mjs).
-  assert.ok(total <= 400 * 1024, `${total} bytes`);
+  assert.ok(total <= 300 * 1024, `${total} bytes`);
   await ctx.close();
 });

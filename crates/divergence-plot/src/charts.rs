@@ -99,7 +99,7 @@ fn line_chart<DB: DrawingBackend>(
     let font = font_for(area, theme);
     let fg = theme.fg();
     area.fill(&theme.bg())?;
-    let text = ("sans-serif", font).into_font().color(&fg);
+    let text = (FontFamily::SansSerif, font).into_font().color(&fg);
     let (w, h) = area.dim_in_pixel();
     let x_ticks = (axes.x_ticks.clone())
         .unwrap_or_else(|| fit_ticks(&axes.x, w as f64 - font * 4.4 - 28.0, font * 4.0));
@@ -108,7 +108,7 @@ fn line_chart<DB: DrawingBackend>(
     let mut c = ChartBuilder::on(area)
         .caption(
             axes.caption,
-            ("sans-serif", font * 1.15).into_font().color(&fg),
+            (FontFamily::SansSerif, font * 1.15).into_font().color(&fg),
         )
         .margin(8)
         .margin_right(20)
@@ -211,7 +211,7 @@ fn line_chart<DB: DrawingBackend>(
     taken.extend(points.iter().map(|&(x, y)| [x - r, y - r, x + r, y + r]));
     for (m, &(px, py)) in markers.iter().zip(&points) {
         let size = theme.scaled(font, 0.9);
-        let style = ("sans-serif", size).into_font().color(&m.color);
+        let style = (FontFamily::SansSerif, size).into_font().color(&m.color);
         let w = m.label.chars().count() as f64 * 0.62 * size / font;
         let hgt = 1.3 * size / font;
         let candidates = [
@@ -785,7 +785,7 @@ pub fn sampling<DB: DrawingBackend>(
     let fg = theme.fg();
     area.fill(&theme.bg())?;
     let font = theme.scaled(font_for(area, theme), 0.9);
-    let text = ("sans-serif", font).into_font().color(&fg);
+    let text = (FontFamily::SansSerif, font).into_font().color(&fg);
     // Narrow panels get the estimators' names alone as titles.
     let room = area.dim_in_pixel().0 as f64 / panels.len() as f64 - 20.0;
     let longest = panels
@@ -834,7 +834,10 @@ pub fn sampling<DB: DrawingBackend>(
         let xt = fit_ticks(&(lo..hi), w as f64 - font * 2.8 - 20.0, font * 5.0);
         let yt = fit_ticks(&(0.0..top), h as f64 - font * 6.0, font * 2.4);
         let mut c = ChartBuilder::on(sub)
-            .caption(title, ("sans-serif", font * 1.1).into_font().color(&fg))
+            .caption(
+                title,
+                (FontFamily::SansSerif, font * 1.1).into_font().color(&fg),
+            )
             .margin(6)
             .margin_right(14)
             .x_label_area_size(font * 3.4)
@@ -948,7 +951,7 @@ pub fn flow<DB: DrawingBackend>(
             Err(why) => {
                 let fg = theme.fg();
                 let (cw, _) = cell.dim_in_pixel();
-                let style = ("sans-serif", font).into_font().color(&fg);
+                let style = (FontFamily::SansSerif, font).into_font().color(&fg);
                 cell.draw(&Text::new(caption, (10, 10), style.clone()))?;
                 let chars = ((cw as f64 - 20.0) / (font * 0.5)).max(10.0) as usize;
                 for (k, line) in wrap(why, chars).into_iter().enumerate() {

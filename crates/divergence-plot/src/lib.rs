@@ -423,7 +423,9 @@ type Chart<'b, DB> = ChartContext<'b, DB, Cartesian2d<Axis, Axis>>;
 /// Width in pixels of `text` in `style`, measured by the backend (an estimate of 0.6 em per
 /// character where it cannot measure).
 fn text_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, size: f64) -> u32 {
-    let style = ("sans-serif", size).into_font().into_text_style(area);
+    let style = (FontFamily::SansSerif, size)
+        .into_font()
+        .into_text_style(area);
     area.estimate_text_size(text, &style)
         .map(|(w, _)| w)
         .unwrap_or((0.6 * size * text.chars().count() as f64).ceil() as u32)
@@ -629,7 +631,9 @@ fn chart<'b, DB: DrawingBackend>(
     ChartBuilder::on(left)
         .caption(
             p.title,
-            ("sans-serif", l.font * 1.2).into_font().color(&ink),
+            (FontFamily::SansSerif, l.font * 1.2)
+                .into_font()
+                .color(&ink),
         )
         .margin(6)
         .margin_right(10)
@@ -651,8 +655,8 @@ pub fn draw_frame<DB: DrawingBackend>(
     let (left, bar, legend) = l.split(area);
     let fg = p.theme.fg();
     let mut c = chart(&left, p, &l, fg.to_rgba())?;
-    let text = ("sans-serif", l.font).into_font().color(&fg);
-    let ticks = ("sans-serif", l.small).into_font().color(&fg);
+    let text = (FontFamily::SansSerif, l.font).into_font().color(&fg);
+    let ticks = (FontFamily::SansSerif, l.small).into_font().color(&fg);
     let (xt, yt) = (&l.x_ticks, &l.y_ticks);
     c.configure_mesh()
         .disable_mesh()
@@ -707,7 +711,7 @@ fn draw_colorbar<DB: DrawingBackend>(
     c.configure_mesh()
         .disable_mesh()
         .disable_x_axis()
-        .label_style(("sans-serif", l.small).into_font().color(&fg))
+        .label_style((FontFamily::SansSerif, l.small).into_font().color(&fg))
         .axis_style(fg)
         .y_label_formatter(&|v| tick_label(&ticks, *v))
         .draw()?;
@@ -725,7 +729,7 @@ fn draw_colorbar<DB: DrawingBackend>(
         bar.dim_in_pixel().0 as i32 - (l.small * 0.8) as i32 - p.theme.px(2.0) as i32,
         plot.y - by + plot.h as i32 / 2,
     );
-    let title = ("sans-serif", l.small)
+    let title = (FontFamily::SansSerif, l.small)
         .into_font()
         .transform(FontTransform::Rotate270)
         .color(&fg)
@@ -744,7 +748,7 @@ fn draw_colorbar<DB: DrawingBackend>(
         bar.draw(&Text::new(
             "+inf",
             (x0 + side + (l.small * 0.3) as i32, y0 + side / 2),
-            ("sans-serif", l.small)
+            (FontFamily::SansSerif, l.small)
                 .into_font()
                 .color(&fg)
                 .pos(Pos::new(HPos::Left, VPos::Center)),
@@ -760,7 +764,7 @@ fn draw_legend<DB: DrawingBackend>(
     l: &Layout,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let line_h = l.small * 1.45;
-    let style = ("sans-serif", l.small)
+    let style = (FontFamily::SansSerif, l.small)
         .into_font()
         .color(&p.theme.fg())
         .pos(Pos::new(HPos::Left, VPos::Center));

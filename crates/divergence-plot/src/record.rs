@@ -43,9 +43,38 @@ impl BackendStyle for Stroke {
     }
 }
 
+/// A font family, owned (rebuilt without `FontFamily::from(&str)`, whose lower-casing links
+/// the Unicode case tables into the wasm).
+enum Family {
+    Serif,
+    SansSerif,
+    Monospace,
+    Name(String),
+}
+
+impl Family {
+    fn of(f: FontFamily) -> Family {
+        match f {
+            FontFamily::Serif => Family::Serif,
+            FontFamily::SansSerif => Family::SansSerif,
+            FontFamily::Monospace => Family::Monospace,
+            FontFamily::Name(n) => Family::Name(n.to_owned()),
+        }
+    }
+
+    fn get(&self) -> FontFamily<'_> {
+        match self {
+            Family::Serif => FontFamily::Serif,
+            Family::SansSerif => FontFamily::SansSerif,
+            Family::Monospace => FontFamily::Monospace,
+            Family::Name(n) => FontFamily::Name(n),
+        }
+    }
+}
+
 /// A text style with everything a backend reads from it owned.
 struct Text {
-    family: String,
+    family: Family,
     size: f64,
     style: FontStyle,
     color: BackendColor,
@@ -115,7 +144,7 @@ impl Recording {
                 Op::Circle(c, r, s, fill) => db.draw_circle(*c, *r, s, *fill)?,
                 Op::Polygon(pts, s) => db.fill_polygon(pts.iter().copied(), s)?,
                 Op::Text(text, t, pos) => {
-                    let font = FontDesc::new(FontFamily::from(t.family.as_str()), t.size, t.style)
+                    let font = FontDesc::new(t.family.get(), t.size, t.style)
                         .transform(t.transform.clone());
                     let style = TextStyle {
                         font,
@@ -207,7 +236,7 @@ impl DrawingBackend for Recorder<'_> {
 
     fn draw_text<T: BackendTextStyle>(&mut self, text: &str, s: &T, pos: BackendCoord) -> Drawn {
         let t = Text {
-            family: s.family().as_str().to_owned(),
+            family: Family::of(s.family()),
             size: s.size(),
             style: s.style(),
             color: s.color(),
@@ -323,7 +352,7 @@ mod tests {
     fn scene<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) {
         crate::register_font();
         area.fill(&WHITE).unwrap();
-        let style = ("sans-serif", 14.0)
+        let style = (FontFamily::SansSerif, 14.0)
             .into_font()
             .style(FontStyle::Bold)
             .transform(FontTransform::Rotate270)
@@ -379,7 +408,7 @@ mod tests {
     #[test]
     fn text_is_measured_as_the_real_backends_measure_it() {
         crate::register_font();
-        let font = TextStyle::from(("sans-serif", 12.0).into_font());
+        let font = TextStyle::from((FontFamily::SansSerif, 12.0).into_font());
         let mut rec = Recording::new((10, 10));
         let got = rec.area().estimate_text_size("μ = 1.5", &font).unwrap();
         let want = Log::default().into_drawing_area();

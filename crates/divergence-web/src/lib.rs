@@ -9,9 +9,7 @@ use divergence::quad::Tol;
 use divergence::registry::{self, PARAMS};
 use divergence::sampling::{exact, sampling_distribution, Estimates};
 use divergence::tradeoff::{prefer, preference, FlipSolver, Preference};
-use divergence::{
-    Derivatives, Detail, Divergence, Error, Field, Gaussian, Grid, PartialState, Study, Target,
-};
+use divergence::{Derivatives, Detail, Divergence, Error, Field, Gaussian, PartialState, Study};
 use divergence_plot::{self as plot, distinct_divergences};
 use divergence_web_common::{install_panic_hook, to_js};
 use js_sys::{Date, Float64Array};
@@ -330,11 +328,28 @@ impl Explorer {
     pub fn tradeoff(&mut self) -> Result<JsValue, WebError> {
         let beta = self.beta();
         let p = self.preference()?;
-        let out = serde_json::json!({
-            "m": p.m, "light": p.light, "psi": p.psi, "heavyOnly": p.heavy_only,
-            "allModes": p.all_modes, "flip": p.flip, "psiStar": p.psi_star, "beta": beta,
-        });
-        to_js(&out)
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Out {
+            m: usize,
+            light: usize,
+            psi: f64,
+            heavy_only: f64,
+            all_modes: f64,
+            flip: f64,
+            psi_star: f64,
+            beta: f64,
+        }
+        to_js(&Out {
+            m: p.m,
+            light: p.light,
+            psi: p.psi,
+            heavy_only: p.heavy_only,
+            all_modes: p.all_modes,
+            flip: p.flip,
+            psi_star: p.psi_star,
+            beta,
+        })
     }
 
     /// Draws the ψ trade-off panel (the curves alone for a one-component target).
@@ -361,18 +376,33 @@ impl Explorer {
     pub fn sampling(&mut self, n: usize, reps: usize, seed: f64) -> Result<JsValue, WebError> {
         let s = self.sampled(n, reps, seed)?;
         let col = |f: fn(&Estimates) -> f64| s.draws.iter().map(f).collect::<Vec<f64>>();
-        let out = serde_json::json!({
-            "exact": {
-                "reverseKl": s.exact.reverse_kl,
-                "forwardKl": s.exact.forward_kl,
-                "bhattacharyya": s.exact.bhattacharyya,
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Exact {
+            reverse_kl: f64,
+            forward_kl: f64,
+            bhattacharyya: f64,
+        }
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Out {
+            exact: Exact,
+            reverse_kl: Vec<f64>,
+            forward_kl: Vec<f64>,
+            bhattacharyya: Vec<f64>,
+            ess: Vec<f64>,
+        }
+        to_js(&Out {
+            exact: Exact {
+                reverse_kl: s.exact.reverse_kl,
+                forward_kl: s.exact.forward_kl,
+                bhattacharyya: s.exact.bhattacharyya,
             },
-            "reverseKl": col(|e| e.reverse_kl),
-            "forwardKl": col(|e| e.forward_kl),
-            "bhattacharyya": col(|e| e.bhattacharyya),
-            "ess": col(|e| e.ess),
-        });
-        to_js(&out)
+            reverse_kl: col(|e| e.reverse_kl),
+            forward_kl: col(|e| e.forward_kl),
+            bhattacharyya: col(|e| e.bhattacharyya),
+            ess: col(|e| e.ess),
+        })
     }
 
     /// Draws the estimators' sampling distributions against their exact values.
@@ -657,29 +687,6 @@ impl Explorer {
     /// The state as a URL fragment (without `#`); numbers round-trip exactly.
     pub fn fragment(&self) -> String {
         self.state.fragment()
-    }
-
-    /// One landscape computed at once, without a page: `target` as `w:m:s,…`, `divergence`
-    /// by name with default parameters, `n_mu × n_sigma` cells over the given rectangle;
-    /// values row-major from the smallest σ. The same core path the page uses.
-    #[wasm_bindgen(js_name = computeLandscape)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn compute_landscape(
-        target: &str,
-        divergence: &str,
-        mu_lo: f64,
-        mu_hi: f64,
-        sigma_lo: f64,
-        sigma_hi: f64,
-        n_mu: usize,
-        n_sigma: usize,
-    ) -> Result<Float64Array, WebError> {
-        let p = Target::parse(target)?;
-        let d = Divergence::new(divergence, &divergence::Params::default())?;
-        let grid = Grid::new((mu_lo, mu_hi), (sigma_lo, sigma_hi), n_mu, n_sigma, false)?;
-        Ok(Float64Array::from(
-            &divergence::landscape(&p, &d, &grid).values[..],
-        ))
     }
 
     /// Parses a URL fragment into a partial state for `setState`, with the ignored keys
