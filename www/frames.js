@@ -97,8 +97,11 @@ export class Frames {
     // Slices that complete nothing change nothing on screen: no redraw (it costs more than
     // the slice with four landscapes), so frames stay short while the work goes on.
     const revision = ex.revision();
+    const changed = this.dirty || revision !== this.drawn || x._descents.running;
     try {
-      if (this.dirty || revision !== this.drawn || x._descents.running) {
+      if (changed || x._panels.busy) {
+        // Busy panels alone (the flows, a flip point) redraw only themselves.
+        if (!changed) x._panels.flow.onlyFlow = true;
         this.dirty = false;
         this.drawn = revision;
         const dark = x._dark;
@@ -111,8 +114,7 @@ export class Frames {
       return this.broken(`Drawing failed: ${e.message ?? e}`);
     }
     if (!done || x._descents.running || x._panels.busy) {
-      // The flow panel animates (and fills its mass curves) by redrawing; the rest only works.
-      if (x._panels.busy) this.schedule(); else this.next();
+      this.next();
       if (!done) return;
     }
     const key = JSON.stringify(x._state);

@@ -258,11 +258,12 @@ export class Panels {
       if (canvas.width !== w || canvas.height !== ht) { canvas.width = w; canvas.height = ht; }
     };
     const show = (canvas) => canvas && (!dragging || this.inView.has(canvas)) && (fit(canvas), true);
-    // Only the flow's time moved (its slider, or Play): the other panels are as drawn.
+    // Only the flow moved (its slider, Play, its module's work) or a flip point is being
+    // computed: the other panels are as drawn.
     const onlyFlow = this.flow.onlyFlow;
     this.flow.onlyFlow = false;
-    if (onlyFlow && c.flow) {
-      this.busy = show(c.flow) && this.flow.draw(ex, dark);
+    if (onlyFlow) {
+      this.busy = (show(c.flow) && this.flow.draw(ex, dark)) || (!!c.tradeoff && ex.tradeoffPending());
       return;
     }
     this.lands.forEach((canvas, i) => {
