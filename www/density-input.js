@@ -1,13 +1,12 @@
-// Direct manipulation of the densities, and the read-outs of the density and pressure panels.
+// Direct manipulation of the densities, and the density panel's read-out (the pressure
+// panel's: pressure-input.js).
 // Density panel: drag a component of p (its peak or its curve) to move its mean, vertically
 // its weight; wheel or pinch on it to change its std; drag q's curve to move its mean, wheel
 // or pinch for σ. Touch: a drag or pinch moves a density only when it starts on a peak's ring
 // (within 24 px); any other swipe scrolls the page. Keyboard, on the focused panel: Tab and
 // Shift+Tab select among the components and q (then leave the panel), ←/→ move the mean,
 // ↑/↓ the weight, +/− the std. Every change goes through `setState`, as with the sliders.
-// Pressure panel: the read-out follows the pointer or finger; focused, it is a slider over x
-// whose arrow keys (Shift, Page keys: ten steps), Home and End move a cursor and its read-out.
-import { h, fmt } from './util.js';
+import { fmt } from './util.js';
 import { keepInView } from './input.js';
 
 // CSS pixels around a peak (or, for a mouse, a curve) that grab it.
@@ -23,14 +22,12 @@ const ZOOM = 1.1;
 const WHEEL_RUN = 600;
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
 
-const clamp = (t, [lo, hi]) => Math.min(hi, Math.max(lo, t));
+export const clamp = (t, [lo, hi]) => Math.min(hi, Math.max(lo, t));
 // Values set by hand keep 4 decimals (short URLs; far finer than a pixel).
 const round = (t) => Math.round(t * 1e4) / 1e4;
-// The pressure cursor's range: the panel's x window, to the 3 decimals its read-out shows.
-const cursorRange = (area) => [Math.ceil(area.xRange[0] * 1e3) / 1e3, Math.floor(area.xRange[1] * 1e3) / 1e3];
 const normal = (x, m, s) => Math.exp(-0.5 * ((x - m) / s) ** 2) / (s * SQRT_2PI);
 
-/** Input of one element (`x`) on its density and pressure canvases. */
+/** Input of one element (`x`) on its density canvas. */
 export class DensityInput {
   constructor(x) {
     this.x = x;
@@ -82,48 +79,8 @@ export class DensityInput {
     canvas.addEventListener('blur', () => { this.x._input.tip.hidden = true; this.x._schedule(); });
   }
 
-  /** Listens on the pressure canvas: the read-out follows the pointer, the finger, or (the
-   * panel focused) a cursor along x that the arrow keys, Page keys, Home and End move. */
-  attachPressure(canvas) {
-    this.pressure = canvas;
-    /** The keyboard cursor's x on the pressure panel; null until the panel is first focused. */
-    this.cursor = null;
-    /** The cursor drawn: a line over the pressure panel's plot area (in the plots column). */
-    this.cursorLine = h('div', { class: 'cursor', hidden: true, 'aria-hidden': 'true' });
-    const read = (e) => this.readPressure(e);
-    canvas.addEventListener('pointermove', read);
-    canvas.addEventListener('pointerdown', read);
-    canvas.addEventListener('pointerleave', (e) => { if (e.pointerType === 'mouse') this.x._input.tip.hidden = true; });
-    canvas.addEventListener('keydown', (e) => this.pressureKey(e));
-    canvas.addEventListener('focus', () => this.pressureCursor());
-    canvas.addEventListener('blur', () => {
-      this.x._input.tip.hidden = true;
-      this.cursorLine.hidden = true;
-      canvas.removeAttribute('aria-valuetext'); // it would go stale with the next change
-    });
-  }
-
-  /** Maps between client pixels and (x, y) data of panel `kind` (`density`, `pressure`). */
-  mapping(kind) {
-    const area = this.x._panels.lineArea(kind);
-    const canvas = this.x._panels.canvases[kind];
-    if (!area || !canvas) return null;
-    const b = canvas.getBoundingClientRect();
-    const [x0, x1] = area.xRange;
-    const [y0, y1] = area.yRange;
-    return {
-      toData: (cx, cy) => ({
-        x: x0 + ((cx - b.left - area.x) / area.width) * (x1 - x0),
-        y: y0 + (1 - (cy - b.top - area.y) / area.height) * (y1 - y0),
-      }),
-      toClient: (x, y) => ({
-        x: b.left + area.x + ((x - x0) / (x1 - x0)) * area.width,
-        y: b.top + area.y + (1 - (y - y0) / (y1 - y0)) * area.height,
-      }),
-      inside: (cx, cy) => cx >= b.left + area.x && cx <= b.left + area.x + area.width
-        && cy >= b.top + area.y && cy <= b.top + area.y + area.height,
-    };
-  }
+  /** Maps between client pixels and (x, y) data of panel `kind` (panelMap). */
+  mapping(kind) { return panelMap(this.x, kind); }
 
   /** The item under client point (cx, cy): the nearest peak ring within GRAB, or (for a
    * mouse, `curves`) the nearest curve within GRAB above or below the point; -1 for none. */
@@ -307,101 +264,6 @@ export class DensityInput {
     this.x._input.show(`x = ${at.toFixed(3)}: p(x) = ${fmt(this.pdf(at))}, q(x) = ${fmt(this.qpdf(at))}`, e.clientX, e.clientY);
   }
 
-  /** The pressure read-out at a pointer event: x and ψ(x) of each divergence shown. */
-  readPressure(e) {
-    const map = this.mapping('pressure');
-    if (!map || !map.inside(e.clientX, e.clientY)) { this.x._input.tip.hidden = true; return; }
-    const at = map.toData(e.clientX, e.clientY).x;
-    this.x._input.show(this.pressureText(at).text, e.clientX, e.clientY);
-  }
-
-  /** `{text, psi}` at x = `at`: the read-out (x and ψ(x) of each divergence shown, as drawn:
-   * KSD² once for its linear and log panels) and the first divergence's ψ. */
-  pressureText(at) {
-    const x = this.x;
-    const seen = new Set();
-    const parts = [];
-    const psi = [];
-    x._state.divergences.forEach((name, i) => {
-      const key = name === 'log_ksd' ? 'ksd' : name;
-      if (seen.has(key)) return;
-      seen.add(key);
-      let v = NaN;
-      try { v = x._host.call((ex) => ex.pressureAt(i, [at]))[0]; } catch { /* not defined here */ }
-      psi.push(v);
-      parts.push(`${x._host.title(name)} ψ = ${fmt(v)}`);
-    });
-    return { text: `x = ${at.toFixed(3)}: ${parts.join(', ')}`, psi: psi[0] };
-  }
-
-  /** Puts the pressure panel's keyboard cursor at `at` (by default where it was, else at q's
-   * mean), kept in the panel's x window to 3 decimals, with its line and read-out there;
-   * `speak` also says the read-out (a key press, not a redraw). */
-  pressureCursor(at = this.cursor ?? this.x._state.q.mu, speak = false) {
-    const area = this.x._panels.lineArea('pressure');
-    const map = this.mapping('pressure');
-    const box = this.cursorLine.parentElement?.getBoundingClientRect();
-    if (!area || !map || !box) return;
-    const [y0, y1] = area.yRange;
-    const [lo, hi] = cursorRange(area);
-    this.cursor = clamp(Math.round(at * 1e3) / 1e3, [lo, hi]);
-    const { text, psi } = this.pressureText(this.cursor);
-    const c = this.pressure;
-    c.setAttribute('aria-valuemin', String(lo));
-    c.setAttribute('aria-valuemax', String(hi));
-    c.setAttribute('aria-valuenow', String(this.cursor));
-    c.setAttribute('aria-valuetext', text);
-    if (speak) this.x._status?.say(text);
-    const top = map.toClient(this.cursor, y1);
-    const bottom = map.toClient(this.cursor, y0);
-    const line = this.cursorLine;
-    line.style.left = `${top.x - box.left}px`;
-    line.style.top = `${top.y - box.top}px`;
-    line.style.height = `${bottom.y - top.y}px`;
-    line.hidden = false;
-    // The read-out at the first curve (ψ on the panel's symlog axis; ±∞ at the edges).
-    const sym = Number.isFinite(psi) ? Math.sign(psi) * Math.log10(1 + Math.abs(psi)) : (psi === -Infinity ? y0 : y1);
-    const pt = map.toClient(this.cursor, clamp(sym, [y0, y1]));
-    this.x._input.show(text, pt.x, pt.y);
-  }
-
-  pressureKey(e) {
-    const area = this.x._panels.lineArea('pressure');
-    if (!area || e.altKey || e.ctrlKey || e.metaKey) return; // the browser's shortcuts
-    const [x0, x1] = area.xRange;
-    const step = (x1 - x0) / 100;
-    const big = e.shiftKey ? 10 : 1;
-    const at = this.cursor ?? this.x._state.q.mu;
-    const next = {
-      ArrowLeft: at - big * step,
-      ArrowDown: at - big * step,
-      ArrowRight: at + big * step,
-      ArrowUp: at + big * step,
-      PageDown: at - 10 * step,
-      PageUp: at + 10 * step,
-      Home: x0,
-      End: x1,
-    }[e.key];
-    if (next === undefined) return;
-    e.preventDefault();
-    this.pressureCursor(next, true);
-  }
-
-  /** After each redraw of the pressure panel: its x window as the slider's range, and the
-   * focused cursor's line and read-out for the (maybe new) state and layout (unfocused, only
-   * the cursor's place: ψ is computed for a reader, not for every frame). */
-  pressureDrawn() {
-    const c = this.pressure;
-    const area = this.x._panels.lineArea('pressure');
-    if (!c || !area) return;
-    if (this.x.shadowRoot.activeElement === c) { this.pressureCursor(); return; }
-    const [lo, hi] = cursorRange(area);
-    const at = clamp(Math.round((this.cursor ?? this.x._state.q.mu) * 1e3) / 1e3, [lo, hi]);
-    for (const [k, v] of [['aria-valuemin', lo], ['aria-valuemax', hi], ['aria-valuenow', at]]) {
-      if (c.getAttribute(k) !== String(v)) c.setAttribute(k, String(v));
-    }
-  }
-
   /** Rings at the peaks of p's components and q (the touch handles), the selected one
    * thicker; drawn on the density canvas after each redraw. */
   decorate(canvas, dark) {
@@ -422,4 +284,27 @@ export class DensityInput {
       ctx.stroke();
     });
   }
+}
+
+/** Maps between client pixels and (x, y) data of element `x`'s panel `kind` (`density`,
+ * `pressure`); null before it is drawn. */
+export function panelMap(x, kind) {
+  const area = x._panels.lineArea(kind);
+  const canvas = x._panels.canvases[kind];
+  if (!area || !canvas) return null;
+  const b = canvas.getBoundingClientRect();
+  const [x0, x1] = area.xRange;
+  const [y0, y1] = area.yRange;
+  return {
+    toData: (cx, cy) => ({
+      x: x0 + ((cx - b.left - area.x) / area.width) * (x1 - x0),
+      y: y0 + (1 - (cy - b.top - area.y) / area.height) * (y1 - y0),
+    }),
+    toClient: (x, y) => ({
+      x: b.left + area.x + ((x - x0) / (x1 - x0)) * area.width,
+      y: b.top + area.y + (1 - (y - y0) / (y1 - y0)) * area.height,
+    }),
+    inside: (cx, cy) => cx >= b.left + area.x && cx <= b.left + area.x + area.width
+      && cy >= b.top + area.y && cy <= b.top + area.y + area.height,
+  };
 }

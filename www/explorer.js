@@ -2,13 +2,15 @@
 // next to itself, so the folder can be copied anywhere. Here: the element's lifecycle, state
 // and public API; by concern beside it: host.js (wasm, crash recovery), frames.js (render
 // loop, drag mode), theme.js (host theme, layout), controls.js, panels.js, input.js,
-// density-input.js, descents.js, status.js, exports.js, url.js, util.js. Types: explorer.d.ts.
+// density-input.js, pressure-input.js, descents.js, status.js, flow.js, exports.js, url.js,
+// util.js. Types: explorer.d.ts.
 import { Host } from './host.js';
 import { Controls } from './controls.js';
 import { Panels } from './panels.js';
 import { Descents } from './descents.js';
 import { Input } from './input.js';
 import { DensityInput } from './density-input.js';
+import { PressureInput } from './pressure-input.js';
 import { Status } from './status.js';
 import { UrlState } from './url.js';
 import { Frames } from './frames.js';
@@ -39,6 +41,7 @@ export class DivergenceExplorer extends HTMLElement {
     this._panels = new Panels(this);
     this._input = new Input(this);
     this._densityInput = new DensityInput(this);
+    this._pressureInput = new PressureInput(this);
     this._url = new UrlState(this);
     this._descents = new Descents(this);
     this._status = new Status(this);

@@ -69,8 +69,8 @@ export class Panels {
         'data-panel': 'pressure', tabindex: '0', role: 'slider', 'aria-valuemin': '-10', 'aria-valuemax': '10', 'aria-valuenow': '0',
         'aria-label': 'Pressure ψ(x) over x: arrow keys move a read-out of each divergence\'s ψ along x, Home and End to the ends',
       });
-      x._densityInput.attachPressure(c.pressure);
-      plots.append(x._densityInput.cursorLine);
+      x._pressureInput.attach(c.pressure);
+      plots.append(x._pressureInput.cursorLine);
       c.ratio = h('canvas', { 'data-panel': 'ratio', role: 'img', 'aria-label': 'Pressure ψ against r = p/q' });
       plots.append(h('div', { class: 'pressure grid' },
         h('figure', {}, c.pressure, toolbar(x, 'pressure', 0, c.pressure)),
@@ -276,7 +276,7 @@ export class Panels {
     }
     if (show(c.pressure)) {
       this.lines.pressure = ex.drawPressure(c.pressure, dark);
-      x._densityInput.pressureDrawn();
+      x._pressureInput.drawn();
     }
     if (show(c.ratio)) ex.drawPressureRatio(c.ratio, dark);
     if (show(c.sampling)) {
