@@ -2,8 +2,8 @@
 // next to itself, so the folder can be copied anywhere. Here: the element's lifecycle, state
 // and public API; by concern beside it: host.js (wasm, crash recovery), frames.js (render
 // loop, drag mode), theme.js (host theme, layout), controls.js, panels.js, input.js,
-// density-input.js, pressure-input.js, descents.js, status.js, flow.js, exports.js, url.js,
-// util.js. Types: explorer.d.ts.
+// density-input.js, pressure-input.js, descents.js, status.js, sampling.js, flow.js,
+// exports.js, url.js, util.js. Types: explorer.d.ts.
 import { Host } from './host.js';
 import { Controls } from './controls.js';
 import { Panels } from './panels.js';
@@ -179,11 +179,11 @@ export class DivergenceExplorer extends HTMLElement {
   landscape(i = 0) { return exports.landscape(this, i); }
   /** The sampling experiment for the current q: `{n, reps, seed, exact, reverseKl, forwardKl,
    * bhattacharyya, ess}` (arrays over the repeated draws; index 0 is "this draw"). */
-  get sampling() { return this._panels.samplingData(); }
+  get sampling() { return this._panels.sampling.data(); }
   /** Sets the sample size `n`, `reps` and/or `seed`; bad values throw and change nothing. */
-  setSampling(partial) { return this._panels.setSampling(partial); }
+  setSampling(partial) { return this._panels.sampling.set(partial); }
   /** New draws: the next seed. */
-  resample() { return this.setSampling({ seed: this._panels.samples.seed + 1 }); }
+  resample() { return this.setSampling({ seed: this._panels.sampling.samples.seed + 1 }); }
   /** The ψ trade-off for the current target and α (see SPEC's light-mode preset). */
   get tradeoff() { return this._host.ex ? this._host.call((ex) => ex.tradeoff()) : null; }
   /** The flows-of-q panel at its time: `{t, tMax, geometry, points, masses: {NAME: [mass on

@@ -1,13 +1,13 @@
 // The figure's panels: one landscape per divergence, the densities, the pressure pair with
 // its formula table, the ψ trade-off and the sampling estimators. `build` lays them out for
 // the `panels` attribute; `draw` paints every panel the wasm side has something new for.
-import { h, fmt, asError } from './util.js';
+import { h, fmt } from './util.js';
 import { slider } from './controls.js';
 import { toolbar } from './exports.js';
 import { setText } from './status.js';
 import { FlowPanel } from './flow.js';
+import { SamplingPanel } from './sampling.js';
 
-const SAMPLE_SIZES = [10, 30, 100, 300, 1000, 3000];
 
 /** The plot column of one element (`x`). */
 export class Panels {
@@ -21,8 +21,8 @@ export class Panels {
     this.lines = {};
     this.canvases = {};
     this.rows = [];
-    /** The sampling experiment's settings: N, repeated draws, seed. */
-    this.samples = { n: 100, reps: 300, seed: 1 };
+    /** The sampling estimators' panel (sampling.js). */
+    this.sampling = new SamplingPanel(x);
     /** The flows-of-q panel (flow.js). */
     this.flow = new FlowPanel(x);
     /** Whether the last draw left work for later frames (flow masses, animation). */
@@ -80,7 +80,10 @@ export class Panels {
     }
     if (panels.includes('psi') || panels.includes('psi_log')) plots.append(this.psi(panels));
     if (panels.includes('tradeoff')) plots.append(this.tradeoff());
-    if (panels.includes('sampling')) plots.append(this.sampling());
+    if (panels.includes('sampling')) {
+      plots.append(this.sampling.build());
+      this.canvases.sampling = this.sampling.canvas;
+    }
     if (panels.includes('flow')) {
       plots.append(this.flow.build());
       c.flow = this.flow.canvas;
@@ -156,29 +159,6 @@ export class Panels {
     return grid;
   }
 
-  // Sampling estimators: N samples from q, repeated, against the exact values.
-  sampling() {
-    const x = this.x;
-    const s = this.samples;
-    const c = h('canvas', { class: 'sampling', 'data-panel': 'sampling', role: 'img', 'aria-label': 'Sampling distributions of three estimators from samples of q' });
-    this.canvases.sampling = c;
-    this.samplingText = h('p', { class: 'note', role: 'status' });
-    const n = h('select', { 'aria-label': 'Samples per draw N' }, ...SAMPLE_SIZES.map((k) => h('option', { value: k }, String(k))));
-    n.value = String(s.n);
-    n.addEventListener('change', () => x.setSampling({ n: Number(n.value) }));
-    const seed = h('input', { type: 'number', min: 0, step: 1, class: 'num', 'aria-label': 'Seed' });
-    seed.value = String(s.seed);
-    seed.addEventListener('change', () => {
-      try { x.setSampling({ seed: Number(seed.value) }); } catch { seed.value = String(this.samples.seed); }
-    });
-    const again = h('button', { type: 'button' }, 'Resample');
-    again.addEventListener('click', () => x.resample());
-    this.samplingInputs = { n, seed };
-    return h('figure', { class: 'sampling' },
-      h('div', { class: 'row' }, h('span', {}, 'N ='), n, h('span', {}, `samples from q, drawn ${s.reps} times; seed`), seed, again),
-      c, this.samplingText, toolbar(x, 'sampling', 0, c));
-  }
-
   /** Brings the panels' own controls in line with the state and sampling settings. */
   sync() {
     const x = this.x;
@@ -186,32 +166,7 @@ export class Panels {
     this.flow.retry();
     if (this.box && this.box.dataset.names !== x._state.divergences.join(',')) this.buildLandscapes();
     for (const r of this.rows) r.sync();
-    if (this.samplingInputs) {
-      this.samplingInputs.n.value = String(this.samples.n);
-      this.samplingInputs.seed.value = String(this.samples.seed);
-    }
-  }
-
-  /** The sampling experiment for the current q and settings; null before loading. */
-  samplingData() {
-    const s = this.samples;
-    return this.x._host.ex ? { ...s, ...this.x._host.call((ex) => ex.sampling(s.n, s.reps, s.seed)) } : null;
-  }
-
-  /** Sets `n`, `reps` and/or `seed`; bad values throw (shown) and change nothing. */
-  setSampling(partial) {
-    const x = this.x;
-    const next = { ...this.samples, ...partial };
-    try {
-      x._host.call((ex) => ex.sampling(next.n, next.reps, next.seed));
-    } catch (e) {
-      return x._fail(asError(e));
-    }
-    this.samples = next;
-    this.sync();
-    x._clearError();
-    x._schedule();
-    return this.samplingData();
+    this.sampling.sync();
   }
 
   /** The canvas of a non-landscape panel (`density`, `pressure`, `ratio`, `tradeoff`, `psi`,
@@ -279,11 +234,7 @@ export class Panels {
       x._pressureInput.drawn();
     }
     if (show(c.ratio)) ex.drawPressureRatio(c.ratio, dark);
-    if (show(c.sampling)) {
-      const s = this.samples;
-      ex.drawSampling(c.sampling, s.n, s.reps, s.seed, dark);
-      setText(this.samplingText, samplingSummary(this.samplingData()), x._status.quiet);
-    }
+    if (show(c.sampling)) this.sampling.draw(ex, dark);
     if (show(c.psi)) ex.drawPsi(c.psi, false, dark);
     if (show(c.psi_log)) ex.drawPsi(c.psi_log, true, dark);
     if (show(c.tradeoff)) {
@@ -307,12 +258,6 @@ export class Panels {
       + `q over the heavy modes only has D = ${fmt(t.heavyOnly)}, q over all modes D = ${fmt(t.allModes)}, so this β prefers ${all ? 'covering the light mode' : 'dropping the light mode'}. `
       + `From these densities the preference flips at ψ = ${fmt(t.flip)}; for well-separated modes ψ*(${t.m}, β) = ${fmt(t.psiStar)}.`;
   }
-}
-
-function samplingSummary(s) {
-  return `This draw: effective sample size of the weights p/q is ${fmt(s.ess[0])} of ${s.n}. `
-    + `Exact: KL(q‖p) = ${fmt(s.exact.reverseKl)}, KL(p‖q) = ${fmt(s.exact.forwardKl)}, ∫√(pq) = ${fmt(s.exact.bhattacharyya)}. `
-    + 'Move q onto one mode: the forward-KL estimate, which needs the weights, misses or scatters; the reverse-KL one stays calm.';
 }
 
 const FORMULAS = [
