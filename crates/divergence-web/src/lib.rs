@@ -239,9 +239,11 @@ impl Explorer {
         let before = self.study.cells_computed();
         let over = || budget_ms <= 0.0 || Date::now() - start > budget_ms;
         // The panels' pending computations first (what a change shows soonest), one unit at
-        // a time; the landscapes get what is left of the budget.
+        // a time; the landscapes get what is left of the budget. While a control is dragged
+        // (quick detail) the landscapes have the frame: the flip point follows the release.
+        let quick = self.study.detail() == Detail::Quick;
         let mut spent = false;
-        while self.step_flip() {
+        while !quick && self.step_flip() {
             if over() {
                 spent = true;
                 break;
@@ -256,7 +258,7 @@ impl Explorer {
         };
         let cells = self.study.cells_computed() - before;
         CELLS_COMPUTED.fetch_add(cells, Ordering::Relaxed);
-        done && self.flip_job.is_none()
+        done && (quick || self.flip_job.is_none())
     }
 
     /// Units of work `work` has done on the current study (a plan row or pair, a few cells,
