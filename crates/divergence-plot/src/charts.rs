@@ -277,6 +277,8 @@ fn line_chart<DB: DrawingBackend>(
     }
     c.configure_series_labels()
         .label_font(text)
+        // Room for the widest legend stroke (2 em, dashed) before the label, at any scale.
+        .legend_area_size((2.5 * font).ceil() as i32)
         .background_style(theme.bg().mix(0.8))
         .border_style(fg)
         .position(axes.legend)
@@ -322,11 +324,17 @@ pub fn density_framed<DB: DrawingBackend>(
         target.log_pdf(x).exp()
     }));
     curves.push(curve(Some("q"), Q_PINK, 3, &|x| q.log_pdf(x).exp()));
+    // Headroom for the legend's three rows (upper right), so that no peak, and no handle the
+    // page draws on it, sits under the legend on a narrow panel.
+    let font = font_for(area, theme);
+    let plot_h = (area.dim_in_pixel().1 as f64 - 5.5 * font).max(font);
+    let legend = (6.0 * font / plot_h).clamp(0.04, 0.5);
+    let headroom = 1.0 / (0.97 - legend);
     let top = curves
         .iter()
         .flat_map(|c| c.points.iter().map(|p| p.1))
         .fold(0.0, f64::max)
-        * 1.08;
+        * headroom;
     let axes = Axes {
         caption: "Densities",
         x: lo..hi,
