@@ -212,16 +212,9 @@ impl Layout {
     /// `grid`, and the margin of the widest kernel; None if it is impractically fine or the
     /// table would pass `max_points`.
     fn new(p: &Target, form: RowForm, grid: &Grid, max_points: usize) -> Option<Layout> {
-        let comps = p.components();
-        let s_min = comps.iter().map(|c| c.std).fold(f64::INFINITY, f64::min);
-        let (lo, hi) = comps
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), c| {
-                (a.min(c.mean), b.max(c.mean))
-            });
         // Complex zeros of p lie about π s²/Δ off the real axis (Δ the widest separation);
         // the trapezoid error is ~exp(−2π d/h): h ≤ d/4 makes it < 1e-13.
-        let d = (std::f64::consts::PI * s_min * s_min / (hi - lo).max(s_min)).min(s_min);
+        let d = crate::rows::ksd::pole_distance(p);
         let dmu = grid.mu.get(1).map_or(1.0, |m1| m1 - grid.mu[0]);
         let sigma_min = grid.sigma.iter().copied().fold(f64::INFINITY, f64::min);
         let h_max = match form {

@@ -243,12 +243,7 @@ fn total_variation_closed_form_matches_quadrature() {
             "{spec} ({mu}, {sigma}): {} vs {want}",
             got.value
         );
-        let h = 1e-5 * sigma;
-        let at = |m: f64, s: f64| eval(&p, &Gaussian::new(m, s).unwrap(), &d);
-        let fd = [
-            (at(mu + h, sigma) - at(mu - h, sigma)) / (2.0 * h),
-            (at(mu, sigma + h) - at(mu, sigma - h)) / (2.0 * h),
-        ];
+        let fd = central_differences(&p, &d, mu, sigma);
         for (g, f) in [got.d_mu, got.d_sigma].into_iter().zip(fd) {
             assert!(
                 (g - f).abs() <= 1e-6 * (1.0 + f.abs()),
@@ -284,12 +279,7 @@ fn ksd_gradient_path_matches_eval_and_differences() {
             "{spec}: {} vs {want}",
             g.value
         );
-        let h = 1e-5 * sigma;
-        let at = |m: f64, s: f64| eval(&p, &Gaussian::new(m, s).unwrap(), &d);
-        let fd = [
-            (at(mu + h, sigma) - at(mu - h, sigma)) / (2.0 * h),
-            (at(mu, sigma + h) - at(mu, sigma - h)) / (2.0 * h),
-        ];
+        let fd = central_differences(&p, &d, mu, sigma);
         for (gr, f) in [g.d_mu, g.d_sigma].into_iter().zip(fd) {
             assert!(
                 (gr - f).abs() <= 1e-5 * (want / sigma + f.abs()),
@@ -324,4 +314,14 @@ fn the_page_gets_row_plans_for_the_post_view() {
             }
         }
     }
+}
+
+/// ∂D/∂μ and ∂D/∂σ of `eval` at (μ, σ) by central differences (step 1e-5 σ).
+fn central_differences(p: &Target, d: &Divergence, mu: f64, sigma: f64) -> [f64; 2] {
+    let h = 1e-5 * sigma;
+    let at = |m: f64, s: f64| eval(p, &Gaussian::new(m, s).unwrap(), d);
+    [
+        (at(mu + h, sigma) - at(mu - h, sigma)) / (2.0 * h),
+        (at(mu, sigma + h) - at(mu, sigma - h)) / (2.0 * h),
+    ]
 }
