@@ -132,10 +132,11 @@ test('blog-stein with every panel: after a target change no draw computes the fl
     const density = least(() => { m += 0.01; ex.setState({ ...ex.state(), ...shifted(m) }); ex.drawDensity(canvas, false); });
     return { calls, pending, pressure, density, busy };
   });
-  // The new shapes' flip point was left to the work loop by the draw after the change: several
-  // work calls ran while it was pending, each doing at least one unit, and it finished.
+  // The new shapes' flip point was left to the work loop by the draw after the change: work
+  // calls ran while it was pending (one can now finish it: its Amari divergences no longer
+  // subdivide rounding noise), each doing at least one unit, and it finished.
   const flipCalls = r.calls.filter((c) => c.pending);
-  assert.ok(flipCalls.length >= 2, JSON.stringify(r.calls.slice(0, 8)));
+  assert.ok(flipCalls.length >= 1, JSON.stringify(r.calls.slice(0, 8)));
   assert.ok(flipCalls.every((c) => c.units >= 1 && !c.done));
   assert.equal(r.pending, false);
   assert.equal(r.busy, 'false');

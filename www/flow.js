@@ -11,8 +11,8 @@ import { toolbar } from './exports.js';
 const T_MAX = 5;
 // Time units per second of animation.
 const SPEED = 1;
-// Milliseconds a frame spends on the mass curves, once the landscapes are complete.
-const BUDGET = 12;
+// Milliseconds a frame spends on the mass curves at least, once the landscapes are complete.
+const BUDGET = 2;
 const GEOMETRIES = ['fisher-rao', 'wasserstein'];
 const LOADING = 'Loading the flows of q…';
 
@@ -202,10 +202,11 @@ export class FlowPanel {
     return out;
   }
 
-  /** Brings the flows to the state and t, and draws them; true while frames are still
-   * needed (the module is loading, the mass curves are being computed, or t is playing). A
-   * failure is shown in the panel and leaves the rest of the element alone. */
-  draw(ex, dark) {
+  /** Brings the flows to the state and t, and draws them after working on the mass curves
+   * until `deadline` (performance.now()); true while frames are still needed (the module is
+   * loading, the curves are being computed, or t is playing). A failure is shown in the panel
+   * and leaves the rest of the element alone. */
+  draw(ex, dark, deadline) {
     this.tick();
     const resized = this.layout();
     let info = null;
@@ -213,7 +214,7 @@ export class FlowPanel {
       try {
         info = this.guard(() => {
           const view = this.current();
-          if (ex.done()) view.work(BUDGET);
+          if (ex.done()) view.work(Math.max(BUDGET, deadline - performance.now()));
           view.draw(this.canvas, dark);
           return view.info(0);
         }) ?? null;

@@ -2,8 +2,10 @@
 // landscape work (elapsed-time budget) and a redraw of what changed; the quick mode while a
 // control is dragged; `settled()`'s waiters.
 
-// Milliseconds of landscape work per frame: more while dragging, where each frame counts.
-const BUDGET = { idle: 12, dragging: 30 };
+// Milliseconds per frame: of landscape work (a slice ends after the unit that passes it), and
+// in all, after which waiting panels are left for the next frame (at least one is drawn).
+// While dragging the work gets more: each frame restarts the landscapes of the new state.
+const BUDGET = { idle: { work: 8, frame: 18 }, dragging: { work: 14, frame: 20 } };
 
 export class Frames {
   constructor(el) {
@@ -11,7 +13,6 @@ export class Frames {
     this.raf = 0;
     this.idle = false;
     this.dirty = false;
-    this.drawn = -1;
     this.dragging = false;
     this.waiters = [];
     this.lastEvent = '';
@@ -24,7 +25,7 @@ export class Frames {
     this.next();
   }
 
-  /** A frame for more work; panels are redrawn only if dirty or the landscapes' revision moved. */
+  /** A frame for more work; panels are redrawn only if dirty or what they show moved. */
   next() {
     this.idle = false;
     if (this.raf || !this.x._root) return;
@@ -79,43 +80,46 @@ export class Frames {
     this.setDragging(true);
   }
 
-  // One frame: a descent step, a slice of landscape work, every panel redrawn; once the
-  // landscapes are complete, the URL, the change event, `ready` and `settled()` follow.
+  // One frame: a descent step, a slice of landscape work, then the panels that wait, oldest
+  // first, until the frame's time is spent; once everything is computed and drawn, the URL,
+  // the change event, `ready` and `settled()` follow.
   render() {
     const x = this.x;
     const ex = x._host.ex;
     if (!ex) return;
+    const start = performance.now();
+    const budget = this.dragging ? BUDGET.dragging : BUDGET.idle;
     let done;
     try {
       x._host.call(() => {
         x._descents.step(ex);
-        done = ex.work(this.dragging ? BUDGET.dragging : BUDGET.idle);
+        done = ex.work(budget.work);
       });
     } catch (e) {
       return this.broken(`Computation failed: ${e.message ?? e}`);
     }
-    // Slices that complete nothing change nothing on screen: no redraw (it costs more than
-    // the slice with four landscapes), so frames stay short while the work goes on.
-    const revision = ex.revision();
-    const changed = this.dirty || revision !== this.drawn || x._descents.running;
+    let drawn, more;
     try {
-      if (changed || x._panels.busy) {
-        // Busy panels alone (the flows, a flip point) redraw only themselves.
-        if (!changed) x._panels.flow.onlyFlow = true;
-        this.dirty = false;
-        this.drawn = revision;
-        const dark = x._dark;
-        x._root.classList.toggle('dark', dark);
-        x._host.call(() => x._panels.draw(ex, this.dragging, dark));
+      const panels = x._panels;
+      if (this.dirty) panels.invalidate();
+      this.dirty = false;
+      const dark = x._dark;
+      x._root.classList.toggle('dark', dark);
+      const waiting = () => panels.pending(ex, { dragging: this.dragging, descents: x._descents.running });
+      if (waiting()) {
+        x._host.call(() => panels.draw(ex, { dragging: this.dragging, dark, deadline: start + budget.frame }));
       }
       // Progress, staleness and descriptions (cheap when nothing changed): every frame.
       x._host.call(() => x._status.frame(ex));
+      drawn = !waiting();
+      // A flip point started by a draw needs frames of work even if the landscapes are done.
+      more = x._descents.running || panels.busy || ex.tradeoffPending();
     } catch (e) {
       return this.broken(`Drawing failed: ${e.message ?? e}`);
     }
-    if (!done || x._descents.running || x._panels.busy) {
+    if (!done || !drawn || more) {
       this.next();
-      if (!done) return;
+      if (!done || !drawn) return;
     }
     const key = JSON.stringify(x._state);
     // The address bar follows the state once a slider is let go (a URL per drag frame costs ~1 ms).

@@ -1,6 +1,6 @@
 // The figure's panels: one landscape per divergence, the densities, the pressure pair with
 // its formula table, the ψ trade-off and the sampling estimators. `build` lays them out for
-// the `panels` attribute; `draw` paints every panel the wasm side has something new for.
+// the `panels` attribute; `draw` paints the panels that wait, within a frame's time.
 import { h, fmt } from './util.js';
 import { slider } from './controls.js';
 import { toolbar } from './exports.js';
@@ -25,8 +25,14 @@ export class Panels {
     this.sampling = new SamplingPanel(x);
     /** The flows-of-q panel (flow.js). */
     this.flow = new FlowPanel(x);
-    /** Whether the last draw left work for later frames (flow masses, animation). */
+    /** Whether the flow panel's last draw left work for later frames (mass curves, playing). */
     this.busy = false;
+    /** Panels waiting to be drawn: key (`land0`…, `density`, …) → when marked, oldest first. */
+    this.stale = new Map();
+    this.seq = 0;
+    // Per landscape and for the trade-off: the wasm side's revision last seen.
+    this.landRevs = [];
+    this.tradeoffRev = -1;
     // Which canvases are on screen: while a slider is held only those are redrawn.
     this.inView = new Set();
     this.io = new IntersectionObserver((entries) => {
@@ -202,52 +208,88 @@ export class Panels {
     return { dark, clip: x._display.clip, logScale: log };
   }
 
-  /** Draws every panel on `ex`; while dragging, canvases scrolled out of view wait. */
-  draw(ex, dragging, dark) {
-    const x = this.x;
-    const c = this.canvases;
-    const fit = (canvas) => {
+  /** Marks every panel for redrawing (the state, size, theme or display options changed),
+   * or only the flow panel when nothing else moved. */
+  invalidate() {
+    const onlyFlow = this.flow.onlyFlow;
+    this.flow.onlyFlow = false;
+    if (onlyFlow) { this.mark('flow'); return; }
+    this.lands.forEach((_, i) => this.mark(`land${i}`));
+    for (const key of Object.keys(this.canvases)) this.mark(key);
+  }
+
+  // Panel `key` needs drawing; it keeps its place in the queue if it already waits.
+  mark(key) {
+    if (!this.stale.has(key)) this.stale.set(key, ++this.seq);
+  }
+
+  /** Marks what the wasm side has new (a landscape, a flip point, a descent's step, the flows'
+   * work) and says whether any panel that can be drawn now waits (while dragging, panels
+   * scrolled out of view wait for the release). */
+  pending(ex, { dragging, descents }) {
+    this.lands.forEach((_, i) => {
+      const rev = ex.landscapeRevision(i);
+      if (descents || rev !== this.landRevs[i]) this.mark(`land${i}`);
+      this.landRevs[i] = rev;
+    });
+    this.landRevs.length = this.lands.length;
+    const rev = ex.tradeoffRevision();
+    if (rev !== this.tradeoffRev) this.mark('tradeoff');
+    this.tradeoffRev = rev;
+    if (this.busy) this.mark('flow');
+    for (const key of this.stale.keys()) if (this.drawable(key, dragging)) return true;
+    return false;
+  }
+
+  // The canvas panel `key` draws on, if it is on the page (and in view while dragging).
+  drawable(key, dragging) {
+    const canvas = key.startsWith('land') ? this.lands[Number(key.slice(4))] : this.canvases[key];
+    return canvas && (!dragging || this.inView.has(canvas)) ? canvas : null;
+  }
+
+  /** Draws waiting panels, longest waiting first, until `deadline` (performance.now()) has
+   * passed, at least one: a frame never draws every panel at once when that would be long. */
+  draw(ex, { dragging, dark, deadline }) {
+    const queue = [...this.stale].sort((a, b) => a[1] - b[1]);
+    let drawn = 0;
+    for (const [key] of queue) {
+      if (drawn && performance.now() > deadline) break;
+      const canvas = this.drawable(key, dragging);
+      if (!canvas) continue;
+      this.stale.delete(key);
       const dpr = window.devicePixelRatio || 1;
       const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
       const ht = Math.max(1, Math.round(canvas.clientHeight * dpr));
       if (canvas.width !== w || canvas.height !== ht) { canvas.width = w; canvas.height = ht; }
-    };
-    const show = (canvas) => canvas && (!dragging || this.inView.has(canvas)) && (fit(canvas), true);
-    // Only the flow moved (its slider, Play, its module's work) or a flip point is being
-    // computed: the other panels are as drawn.
-    const onlyFlow = this.flow.onlyFlow;
-    this.flow.onlyFlow = false;
-    if (onlyFlow) {
-      this.busy = (show(c.flow) && this.flow.draw(ex, dark)) || (!!c.tradeoff && ex.tradeoffPending());
-      return;
+      this.drawOne(ex, key, canvas, dark, deadline);
+      drawn += 1;
     }
-    this.lands.forEach((canvas, i) => {
-      if (show(canvas)) this.rects[i] = ex.drawLandscape(i, canvas, this.colourOpts(i, dark));
-    });
     this.rects.length = this.lands.length;
-    if (show(c.density)) {
-      this.lines.density = ex.drawDensity(c.density, dark);
-      x._densityInput.decorate(c.density, dark);
-    }
-    if (show(c.pressure)) {
-      this.lines.pressure = ex.drawPressure(c.pressure, dark);
+  }
+
+  // Draws panel `key` on its `canvas` (the flows work on their mass curves until `deadline`).
+  drawOne(ex, key, canvas, dark, deadline) {
+    const x = this.x;
+    if (key.startsWith('land')) {
+      const i = Number(key.slice(4));
+      this.rects[i] = ex.drawLandscape(i, canvas, this.colourOpts(i, dark));
+    } else if (key === 'density') {
+      this.lines.density = ex.drawDensity(canvas, dark);
+      x._densityInput.decorate(canvas, dark);
+    } else if (key === 'pressure') {
+      this.lines.pressure = ex.drawPressure(canvas, dark);
       x._pressureInput.drawn();
-    }
-    if (show(c.ratio)) ex.drawPressureRatio(c.ratio, dark);
-    if (show(c.sampling)) this.sampling.draw(ex, dark);
-    if (show(c.psi)) ex.drawPsi(c.psi, false, dark);
-    if (show(c.psi_log)) ex.drawPsi(c.psi_log, true, dark);
-    if (show(c.tradeoff)) {
-      ex.drawTradeoff(c.tradeoff, dark);
+    } else if (key === 'ratio') ex.drawPressureRatio(canvas, dark);
+    else if (key === 'sampling') this.sampling.draw(ex, dark);
+    else if (key === 'psi' || key === 'psi_log') ex.drawPsi(canvas, key === 'psi_log', dark);
+    else if (key === 'tradeoff') {
+      ex.drawTradeoff(canvas, dark);
       // While the flip point for a new target is computed (by the work loop, unit by unit),
       // the panel shows the last finished trade-off, marked as in progress.
       const busy = ex.tradeoffPending();
-      c.tradeoff.parentElement?.setAttribute('aria-busy', String(busy));
+      canvas.parentElement?.setAttribute('aria-busy', String(busy));
       setText(this.tradeoffText, busy ? 'Computing the flip point for this target (the figure shows the last one)…' : this.tradeoffSummary(ex), x._status.quiet);
-    }
-    // A flip point started by this draw needs frames of work even if the landscapes are done.
-    this.busy = show(c.flow) ? this.flow.draw(ex, dark) : false;
-    if (c.tradeoff && ex.tradeoffPending()) this.busy = true;
+    } else if (key === 'flow') this.busy = this.flow.draw(ex, dark, deadline);
   }
 
   tradeoffSummary(ex) {

@@ -47,7 +47,7 @@ pub struct Explorer {
     /// Units done by `work` on the panels' own computations (the flip point).
     panel_units: u64,
     /// Moves when a panel's own computation finishes, so that the page redraws it.
-    panel_revision: u64,
+    flip_revision: u64,
     /// The last sampling experiment, keyed by (q, target, n, reps, seed).
     sampled: Option<(String, Sampling)>,
     #[cfg(feature = "fault-injection")]
@@ -276,11 +276,17 @@ impl Explorer {
         self.flip_job.is_some()
     }
 
-    /// Changes whenever what the landscape panels show changes (a landscape, its minima or
-    /// basins completed, or a restart): the page redraws on a change of this or of its own
-    /// state, not after every slice of work.
-    pub fn revision(&self) -> f64 {
-        (self.study.revision() + self.panel_revision) as f64
+    /// Changes whenever landscape panel `i`'s landscape, minima or basins change (or the
+    /// problem does): the page redraws only the panels whose revision moved.
+    #[wasm_bindgen(js_name = landscapeRevision)]
+    pub fn landscape_revision(&self, i: usize) -> f64 {
+        self.study.panel_revision(i) as f64
+    }
+
+    /// Changes whenever a flip point of the trade-off panel is finished.
+    #[wasm_bindgen(js_name = tradeoffRevision)]
+    pub fn tradeoff_revision(&self) -> f64 {
+        self.flip_revision as f64
     }
 
     /// Starts a descent from `(mu, sigma)` on every panel (replacing any earlier one).
@@ -724,7 +730,7 @@ impl Explorer {
             flip_job: None,
             shown_tradeoff: None,
             panel_units: 0,
-            panel_revision: 0,
+            flip_revision: 0,
             sampled: None,
             #[cfg(feature = "fault-injection")]
             inject_panic: false,
@@ -784,7 +790,7 @@ impl Explorer {
             Err(e) => self.tradeoff = Some(Err(e.to_string())),
         }
         self.flip_job = None;
-        self.panel_revision += 1;
+        self.flip_revision += 1;
         true
     }
 

@@ -143,6 +143,8 @@ pub struct Study {
     units: u64,
     /// Bumped whenever what a panel shows changes (see [`Study::revision`]).
     revision: u64,
+    /// Per panel: the revision at which what it shows last changed.
+    changed: Vec<u64>,
 }
 
 impl Study {
@@ -203,6 +205,7 @@ impl Study {
             cells_computed: 0,
             units: 0,
             revision: 0,
+            changed: Vec::new(),
         }
     }
 
@@ -309,6 +312,12 @@ impl Study {
         self.revision
     }
 
+    /// Changes whenever panel `k`'s shown landscape, minima or basins change (or the problem
+    /// does): a page redraws only the panels whose revision moved.
+    pub fn panel_revision(&self, k: usize) -> u64 {
+        self.changed.get(k).copied().unwrap_or(self.revision)
+    }
+
     /// Panel `k`'s last complete landscape and minima, if any.
     pub fn finished(&self, k: usize) -> Option<&Finished> {
         self.shown.get(k)?.as_ref()
@@ -410,6 +419,7 @@ impl Study {
                 job.minima = Some(job.found.clone());
                 self.shown[k] = Some((land, job.found.clone()));
                 self.revision += 1;
+                self.changed[k] = self.revision;
                 self.basins[k] = Basins::None;
                 continue;
             } else {
@@ -439,6 +449,7 @@ impl Study {
                     job.minima = Some(job.found.clone());
                     self.shown[k] = Some((job.landscape(), job.found.clone()));
                     self.revision += 1;
+                    self.changed[k] = self.revision;
                     self.basins[k] = Basins::None;
                 }
             }
@@ -470,6 +481,7 @@ impl Study {
                         if b.step(&self.target, &div, land, mins) {
                             self.basins[k] = Basins::Done(b.labels());
                             self.revision += 1;
+                            self.changed[k] = self.revision;
                         }
                     }
                 }
@@ -520,6 +532,7 @@ impl Study {
     /// The grids of the current computation: the full one, and the one each panel uses.
     fn restart(&mut self) {
         self.revision += 1;
+        self.changed = vec![self.revision; self.panels.len()];
         let full = match &self.area {
             Area::Grid(g) => Ok(g.clone()),
             Area::View { view, resolution } => grid_of(view, *resolution),
@@ -632,6 +645,7 @@ pub fn minima(p: &Target, div: &Divergence, land: &Landscape) -> Vec<crate::Mini
     }];
     s.shown = vec![None];
     s.basins = vec![Basins::None];
+    s.changed = vec![0];
     s.step(&mut || false);
     s.work
         .first_mut()
@@ -726,6 +740,35 @@ mod tests {
             }
             assert!(s.done() && calls > 14 * 18, "{detail:?}: {calls} units");
         }
+    }
+
+    #[test]
+    fn a_panel_revision_moves_only_when_that_panel_changes() {
+        // Unit by unit: each time a panel's shown landscape (with its minima, then its basins)
+        // changes, its own revision moves and every other panel's stays.
+        let mut s = study("blog-kl", &["reverse_kl", "jensen_shannon"], (24, 18));
+        s.set_basins(true);
+        let mut rev = [s.panel_revision(0), s.panel_revision(1)];
+        let mut shown: [(Option<Finished>, bool); 2] = [(None, false), (None, false)];
+        let mut moves = [0, 0];
+        while !s.step(&mut || true) {
+            for k in 0..2 {
+                let now = (s.finished(k).cloned(), s.basin_labels(k).is_some());
+                let changed = now != shown[k];
+                assert_eq!(s.panel_revision(k) != rev[k], changed, "panel {k}");
+                moves[k] += usize::from(changed);
+                rev[k] = s.panel_revision(k);
+                shown[k] = now;
+            }
+        }
+        // Each panel: its landscape with minima, then its basins.
+        assert_eq!(moves, [2, 2]);
+        // A restart moves every panel's revision.
+        s.set_resolution((20, 16));
+        assert!(rev
+            .iter()
+            .enumerate()
+            .all(|(k, r)| s.panel_revision(k) > *r));
     }
 
     #[test]

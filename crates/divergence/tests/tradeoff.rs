@@ -42,6 +42,30 @@ fn amari_between_mixtures_matches_eval_for_a_gaussian_q() {
 }
 
 #[test]
+fn amari_between_nearly_equal_densities_keeps_its_digits() {
+    // Two unit Gaussians δ apart: D_β = (1 − e^(−β(1−β)δ²/2))/(β(1−β)), KL = δ²/2. As δ → 0
+    // the integrand is a difference of nearly equal terms; summed as such its rounding
+    // noise (~1e-16 of p) swamps D ~ δ² (and the adaptive rule subdivides to its limit).
+    let p = Target::parse("1:0:1").unwrap();
+    for delta in [1e-2f64, 1e-4, 1e-6] {
+        let q = Target::parse(&format!("1:{delta}:1")).unwrap();
+        for beta in [0.0, 0.3, 0.5, 0.9, 1.0] {
+            let b = beta * (1.0 - beta);
+            let exact = if b == 0.0 {
+                0.5 * delta * delta
+            } else {
+                -(-0.5 * b * delta * delta).exp_m1() / b
+            };
+            let a = amari_between(&p, &q, beta);
+            assert!(
+                (a - exact).abs() <= 1e-10 * exact,
+                "δ = {delta}, β = {beta}: {a} vs {exact}"
+            );
+        }
+    }
+}
+
+#[test]
 fn computed_flip_matches_psi_star_for_separated_modes() {
     for m in [1usize, 2] {
         let mut comps: Vec<Component> = (0..m)
