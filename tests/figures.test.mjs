@@ -123,5 +123,12 @@ test('an embed: figure first, one export menu per panel, no formula table; the p
   const full = await env.page('index.html', { width: 1280, height: 900 });
   await settled(full);
   assert.equal(await full.evaluate(() => document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('.formulas').length), 1);
+  // The table names each divergence by its registry title, one row each, as the picker does.
+  const rows = await full.evaluate(() => [...document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('.formulas tbody tr td:first-child')].map((td) => td.textContent));
+  const titles = await full.evaluate(async () => {
+    const { divergenceInfo } = await import(new URL('www/pkg/divergence_web.js', document.baseURI).href);
+    return divergenceInfo().filter((d) => d.name !== 'log_ksd').map((d) => d.title);
+  });
+  assert.deepEqual([...rows].sort(), [...titles].sort());
   await full.context().close();
 });

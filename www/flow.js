@@ -5,7 +5,7 @@
 // wasm module of their own (divergence_flow_web), imported the first time a flow panel is
 // built: a page without one never downloads it. A failure to load it, or a crash in it, is
 // shown in this panel alone.
-import { h, fmt, asError } from './util.js';
+import { h, fmt, asError, loadModule } from './util.js';
 import { toolbar } from './exports.js';
 
 const T_MAX = 5;
@@ -15,24 +15,6 @@ const SPEED = 1;
 const BUDGET = 2;
 const GEOMETRIES = ['fisher-rao', 'wasserstein'];
 const LOADING = 'Loading the flows of q…';
-
-let shared = null;
-let instances = 0;
-
-/** The flows' module (its `FlowView` class), imported once and shared by every element on
- * the page; `fresh` imports a new instance (after a crash). A failed import is retried. */
-export function loadFlows(fresh = false) {
-  const load = async () => {
-    const url = new URL('./pkg/divergence_flow_web.js', import.meta.url);
-    if (fresh) url.searchParams.set('instance', String(++instances));
-    const mod = await import(url.href);
-    await mod.default({ module_or_path: new URL('./pkg/divergence_flow_web_bg.wasm', import.meta.url) });
-    return mod;
-  };
-  if (fresh) return load();
-  shared ??= load().catch((e) => { shared = null; throw e; });
-  return shared;
-}
 
 // `geometry` and `t` checked while the module loads, as the module checks them (RangeError).
 function check(geometry, t) {
@@ -95,7 +77,7 @@ export class FlowPanel {
     this.loading = true;
     const fresh = this.fresh;
     this.fresh = false;
-    loadFlows(fresh).then((mod) => { this.mod = mod; }, (e) => {
+    loadModule('divergence_flow_web', fresh).then(({ mod }) => { this.mod = mod; }, (e) => {
       this.error = `The flows of q could not load (${e.message ?? e}); the rest of the figure works.`;
     }).finally(() => { this.loading = false; this.x._schedule(); });
   }

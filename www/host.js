@@ -3,24 +3,15 @@
 // through `call`, so that a crash (a wasm trap) swaps in a fresh module instance restored to
 // the last good view instead of leaving the page dead.
 
-let shared = null;
-let instances = 0;
+import { loadModule } from './util.js';
 
 /** `{Explorer, memory, info}` of the shared module instance, or of a fresh one. `info` holds
  * the registry: `{divergences: [{name, title, params, path, scale}], params: [{key, label, min,
  * max, step, default, snaps}], presets: [{name, state}]}`. */
-export function loadWasm(fresh = false) {
-  const load = async () => {
-    const url = new URL('./pkg/divergence_web.js', import.meta.url);
-    if (fresh) url.searchParams.set('instance', String(++instances));
-    const mod = await import(url.href);
-    const exports = await mod.default({ module_or_path: new URL('./pkg/divergence_web_bg.wasm', import.meta.url) });
-    const info = { divergences: mod.divergenceInfo(), params: mod.paramInfo(), presets: mod.presetInfo() };
-    return { Explorer: mod.Explorer, memory: exports.memory, info };
-  };
-  if (fresh) return load();
-  shared ??= load();
-  return shared;
+export async function loadWasm(fresh = false) {
+  const { mod, exports } = await loadModule('divergence_web', fresh);
+  const info = { divergences: mod.divergenceInfo(), params: mod.paramInfo(), presets: mod.presetInfo() };
+  return { Explorer: mod.Explorer, memory: exports.memory, info };
 }
 
 const isTrap = (e) => e instanceof WebAssembly.RuntimeError;

@@ -82,7 +82,7 @@ export class Panels {
         h('figure', {}, c.pressure, toolbar(x, 'pressure', 0, c.pressure)),
         h('figure', {}, c.ratio, toolbar(x, 'ratio', 0, c.ratio))));
       // The formula table and its note on the post's sign slip: the full page's, or asked for.
-      if (x._page || x.hasAttribute('notes')) plots.append(formulaTable());
+      if (x._page || x.hasAttribute('notes')) plots.append(formulaTable(x));
     }
     if (panels.includes('psi') || panels.includes('psi_log')) plots.append(this.psi(panels));
     if (panels.includes('tradeoff')) plots.append(this.tradeoff());
@@ -302,25 +302,26 @@ export class Panels {
   }
 }
 
+// ψ(r) and its growth where q misses p's mass, by registry name (titles come from the registry).
 const FORMULAS = [
-  ['Forward KL', 'r − 1', 'O(p/q): mode-covering'],
-  ['Reverse KL', 'log r', 'O(log p/q)'],
-  ['Jensen–Shannon', '½ log((1+r)/2)', 'O(log p/q)'],
-  ['Hellinger', '½(√r − 1)', 'O(√(p/q))'],
-  ['Bhattacharyya', '(√r − 1)/(2·BC)', 'O(√(p/q))'],
-  ['Total variation', '½ sign(r − 1)', 'O(1)'],
-  ['Pearson χ²', 'r² − 1', 'O((p/q)²)'],
-  ['Neyman χ²', '2 − 2/r', 'bounded'],
-  ['Amari α', '(r^β − 1)/β, β = (1+α)/2', 'O((p/q)^β)'],
-  ['Rényi a', '(r^a − 1)/∫p^a q^(1−a)', 'O((p/q)^a)'],
-  ['MMD²', '2(E_p k(x,·) − E_q k(x,·))', 'bounded'],
-  ['KSD²', '−2 E_q[u_p(x,·)]', 'O(|∂ log p|), not in q'],
-  ['Fisher', 's_q² + 2s_q′ − s_p² − 2s_p′', 'O(s_p²), not in q'],
+  ['forward_kl', 'r − 1', 'O(p/q): mode-covering'],
+  ['reverse_kl', 'log r', 'O(log p/q)'],
+  ['jensen_shannon', '½ log((1+r)/2)', 'O(log p/q)'],
+  ['hellinger', '½(√r − 1)', 'O(√(p/q))'],
+  ['bhattacharyya', '(√r − 1)/(2·BC)', 'O(√(p/q))'],
+  ['total_variation', '½ sign(r − 1)', 'O(1)'],
+  ['pearson_chi2', 'r² − 1', 'O((p/q)²)'],
+  ['neyman_chi2', '2 − 2/r', 'bounded'],
+  ['amari', '(r^β − 1)/β, β = (1+α)/2', 'O((p/q)^β)'],
+  ['renyi', '(r^a − 1)/∫p^a q^(1−a), order a', 'O((p/q)^a)'],
+  ['mmd', '2(E_p k(x,·) − E_q k(x,·))', 'bounded'],
+  ['ksd', '−2 E_q[u_p(x,·)]', 'O(|∂ log p|), not in q'],
+  ['fisher', 's_q² + 2s_q′ − s_p² − 2s_p′', 'O(s_p²), not in q'],
 ];
 
 // ψ(r) of each divergence and its growth where q misses p's mass.
-function formulaTable() {
-  const tbody = h('tbody', {}, ...FORMULAS.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c)))));
+function formulaTable(x) {
+  const tbody = h('tbody', {}, ...FORMULAS.map(([name, ...r]) => h('tr', {}, ...[x._host.title(name), ...r].map((c) => h('td', {}, c)))));
   return h('div', { class: 'formulas' },
     h('table', {},
       h('caption', {}, 'ψ(r), r = p(x)/q(x), fixed to 0 where q = p'),

@@ -1,4 +1,5 @@
-// Small helpers shared by the element's modules: DOM building, number formatting, state merging.
+// Small helpers shared by the element's modules: DOM building, number formatting, state
+// merging, loading the wasm modules.
 
 /** A DOM element: `h('button', {type: 'button', onclick: fn}, 'text')`. Attributes that are
  * false, null or undefined are left out; `true` sets an empty attribute. */
@@ -47,3 +48,22 @@ export function unknownKey(obj, schema) {
 
 /** An Error from anything thrown (wasm-bindgen throws Errors; be safe with the rest). */
 export const asError = (e) => (e instanceof Error ? e : new Error(String(e)));
+
+const modules = new Map();
+let instances = 0;
+
+/** The wasm module `name` beside this file (`pkg/NAME.js` and `pkg/NAME_bg.wasm`) as `{mod,
+ * exports}`: imported once and shared by every element on the page; `fresh` imports a new
+ * instance (after a crash). A failed import is retried at the next call. */
+export function loadModule(name, fresh = false) {
+  const load = async () => {
+    const url = new URL(`./pkg/${name}.js`, import.meta.url);
+    if (fresh) url.searchParams.set('instance', String(++instances));
+    const mod = await import(url.href);
+    const exports = await mod.default({ module_or_path: new URL(`./pkg/${name}_bg.wasm`, import.meta.url) });
+    return { mod, exports };
+  };
+  if (fresh) return load();
+  if (!modules.has(name)) modules.set(name, load().catch((e) => { modules.delete(name); throw e; }));
+  return modules.get(name);
+}
