@@ -138,15 +138,25 @@ impl Diff {
         if self.n == 1 {
             return (top - lq, -(x - self.mean[0]) * self.inv_var[0] + sq);
         }
+        // Terms below e^(−38) of the largest leave the sum (≥ 1) unchanged: no exp for
+        // them, and no log where the largest is alone (most crossings).
         let (mut sum, mut g) = (0.0, 0.0);
         for k in 0..self.n {
-            let r = (lc[k] - top).exp();
+            let d = lc[k] - top;
+            let r = if d == 0.0 {
+                1.0
+            } else if d > -38.0 {
+                d.exp()
+            } else {
+                continue;
+            };
             sum += r;
             if slope {
                 g -= r * (x - self.mean[k]) * self.inv_var[k];
             }
         }
-        (top + sum.ln() - lq, g / sum + sq)
+        let ln_sum = if sum == 1.0 { 0.0 } else { sum.ln() };
+        (top + ln_sum - lq, g / sum + sq)
     }
 
     /// The sign of ln p − ln q at x, computing the mixture's sum only where the bounds
