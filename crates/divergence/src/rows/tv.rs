@@ -4,6 +4,7 @@
 //! they lie near the roots of wₖNₖ = q and near p's switch points, which seed a bracketing
 //! scan; each bracket is refined by safeguarded Newton on ln p − ln q.
 
+use super::Mixture;
 use crate::target::{Gaussian, Target, LN_SQRT_2PI, MAX_COMPONENTS};
 
 /// Mass of N(m, s²) over [a, b] (a < b, either may be infinite), accurate in both tails.
@@ -62,12 +63,7 @@ fn roots(g1: (f64, f64, f64), g2: (f64, f64, f64), out: &mut [f64; 2]) -> usize 
 /// the largest of the ln(wₖNₖ) and that plus ln n, which decides the sign away from a
 /// crossing.
 struct Diff {
-    n: usize,
-    /// Per component: ln wₖ − ln sₖ − ½ ln 2π, mean, std, 1/sₖ².
-    peak: [f64; MAX_COMPONENTS],
-    mean: [f64; MAX_COMPONENTS],
-    std: [f64; MAX_COMPONENTS],
-    inv_var: [f64; MAX_COMPONENTS],
+    p: Mixture,
     /// The scale of the scan's margins: the widest of p's stds and q's.
     width: f64,
     mu: f64,
@@ -89,27 +85,15 @@ struct Probe {
 
 impl Diff {
     fn new(p: &Target, q: &Gaussian) -> Diff {
-        let n = p.len();
-        let mut d = Diff {
-            n,
-            peak: [0.0; MAX_COMPONENTS],
-            mean: [0.0; MAX_COMPONENTS],
-            std: [0.0; MAX_COMPONENTS],
-            inv_var: [0.0; MAX_COMPONENTS],
+        Diff {
+            p: Mixture::new(p),
             width: p.max_std().max(q.sigma),
             mu: q.mu,
             sigma: q.sigma,
             inv_sigma: 1.0 / q.sigma,
             lq0: -q.sigma.ln() - LN_SQRT_2PI,
-            ln_n: (n as f64).ln(),
-        };
-        for (k, c) in p.components().iter().enumerate() {
-            d.peak[k] = p.log_component(k, c.mean);
-            d.mean[k] = c.mean;
-            d.std[k] = c.std;
-            d.inv_var[k] = 1.0 / (c.std * c.std);
+            ln_n: (p.len() as f64).ln(),
         }
-        d
     }
 
     fn ln_q(&self, x: f64) -> f64 {
@@ -117,31 +101,20 @@ impl Diff {
         self.lq0 - 0.5 * z * z
     }
 
-    /// ln(wₖNₖ(x)) for every k into `lc`, and their largest.
-    fn terms(&self, x: f64, lc: &mut [f64; MAX_COMPONENTS]) -> f64 {
-        let mut top = f64::NEG_INFINITY;
-        for k in 0..self.n {
-            let z = x - self.mean[k];
-            lc[k] = self.peak[k] - 0.5 * z * z * self.inv_var[k];
-            top = top.max(lc[k]);
-        }
-        top
-    }
-
     /// ln p(x) − ln q(x) and (with `slope`) its derivative in x, else 0 for it.
     fn value(&self, x: f64, slope: bool) -> (f64, f64) {
         let mut lc = [0.0; MAX_COMPONENTS];
-        let top = self.terms(x, &mut lc);
+        let top = self.p.terms(x, &mut lc);
         let z = (x - self.mu) * self.inv_sigma;
         let lq = self.lq0 - 0.5 * z * z;
         let sq = z * self.inv_sigma;
-        if self.n == 1 {
-            return (top - lq, -(x - self.mean[0]) * self.inv_var[0] + sq);
+        if self.p.n == 1 {
+            return (top - lq, -(x - self.p.mean[0]) * self.p.inv_var[0] + sq);
         }
         // Terms below e^(−38) of the largest leave the sum (≥ 1) unchanged: no exp for
         // them, and no log where the largest is alone (most crossings).
         let (mut sum, mut g) = (0.0, 0.0);
-        for k in 0..self.n {
+        for k in 0..self.p.n {
             let d = lc[k] - top;
             let r = if d == 0.0 {
                 1.0
@@ -152,7 +125,7 @@ impl Diff {
             };
             sum += r;
             if slope {
-                g -= r * (x - self.mean[k]) * self.inv_var[k];
+                g -= r * (x - self.p.mean[k]) * self.p.inv_var[k];
             }
         }
         let ln_sum = if sum == 1.0 { 0.0 } else { sum.ln() };
@@ -163,14 +136,14 @@ impl Diff {
     /// leave it open (within rounding of ln n of ln q).
     fn probe(&self, x: f64) -> Probe {
         let mut lc = [0.0; MAX_COMPONENTS];
-        let top = self.terms(x, &mut lc);
+        let top = self.p.terms(x, &mut lc);
         let lq = self.ln_q(x);
         let v = top - lq;
-        if self.n == 1 || v > 0.0 || -v > self.ln_n + 1e-12 * (1.0 + lq.abs()) {
+        if self.p.n == 1 || v > 0.0 || -v > self.ln_n + 1e-12 * (1.0 + lq.abs()) {
             Probe {
                 x,
                 v,
-                exact: self.n == 1,
+                exact: self.p.n == 1,
             }
         } else {
             Probe {
@@ -196,8 +169,8 @@ pub fn crossings(p: &Target, q: &Gaussian) -> Vec<f64> {
 
 /// [`crossings`] into `out` (room for [`MAX_CROSSINGS`]), their number returned.
 fn crossings_into(diff: &Diff, out: &mut [f64]) -> usize {
-    let n = diff.n;
-    let g = |k: usize| (diff.peak[k], diff.mean[k], diff.std[k]);
+    let n = diff.p.n;
+    let g = |k: usize| (diff.p.peak[k], diff.p.mean[k], diff.p.std[k]);
     let gq = (diff.lq0, diff.mu, diff.sigma);
     // Seeds with a flag for the roots of wₖNₖ = q, where p ≥ q: their sign is known.
     let mut seeds = [(0.0, false); MAX_SEEDS];
@@ -211,7 +184,7 @@ fn crossings_into(diff: &Diff, out: &mut [f64]) -> usize {
     push(diff.mu, false);
     let mut found = [0.0; 2];
     for i in 0..n {
-        push(diff.mean[i], false);
+        push(diff.p.mean[i], false);
         for j in i..n {
             let k = roots(g(i), if j == i { gq } else { g(j) }, &mut found);
             for &x in &found[..k] {
