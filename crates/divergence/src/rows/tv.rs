@@ -155,8 +155,9 @@ impl Diff {
     }
 }
 
-/// Most seeds: q's mean, n means, 2n roots against q and n(n − 1) between components.
-const MAX_SEEDS: usize = 1 + 3 * MAX_COMPONENTS + MAX_COMPONENTS * MAX_COMPONENTS;
+/// Most seeds: q's mean, n means, n extremes of wₖNₖ/q, 2n roots against q and n(n − 1)
+/// between components.
+const MAX_SEEDS: usize = 1 + 4 * MAX_COMPONENTS + MAX_COMPONENTS * MAX_COMPONENTS;
 /// Most crossings: one per pair of neighbouring scan points (seeds, midpoints, margins).
 const MAX_CROSSINGS: usize = 2 * MAX_SEEDS + 4;
 
@@ -172,42 +173,41 @@ fn crossings_into(diff: &Diff, out: &mut [f64]) -> usize {
     let n = diff.p.n;
     let g = |k: usize| (diff.p.peak[k], diff.p.mean[k], diff.p.std[k]);
     let gq = (diff.lq0, diff.mu, diff.sigma);
-    // Seeds with a flag for the roots of wₖNₖ = q, where p ≥ q: their sign is known.
-    let mut seeds = [(0.0, false); MAX_SEEDS];
+    let mut seeds = [0.0; MAX_SEEDS];
     let mut len = 0;
-    let mut push = |x: f64, on_q: bool| {
+    let mut push = |x: f64| {
         if x.is_finite() {
-            seeds[len] = (x, on_q);
+            seeds[len] = x;
             len += 1;
         }
     };
-    push(diff.mu, false);
+    push(diff.mu);
     let mut found = [0.0; 2];
+    let inv_s2 = diff.inv_sigma * diff.inv_sigma;
     for i in 0..n {
-        push(diff.p.mean[i], false);
+        push(diff.p.mean[i]);
+        // Where component i most exceeds q (or q it): a narrow component can poke above
+        // q, or a wide one dip below it, between the other seeds.
+        let iv = diff.p.inv_var[i];
+        if iv != inv_s2 {
+            push((diff.p.mean[i] * iv - diff.mu * inv_s2) / (iv - inv_s2));
+        }
         for j in i..n {
             let k = roots(g(i), if j == i { gq } else { g(j) }, &mut found);
             for &x in &found[..k] {
-                push(x, j == i);
+                push(x);
             }
         }
     }
     let seeds = &mut seeds[..len];
-    seeds.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    seeds.sort_unstable_by(f64::total_cmp);
     // Scan points: the seeds, midpoints between them, and a margin beyond each end.
     let width = diff.width;
-    let (first, last) = (seeds[0].0, seeds[len - 1].0);
+    let (first, last) = (seeds[0], seeds[len - 1]);
     let mut count = 0;
     let mut prev: Option<Probe> = None;
     let mut visit = |b: Probe| {
         if let Some(a) = prev {
-            if a.x == b.x {
-                // A repeated seed: the known sign wins.
-                if b.v > 0.0 && !b.exact {
-                    prev = Some(b);
-                }
-                return;
-            }
             if a.v == 0.0 && a.exact {
                 out[count] = a.x;
                 count += 1;
@@ -221,18 +221,13 @@ fn crossings_into(diff: &Diff, out: &mut [f64]) -> usize {
     visit(diff.probe(first - 32.0 * width));
     visit(diff.probe(first - 2.0 * width));
     for k in 0..len {
-        let (x, on_q) = seeds[k];
-        visit(if on_q {
-            Probe {
-                x,
-                v: f64::MIN_POSITIVE,
-                exact: false,
-            }
-        } else {
-            diff.probe(x)
-        });
-        if k + 1 < len && seeds[k + 1].0 != x {
-            visit(diff.probe(0.5 * (x + seeds[k + 1].0)));
+        let x = seeds[k];
+        if k > 0 && seeds[k - 1] == x {
+            continue;
+        }
+        visit(diff.probe(x));
+        if k + 1 < len && seeds[k + 1] != x {
+            visit(diff.probe(0.5 * (x + seeds[k + 1])));
         }
     }
     visit(diff.probe(last + 2.0 * width));
