@@ -49,7 +49,7 @@ fn compare(d: &Divergence, cases: &[Case], rel: f64, abs: f64) -> usize {
 
 #[test]
 fn total_variation_cells_match_quadrature_at_ordinary_and_extreme_views() {
-    let cases: [Case; 6] = [
+    let cases: [Case; 8] = [
         ("0.5:-4:1,0.5:4:1", (-7.0, 7.0), (0.5, 5.0), false, (31, 17)),
         ("1:0:1", (-3.0, 3.0), (0.2, 3.0), false, (13, 9)),
         ("1e-9:0:1,1:5:0.5", (-3.0, 8.0), (0.1, 4.0), false, (23, 11)),
@@ -67,8 +67,23 @@ fn total_variation_cells_match_quadrature_at_ordinary_and_extreme_views() {
             true,
             (17, 11),
         ),
-        // Eight components: see `eight_components_known_misses` (the closed form misses
-        // narrow crossing pairs at switches between components under wider q).
+        // Narrow crossing pairs where a narrow component pokes above q, or p dips under q
+        // at a switch between components (e.g. q = (−9, 1.6) was 1.9e-3 low, (8.75, 4.2)
+        // 1.8e-5 with the pair [−0.0269, 0.0915]).
+        (
+            "1:-10:1,1:-7:0.5,1:-4:2,1:-1:0.3,1:2:1,1:5:0.7,1:8:1.5,1:11:0.2",
+            (-12.0, 12.0),
+            (0.2, 8.0),
+            false,
+            (49, 41),
+        ),
+        (
+            "0.3:-3:0.2,0.4:0:1,0.3:3:0.5",
+            (-6.0, 6.0),
+            (0.2, 6.0),
+            false,
+            (25, 15),
+        ),
         // Crossings 7e-4 from a mean of 1000: seeds off by 3.5e-11, refined to 1e-14.
         (
             "1e-6:0:1,1:1000:0.001",
@@ -83,21 +98,36 @@ fn total_variation_cells_match_quadrature_at_ordinary_and_extreme_views() {
     assert!(n > 1300, "{n} cells");
 }
 
-/// Eight components: the extremes of wₖNₖ/q among the seeds catch the crossing pairs where
-/// a narrow component pokes above q (these cells were 1.9e-3 and 3.7e-4 low). Pairs where p
-/// dips under q at a switch between components under a wider q are still missed, as before:
-/// (3, 3.32) is 7e-6 low, (−9, 1.4) 6e-6.
+/// The cells of the eight-component view that missed crossing pairs before the extremes
+/// of wₖNₖ/q and the dips at switches joined the seeds.
 #[test]
-fn eight_components_narrow_peaks_above_q_are_crossed() {
+fn eight_components_narrow_pairs_are_crossed() {
     let p =
         Target::parse("1:-10:1,1:-7:0.5,1:-4:2,1:-1:0.3,1:2:1,1:5:0.7,1:8:1.5,1:11:0.2").unwrap();
     let d = Divergence::TotalVariation;
-    let grid = Grid::new((-9.0, -2.0), (0.72, 1.6), 2, 2, false).unwrap();
-    let land = landscape(&p, &d, &grid);
-    for k in [1, 2] {
-        let q = Gaussian::new(grid.mu[k % 2], grid.sigma[k / 2]).unwrap();
+    // (μ, σ, a crossing of the pair the scan missed)
+    let cells = [
+        (-9.0, 1.6, -6.926232),
+        (-2.0, 0.72, -0.850249),
+        (-9.0, 1.4, -6.014427),
+        (3.0, 3.32, 10.191346),
+        (8.745762711864408, 4.2, -0.026942),
+        (4.271186440677965, 7.6, f64::NAN),
+    ];
+    for (mu, sigma, x) in cells {
+        let q = Gaussian::new(mu, sigma).unwrap();
         let want = eval(&p, &q, &d);
-        assert!((land.values[k] - want).abs() <= 1e-9 * want, "{q:?}");
+        let grid = Grid::new((mu, mu + 1.0), (sigma, sigma + 1.0), 2, 2, false).unwrap();
+        let got = landscape(&p, &d, &grid).values[0];
+        assert!(
+            (got - want).abs() <= 1e-9 * want,
+            "({mu}, {sigma}): {got} vs {want}"
+        );
+        let c = divergence::rows::tv::crossings(&p, &q);
+        assert!(
+            x.is_nan() || c.iter().any(|&y| (y - x).abs() < 1e-5),
+            "({mu}, {sigma}): {c:?}"
+        );
     }
 }
 

@@ -1,8 +1,10 @@
 //! Total variation ½∫|p − q| in closed form: ∫(p − q) = 0, so TV = Σ (P − Q)(I) over the
 //! intervals I where p > q, with P and Q the mixture's and q's masses (Φ differences by
 //! `erfc`, no cancellation in either tail). Only the crossings of p and q need a search:
-//! they lie near the roots of wₖNₖ = q and near p's switch points, which seed a bracketing
-//! scan; each bracket is refined by safeguarded Newton on ln p − ln q.
+//! they lie near the roots of wₖNₖ = q, near p's switch points, around the extremes of
+//! wₖNₖ/q (a narrow component poking above q) and the dips of p against q at its switches;
+//! these seed a bracketing scan, whose signs mostly come from bounds without exp or log;
+//! each bracket is refined by safeguarded Newton on ln p − ln q.
 
 use super::Mixture;
 use crate::target::{Gaussian, Target, LN_SQRT_2PI, MAX_COMPONENTS};
@@ -155,25 +157,90 @@ impl Diff {
     }
 }
 
-/// Most seeds: q's mean, n means, n extremes of wₖNₖ/q, 2n roots against q and n(n − 1)
-/// between components.
-const MAX_SEEDS: usize = 1 + 4 * MAX_COMPONENTS + MAX_COMPONENTS * MAX_COMPONENTS;
+/// Seeds [`switch_dip`] only where the largest ln wₖNₖ − ln q at the switch is below this.
+const DIP: f64 = 3.0;
+
+/// The local minimum of ln p − ln q nearest x0 (a root of wᵢNᵢ = wⱼNⱼ, where p switches
+/// between two components) by a few Newton steps, or NaN where ln p − ln q is not convex
+/// on the way: a narrow dip of p under q there lies between the other seeds.
+fn switch_dip(diff: &Diff, x0: f64) -> f64 {
+    let m = &diff.p;
+    let inv_s2 = diff.inv_sigma * diff.inv_sigma;
+    let mut lc = [0.0; MAX_COMPONENTS];
+    let mut x = x0;
+    for _ in 0..6 {
+        let top = m.terms(x, &mut lc);
+        let (mut z, mut g1, mut g2, mut h) = (0.0, 0.0, 0.0, 0.0);
+        for k in 0..m.n {
+            let d = lc[k] - top;
+            if d < -38.0 {
+                continue;
+            }
+            let r = d.exp();
+            let g = -(x - m.mean[k]) * m.inv_var[k];
+            z += r;
+            g1 += r * g;
+            g2 += r * g * g;
+            h += r * m.inv_var[k];
+        }
+        let s = g1 / z;
+        let d1 = s + (x - diff.mu) * inv_s2;
+        let d2 = g2 / z - s * s - h / z + inv_s2;
+        // Not convex here (or NaN): no minimum to step to.
+        if d2.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+            return f64::NAN;
+        }
+        let step = d1 / d2;
+        x -= step;
+        if step.abs() <= 1e-6 * diff.width {
+            break;
+        }
+    }
+    x
+}
+
+/// Most seeds for n components: q's mean, n means, n extremes of wₖNₖ/q, 2n roots against
+/// q, n(n − 1) between components and as many dips of p against q there.
+fn max_seeds(n: usize) -> usize {
+    1 + 4 * n + 2 * n * (n - 1)
+}
+
 /// Most crossings: one per pair of neighbouring scan points (seeds, midpoints, margins).
-const MAX_CROSSINGS: usize = 2 * MAX_SEEDS + 4;
+fn max_crossings(n: usize) -> usize {
+    2 * max_seeds(n) + 4
+}
+
+/// Seeds and crossings fit on the stack up to three components (the buffers are zeroed
+/// per cell: eight components' would cost more than the rest of the cell).
+const SMALL_SEEDS: usize = 25;
 
 /// The points where p and q cross, sorted.
 pub fn crossings(p: &Target, q: &Gaussian) -> Vec<f64> {
-    let mut out = [0.0; MAX_CROSSINGS];
-    let n = crossings_into(&Diff::new(p, q), &mut out);
-    out[..n].to_vec()
+    with_crossings(&Diff::new(p, q), |c| c.to_vec())
 }
 
-/// [`crossings`] into `out` (room for [`MAX_CROSSINGS`]), their number returned.
-fn crossings_into(diff: &Diff, out: &mut [f64]) -> usize {
+/// `f` of the crossings of `diff`'s p and q, found in buffers on the stack where they fit.
+fn with_crossings<T>(diff: &Diff, f: impl FnOnce(&[f64]) -> T) -> T {
+    let n = diff.p.n;
+    if max_seeds(n) <= SMALL_SEEDS {
+        let mut seeds = [0.0; SMALL_SEEDS];
+        let mut out = [0.0; 2 * SMALL_SEEDS + 4];
+        let k = crossings_into(diff, &mut seeds, &mut out);
+        f(&out[..k])
+    } else {
+        let mut seeds = vec![0.0; max_seeds(n)];
+        let mut out = vec![0.0; max_crossings(n)];
+        let k = crossings_into(diff, &mut seeds, &mut out);
+        f(&out[..k])
+    }
+}
+
+/// [`crossings`] into `out` (room for [`max_crossings`]) with `seeds` as scratch (room for
+/// [`max_seeds`]), their number returned.
+fn crossings_into(diff: &Diff, seeds: &mut [f64], out: &mut [f64]) -> usize {
     let n = diff.p.n;
     let g = |k: usize| (diff.p.peak[k], diff.p.mean[k], diff.p.std[k]);
     let gq = (diff.lq0, diff.mu, diff.sigma);
-    let mut seeds = [0.0; MAX_SEEDS];
     let mut len = 0;
     let mut push = |x: f64| {
         if x.is_finite() {
@@ -196,6 +263,16 @@ fn crossings_into(diff: &Diff, out: &mut [f64]) -> usize {
             let k = roots(g(i), if j == i { gq } else { g(j) }, &mut found);
             for &x in &found[..k] {
                 push(x);
+                // A narrow dip of p under q between two scan points where p > q: only where
+                // p is above q at the switch, but not far above (a deep dip is wide, and the
+                // other seeds bracket it).
+                if j != i {
+                    let mut lc = [0.0; MAX_COMPONENTS];
+                    let v = diff.p.terms(x, &mut lc) - diff.ln_q(x);
+                    if v > -diff.ln_n && v < DIP {
+                        push(switch_dip(diff, x));
+                    }
+                }
             }
         }
     }
@@ -280,14 +357,16 @@ fn refine(diff: &Diff, pa: Probe, pb: Probe, eps: f64) -> f64 {
 /// TV and its gradient (∂/∂μ, ∂/∂σ) at q, in closed form.
 pub fn total_variation(p: &Target, q: &Gaussian) -> [f64; 3] {
     let diff = Diff::new(p, q);
-    let mut edges = [0.0; MAX_CROSSINGS + 2];
-    let n = crossings_into(&diff, &mut edges[1..]);
-    edges[0] = f64::NEG_INFINITY;
-    edges[n + 1] = f64::INFINITY;
-    let edges = &edges[..n + 2];
+    with_crossings(&diff, |cross| tv_between(p, q, &diff, cross))
+}
+
+/// TV and its gradient from the crossings `cross` of p and q.
+fn tv_between(p: &Target, q: &Gaussian, diff: &Diff, cross: &[f64]) -> [f64; 3] {
     let (mut tv, mut gm, mut gs) = (0.0, 0.0, 0.0);
-    for w in edges.windows(2) {
-        let (a, b) = (w[0], w[1]);
+    // The intervals between −∞, the crossings and +∞.
+    let mut prev = f64::NEG_INFINITY;
+    for b in cross.iter().copied().chain([f64::INFINITY]) {
+        let a = std::mem::replace(&mut prev, b);
         // The sign of p − q inside (a, b), at a point well inside it.
         let x = match (a.is_finite(), b.is_finite()) {
             (true, true) => 0.5 * (a + b),
