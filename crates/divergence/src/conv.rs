@@ -340,14 +340,7 @@ impl Plan {
             }
             RowForm::NeymanChi2 => {
                 let lp: Vec<f64> = lay.xs().map(|x| p.log_pdf(x)).collect();
-                let pdf: Vec<f64> = lp.iter().map(|l| l.exp()).collect();
-                Some(Plan::Neyman(NeymanTable {
-                    x: lay.x,
-                    thin: lay.thin,
-                    ln_p: lay.split(&lp),
-                    p: lay.split(&pdf),
-                    target: p.clone(),
-                }))
+                Some(Plan::Neyman(NeymanTable::new(lay.x, lay.thin, lp, p)))
             }
             RowForm::ReverseKl | RowForm::Power { .. } => {
                 Correlation::new(p, form, grid, &lay, max_points).map(Plan::Correlation)

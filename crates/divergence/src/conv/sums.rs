@@ -40,15 +40,55 @@ pub struct FisherTable {
     pub(super) score: Phases,
 }
 
-/// Neyman χ²'s tables: ln p and p, and the target for cells past the table.
+/// Neyman χ²'s tables over the whole x grid (a cell sums a contiguous run of it): ln p,
+/// p and 1/p, and the target for cells past the table.
 #[derive(Clone, Debug)]
 pub struct NeymanTable {
     pub(super) x: XGrid,
     /// As for Fisher.
     pub(super) thin: usize,
-    pub(super) ln_p: Phases,
-    pub(super) p: Phases,
+    pub(super) ln_p: Vec<f64>,
+    pub(super) p: Vec<f64>,
+    /// 1/p where p is a normal number above [`TINY_P`], else 0.
+    pub(super) inv_p: Vec<f64>,
+    /// The indices where p ≤ [`TINY_P`] (their terms go by logs), and how many of them
+    /// lie before each index.
+    pub(super) tiny: Vec<u32>,
+    pub(super) tiny_before: Vec<u32>,
     pub(super) target: Target,
+}
+
+/// Below this p, (q − p)²/p is summed in log space.
+const TINY_P: f64 = 1e-280;
+
+impl NeymanTable {
+    /// The tables for ln p at the x grid's points.
+    pub(super) fn new(x: XGrid, thin: usize, ln_p: Vec<f64>, target: &Target) -> NeymanTable {
+        let p: Vec<f64> = ln_p.iter().map(|l| l.exp()).collect();
+        let inv_p = p
+            .iter()
+            .map(|&v| if v > TINY_P { 1.0 / v } else { 0.0 })
+            .collect();
+        let mut tiny_before = Vec::with_capacity(p.len() + 1);
+        let mut tiny = Vec::new();
+        tiny_before.push(0);
+        for (i, &v) in p.iter().enumerate() {
+            if v <= TINY_P {
+                tiny.push(i as u32);
+            }
+            tiny_before.push(tiny.len() as u32);
+        }
+        NeymanTable {
+            x,
+            thin,
+            ln_p,
+            p,
+            inv_p,
+            tiny,
+            tiny_before,
+            target: target.clone(),
+        }
+    }
 }
 
 /// Row `sigma`'s trapezoid taps within `reach` of each μ: (t = (x − μ)/σ, x-table phase,
@@ -107,12 +147,16 @@ impl NeymanTable {
                 (lq, lq.exp())
             })
             .collect();
+        let qs: Vec<f64> = lqs.iter().map(|l| l.1).collect();
         let term = |lq: f64, lp: f64| {
             let r = lq - lp;
             if r < 1.0 {
                 lp.exp() * r.exp_m1().powi(2)
-            } else {
+            } else if r < 40.0 {
                 (2.0 * lq - lp).exp() * (-r).exp_m1().powi(2)
+            } else {
+                // 1 − e^(−r) is 1 to double precision.
+                (2.0 * lq - lp).exp()
             }
         };
         let s_max = p.max_std();
@@ -136,26 +180,48 @@ impl NeymanTable {
                     });
             let at_k = |x: f64| (m as f64 + ((x - mu) / step).round()).clamp(0.0, 2.0 * m as f64);
             let (k_lo, k_hi) = (at_k(lo) as usize, at_k(hi) as usize);
+            // x index of tap k: base + k·thin.
+            let base = self.x.origin + j * self.x.stride - m * self.thin;
+            let idx = |k: usize| base + k * self.thin;
             // Σ (q − p)²/p and Σ p over the window: ∫(q − p)²/p = ∫(q²/p − 2q) + 1, and
             // q²/p − 2q = (q − p)²/p − p vanishes at the window's ends, where p need not.
-            let (mut sum, mut mass) = (0.0, 0.0);
-            for (&(_, phase, at), &(lq, q)) in taps[k_lo..=k_hi].iter().zip(&lqs[k_lo..=k_hi]) {
-                let pd = self.p[phase][at + j];
-                // (q − p)²/p directly while p is a normal number, in log space beyond.
-                sum += if pd > 1e-280 {
-                    let d = q - pd;
-                    d * d / pd
+            // (q − p)²/p by 1/p while p is a normal number, in log space beyond.
+            let (mut sum, mass) = self.sum_normal(&qs[k_lo..=k_hi], idx(k_lo));
+            let tiny =
+                self.tiny_before[idx(k_lo)] as usize..self.tiny_before[idx(k_hi) + 1] as usize;
+            let tiny = &self.tiny[tiny];
+            // Four at a time where q ≫ p (the tails), where the term is e^(2 ln q − ln p).
+            let mut lanes = [0.0; 4];
+            let chunks = tiny.chunks_exact(4);
+            let rest = chunks.remainder();
+            for c in chunks {
+                let mut arg = [0.0; 4];
+                let mut far = true;
+                for l in 0..4 {
+                    let off = c[l] as usize - base;
+                    let (lq, lp) = (lqs[off / self.thin].0, self.ln_p[c[l] as usize]);
+                    far &= off.is_multiple_of(self.thin) && lq - lp >= 40.0;
+                    arg[l] = 2.0 * lq - lp;
+                }
+                if far {
+                    let e = super::fastlog::exp4(arg);
+                    for l in 0..4 {
+                        lanes[l] += e[l];
+                    }
                 } else {
-                    term(lq, self.ln_p[phase][at + j])
-                };
-                mass += pd;
+                    sum += c
+                        .iter()
+                        .map(|&i| self.tiny_term(i as usize, base, &lqs, &term))
+                        .sum::<f64>();
+                }
+            }
+            sum += (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+            for &i in rest {
+                sum += self.tiny_term(i as usize, base, &lqs, &term);
             }
             let tail = [k_lo, k_hi]
                 .iter()
-                .map(|&k| {
-                    let (_, phase, at) = taps[k];
-                    (term(lqs[k].0, self.ln_p[phase][at + j]) - self.p[phase][at + j]).abs()
-                })
+                .map(|&k| (term(lqs[k].0, self.ln_p[idx(k)]) - self.p[idx(k)]).abs())
                 .fold(0.0, f64::max);
             *o = if sum.is_finite() && tail <= TAIL * sum {
                 sum * step + (1.0 - mass * step)
@@ -164,6 +230,60 @@ impl NeymanTable {
                 let div = Divergence::NeymanChi2;
                 eval_full(p, &q, &div, Tol::LANDSCAPE, Derivatives::None).value
             };
+        }
+    }
+}
+
+impl NeymanTable {
+    /// Σ (q − p)²/p and Σ p over taps `qs` from x index `i0` (every `thin` points), the
+    /// points with p ≤ [`TINY_P`] left out of the first: by 1/p, four independent lanes so
+    /// that it vectorises.
+    fn sum_normal(&self, qs: &[f64], i0: usize) -> (f64, f64) {
+        let (mut sum, mut mass) = ([0.0; 4], [0.0; 4]);
+        let n = qs.len();
+        let end = i0 + (n - 1) * self.thin + 1;
+        let (p, inv_p) = (&self.p[i0..end], &self.inv_p[i0..end]);
+        if self.thin == 1 {
+            let (qc, pc, ic) = (qs.chunks_exact(4), p.chunks_exact(4), inv_p.chunks_exact(4));
+            let rest = qc.remainder().len();
+            for ((q, p), ip) in qc.zip(pc).zip(ic) {
+                for l in 0..4 {
+                    let d = q[l] - p[l];
+                    sum[l] += d * d * ip[l];
+                    mass[l] += p[l];
+                }
+            }
+            for k in n - rest..n {
+                let d = qs[k] - p[k];
+                sum[0] += d * d * inv_p[k];
+                mass[0] += p[k];
+            }
+        } else {
+            for (k, &q) in qs.iter().enumerate() {
+                let i = k * self.thin;
+                let d = q - p[i];
+                sum[k % 4] += d * d * inv_p[i];
+                mass[k % 4] += p[i];
+            }
+        }
+        (
+            (sum[0] + sum[1]) + (sum[2] + sum[3]),
+            (mass[0] + mass[1]) + (mass[2] + mass[3]),
+        )
+    }
+    /// The log-space term at x index `i` if it is a tap (x index `base` is tap 0), else 0.
+    fn tiny_term(
+        &self,
+        i: usize,
+        base: usize,
+        lqs: &[(f64, f64)],
+        term: &impl Fn(f64, f64) -> f64,
+    ) -> f64 {
+        let off = i - base;
+        if off.is_multiple_of(self.thin) {
+            term(lqs[off / self.thin].0, self.ln_p[i])
+        } else {
+            0.0
         }
     }
 }

@@ -8,6 +8,7 @@
 //!   convergence needs the spacing below the distance of s_p's and k's complex poles from
 //!   the real axis; where that grid would be too large it declines (None).
 
+use super::Mixture;
 use crate::integrals::Pair;
 use crate::target::{Gaussian, Target};
 use rustfft::algorithm::Radix4;
@@ -32,19 +33,33 @@ fn imq(c2: f64, beta: f64, r: f64) -> f64 {
     }
 }
 
-/// w·q·δ at x and its derivatives in μ and σ: ∂(qδ) = q(δ ∂ln q + ∂δ).
+/// q's constants for [`weighted_delta`]: mean and 1/σ.
+#[derive(Clone, Copy)]
+struct QConsts {
+    mu: f64,
+    inv_s: f64,
+}
+
+impl QConsts {
+    fn new(q: &Gaussian) -> QConsts {
+        QConsts {
+            mu: q.mu,
+            inv_s: 1.0 / q.sigma,
+        }
+    }
+}
+
+/// w·q·δ at x and its derivatives in μ and σ: ∂(qδ) = q(δ ∂ln q + ∂δ), with ∂ln q =
+/// (z/σ, (z² − 1)/σ) and ∂δ = (−1/σ², −2(x − μ)/σ³).
 #[inline]
-fn weighted_delta(p: &Target, q: &Gaussian, x: f64, lq: f64, w: f64) -> [f64; 3] {
-    let (mu, sg) = (q.mu, q.sigma);
-    let s2 = sg * sg;
-    let (_, sp, _) = p.log_pdf_derivs(x);
+fn weighted_delta(mix: &Mixture, q: QConsts, x: f64, lq: f64, w: f64) -> [f64; 3] {
     let wq = w * lq.exp();
-    let delta = sp + (x - mu) / s2;
-    let dq = q.dlog(x);
+    let z = (x - q.mu) * q.inv_s;
+    let delta = mix.score(x) + z * q.inv_s;
     [
         wq * delta,
-        wq * (delta * dq[0] - 1.0 / s2),
-        wq * (delta * dq[1] - 2.0 * (x - mu) / (s2 * sg)),
+        wq * (delta * z - q.inv_s) * q.inv_s,
+        wq * (delta * (z * z - 1.0) - 2.0 * z * q.inv_s) * q.inv_s,
     ]
 }
 
@@ -61,10 +76,11 @@ pub(crate) fn tensor(pair: &Pair, c: f64, beta: f64) -> Option<[f64; 3]> {
         // Kernel much narrower than q: the uniform sum is as exact and far cheaper.
         return uniform(pair.p, &pair.q, c, beta);
     }
+    let (mix, qc) = (Mixture::new(pair.p), QConsts::new(&pair.q));
     let a: Vec<[f64; 3]> = xs
         .iter()
         .zip(&ws)
-        .map(|(&x, &w)| weighted_delta(pair.p, &pair.q, x, pair.lq(x), w))
+        .map(|(&x, &w)| weighted_delta(&mix, qc, x, pair.lq(x), w))
         .collect();
     let c2 = c * c;
     let k0 = imq(c2, beta, 0.0);
@@ -173,10 +189,11 @@ pub fn uniform(p: &Target, q: &Gaussian, c: f64, beta: f64) -> Option<[f64; 3]> 
     let (fft, lam) = prepared(len, h, c, beta);
     let mut scratch = vec![Complex::new(0.0, 0.0); fft.get_inplace_scratch_len()];
     let lq0 = -q.sigma.ln() - crate::target::LN_SQRT_2PI;
+    let (mix, qc) = (Mixture::new(p), QConsts::new(q));
     let a: Vec<[f64; 3]> = (0..n)
         .map(|k| {
             let t = (k as f64 - m as f64) * h / q.sigma;
-            weighted_delta(p, q, q.mu + t * q.sigma, lq0 - 0.5 * t * t, h)
+            weighted_delta(&mix, qc, q.mu + t * q.sigma, lq0 - 0.5 * t * t, h)
         })
         .collect();
     let mut buf = vec![Complex::new(0.0, 0.0); len];
