@@ -354,8 +354,8 @@ pub struct Prepared {
 
 impl Prepared {
     /// For the panel `name` (a divergence, or `log_ksd`) on a `log` or linear colour scale
-    /// saturating at quantile `clip`; `quick` (while dragging) takes contours from ~100 cells
-    /// a side of a larger grid.
+    /// saturating at quantile `clip`; `quick` (while dragging) takes contours from ~64 cells
+    /// a side of a larger grid (contours are most of a landscape draw's time).
     pub fn new(
         name: &str,
         land: &Landscape,
@@ -367,8 +367,8 @@ impl Prepared {
         let scale = Scale::auto(&land.values, log, clip);
         let levels = contour_levels(&scale, 9);
         let side = land.grid.mu.len().max(land.grid.sigma.len());
-        let lines = if quick && side > 160 {
-            contours(&decimate(land, side.div_ceil(96)), &levels)
+        let lines = if quick && side > 96 {
+            contours(&decimate(land, side.div_ceil(64)), &levels)
         } else {
             contours(land, &levels)
         };

@@ -26,7 +26,7 @@ pub struct LandscapeOpts {
     /// A descent path `[μ0, σ0, D0, μ1, …]` to overlay.
     pub path: Option<Vec<f64>>,
     pub title: Option<String>,
-    /// Set by the explorer while a slider is held: contours from a grid of ~100 a side.
+    /// Set by the explorer while a slider is held: contours from a grid of ~64 a side.
     #[serde(skip)]
     pub quick: bool,
 }
@@ -71,17 +71,43 @@ impl From<plot::LineFrame> for LineOut {
     }
 }
 
-/// The panel's titles, colour scale, contours and path from the page's options.
-fn prepare(panel: &PanelDef, land: &Landscape, target: &Target, opts: &LandscapeOpts) -> Prepared {
+/// The panel's titles, colour scale, contours and path from the page's options: the costly
+/// part of a landscape draw (contours), kept by the explorer while neither changes.
+pub fn prepare(
+    panel: &PanelDef,
+    land: &Landscape,
+    target: &Target,
+    opts: &LandscapeOpts,
+) -> Prepared {
     let log = opts.log_scale.unwrap_or(panel.log);
     let clip = opts.clip.unwrap_or(1.0);
     let mut prep = Prepared::new(&panel.name, land, target, log, clip, opts.quick);
     if let Some(t) = &opts.title {
         prep.title = t.clone();
     }
-    prep.path =
-        (opts.path.as_ref()).map(|p| p.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect());
+    prep.path = path(opts);
     prep
+}
+
+/// What a prepared drawing was made from: the panel's revision (its landscape) and the
+/// options `prepare` reads. A drawing is reused while these are unchanged.
+pub type PreparedKey = (u64, Option<bool>, Option<u64>, bool, Option<String>);
+
+/// The key of a drawing prepared for panel revision `revision` with `opts`.
+pub fn prepared_key(revision: u64, opts: &LandscapeOpts) -> PreparedKey {
+    let clip = opts.clip.map(f64::to_bits);
+    (
+        revision,
+        opts.log_scale,
+        clip,
+        opts.quick,
+        opts.title.clone(),
+    )
+}
+
+// The descent path of the options as points.
+fn path(opts: &LandscapeOpts) -> Option<Vec<[f64; 3]>> {
+    (opts.path.as_ref()).map(|p| p.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect())
 }
 
 pub use divergence_web_common::canvas::{on_canvas, svg, Area};
@@ -89,7 +115,7 @@ pub use divergence_web_common::canvas::{on_canvas, svg, Area};
 /// Draws a landscape panel; before the first landscape is ready only the frame shows.
 pub fn landscape(
     canvas: HtmlCanvasElement,
-    panel: &PanelDef,
+    prepared: Option<&mut Prepared>,
     shown: Option<&(Landscape, Vec<Minimum>)>,
     target: &Target,
     q: &Gaussian,
@@ -99,7 +125,7 @@ pub fn landscape(
     let theme = Theme::new(opts.dark, pixel_ratio());
     let (size, mut canvas_db) = ((canvas.width(), canvas.height()), backend(&canvas)?);
     let mut replay = |rec: &Recording| rec.replay(&mut canvas_db).map_err(err);
-    let Some((land, mins)) = shown else {
+    let (Some((land, mins)), Some(prepared)) = (shown, prepared) else {
         replay(&record(size, |a| a.fill(&theme.bg()))?.1)?;
         return Ok(RectOut {
             x: 0,
@@ -110,11 +136,11 @@ pub fn landscape(
             sigma_range: [0.0; 2],
         });
     };
-    let prep = prepare(panel, land, target, opts);
-    let p = prep.panel(land, mins, target, Some(q), theme);
+    prepared.path = path(opts);
+    let p = prepared.panel(land, mins, target, Some(q), theme);
     let (rect, frame) = record(size, |a| framed(a, &p))?;
     replay(&frame)?;
-    put_raster(&canvas, land, &prep.scale, rect, basins)?;
+    put_raster(&canvas, land, &prepared.scale, rect, basins)?;
     replay(&record(size, |a| draw_overlay(a, &p))?.1)?;
     let g = &land.grid;
     Ok(RectOut {

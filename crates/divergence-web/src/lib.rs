@@ -10,7 +10,7 @@ use divergence::registry::{self, PARAMS};
 use divergence::sampling::{exact, sampling_distribution, Estimates};
 use divergence::tradeoff::{prefer, preference, FlipSolver, Preference};
 use divergence::{Derivatives, Detail, Divergence, Error, Field, Gaussian, PartialState, Study};
-use divergence_plot::{self as plot, distinct_divergences};
+use divergence_plot::{self as plot, distinct_divergences, Prepared};
 use divergence_web_common::{install_panic_hook, to_js};
 use js_sys::{Date, Float64Array};
 use serde::Serialize;
@@ -50,6 +50,9 @@ pub struct Explorer {
     flip_revision: u64,
     /// The last sampling experiment, keyed by (q, target, n, reps, seed).
     sampled: Option<(String, Sampling)>,
+    /// Per landscape panel: its last drawing's colour scale and contours, with the panel's
+    /// revision and the options they were made for (a move of q alone redraws from these).
+    prepared: std::cell::RefCell<Vec<Option<(Prepared, draw::PreparedKey)>>>,
     #[cfg(feature = "fault-injection")]
     inject_panic: bool,
 }
@@ -553,10 +556,23 @@ impl Explorer {
                 (self.study.descent(i)).map(|d| d.path().iter().flatten().copied().collect());
         }
         opts.quick = self.study.detail() == Detail::Quick;
+        let shown = self.study.finished(i);
+        let key = draw::prepared_key(self.study.panel_revision(i), &opts);
+        let mut cache = self.prepared.borrow_mut();
+        cache.resize_with(self.study.panels().len(), || None);
+        let prepared = match (shown, cache.get_mut(i)) {
+            (Some((land, _)), Some(slot)) => {
+                if slot.as_ref().is_none_or(|(_, k)| *k != key) {
+                    *slot = Some((draw::prepare(p, land, self.study.target(), &opts), key));
+                }
+                slot.as_mut().map(|(prep, _)| prep)
+            }
+            _ => None,
+        };
         let rect = draw::landscape(
             canvas,
-            p,
-            self.study.finished(i),
+            prepared,
+            shown,
             self.study.target(),
             &self.q,
             &opts,
@@ -732,6 +748,7 @@ impl Explorer {
             panel_units: 0,
             flip_revision: 0,
             sampled: None,
+            prepared: Default::default(),
             #[cfg(feature = "fault-injection")]
             inject_panic: false,
         })

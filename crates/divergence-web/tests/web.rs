@@ -246,3 +246,57 @@ fn refused_values_are_range_errors_and_bad_names_type_errors() {
     let err = JsValue::from(e.start_descent(0.0, -1.0).expect_err("refused"));
     assert!(err.is_instance_of::<js_sys::RangeError>());
 }
+
+#[wasm_bindgen_test]
+fn redrawn_landscapes_match_a_fresh_explorer_after_every_kind_of_change() {
+    // Drawings are kept between draws (contours, colour scale): after a move of q, a new
+    // target and new colour options, each redraw must equal a fresh explorer's, pixel for pixel.
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let pixels = |e: &Explorer, opts: &str| {
+        let canvas: web_sys::HtmlCanvasElement =
+            doc.create_element("canvas").unwrap().dyn_into().unwrap();
+        canvas.set_width(320);
+        canvas.set_height(260);
+        let opts = js_sys::JSON::parse(opts).unwrap();
+        e.draw_landscape(0, canvas.clone(), opts).unwrap();
+        let ctx: web_sys::CanvasRenderingContext2d = canvas
+            .get_context("2d")
+            .unwrap()
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        ctx.get_image_data(0.0, 0.0, 320.0, 260.0).unwrap().data().0
+    };
+    let settle = |e: &mut Explorer| while !e.work(50.0) {};
+    let mut kept = Explorer::new().unwrap();
+    kept.set_resolution(24, 20);
+    settle(&mut kept);
+    let linear = r#"{"dark":false,"clip":1,"logScale":false}"#;
+    let log = r#"{"dark":false,"clip":0.9,"logScale":true}"#;
+    pixels(&kept, linear);
+    let state = kept.state().unwrap();
+    let mut changes = vec![];
+    // q alone, the target, q with new options, q again: each drawn with the options of the
+    // draw before it, as a page redraws (a kept drawing is reused only then).
+    for (path, value, opts) in [
+        (["q", "mu"], 1.25, linear),
+        (["target", "mean"], 3.5, linear),
+        (["q", "sigma"], 0.75, log),
+        (["q", "mu"], 2.0, log),
+    ] {
+        let at = if path[0] == "target" {
+            js_sys::Array::from(&get(&state, &["target"])).get(1)
+        } else {
+            get(&state, &["q"])
+        };
+        js_sys::Reflect::set(&at, &path[1].into(), &value.into()).unwrap();
+        kept.set_state(state.clone()).unwrap();
+        settle(&mut kept);
+        let mut fresh = Explorer::new().unwrap();
+        fresh.set_resolution(24, 20);
+        fresh.set_state(state.clone()).unwrap();
+        settle(&mut fresh);
+        changes.push(pixels(&kept, opts) == pixels(&fresh, opts));
+    }
+    assert_eq!(changes, vec![true; 4]);
+}
