@@ -173,7 +173,10 @@ pub enum EvalPath {
     ClosedForm,
     /// Each row one FFT correlation of a tabulated function of p with a Gaussian.
     RowCorrelation,
-    /// Work per cell: quadrature, or a sum or FFT per cell on a tabulated row.
+    /// More than one correlation a row: sums per cell on a tabulated row (Jensen–Shannon,
+    /// Fisher, Neyman χ²), crossings per cell (total variation), KSD²'s double sums per row;
+    /// quadrature where a view is beyond the tables. The page computes these at a third of
+    /// the resolution while a control is dragged.
     PerCell,
 }
 
