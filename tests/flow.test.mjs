@@ -161,6 +161,26 @@ test('dragging the time slider redraws 2,001 points at frame rate', async () => 
   assert.equal((await onElement(page, (el) => el.flow)).t, 5);
 });
 
+test('while the flows play, a change of q fires divergence-change at once; settled() waits for the flows', async () => {
+  await onElement(page, (el) => { el.setPreset('blog-kl'); el.setFlow({ geometry: 'fisher-rao', t: 0 }); });
+  await settled(page);
+  const r = await page.evaluate(async () => {
+    const el = document.querySelector('divergence-explorer');
+    const play = [...el.shadowRoot.querySelectorAll('figure.flow button')].find((b) => b.textContent === 'Play');
+    play.click();
+    const event = new Promise((ok) => el.addEventListener('divergence-change', (e) => ok(e.detail), { once: true }));
+    el.setState({ q: { mu: 0.5, sigma: 1.5 } });
+    const detail = await event;
+    const during = { playing: play.textContent === 'Pause', t: el.flow.t };
+    await el.settled();
+    return { mu: detail.state.q.mu, during, after: { playing: play.textContent === 'Pause', t: el.flow.t } };
+  });
+  assert.equal(r.mu, 0.5);
+  // The event came with the figure drawn while t was still playing, not after the 5 s of Play.
+  assert.ok(r.during.playing && r.during.t < 5, JSON.stringify(r));
+  assert.deepEqual(r.after, { playing: false, t: 5 });
+});
+
 test('screenshots of the full page with the flow panel at 1280 and 390 px', async () => {
   const small = await env.page('index.html', { width: 390, height: 900 });
   await settled(small);

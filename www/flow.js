@@ -32,8 +32,6 @@ export class FlowPanel {
     this.playing = false;
     this.last = 0;
     this.canvas = null;
-    /** Set when only t moved: the next frame redraws this panel alone. */
-    this.onlyFlow = false;
     /** The flows' module once loaded, its `FlowView` once made, the import under way. */
     this.mod = null;
     this.view = null;
@@ -57,7 +55,6 @@ export class FlowPanel {
     this.range.addEventListener('input', () => {
       this.pause();
       x.setFlow({ t: Number(this.range.value) });
-      this.onlyFlow = true;
     });
     this.readout = h('output', { class: 'num' }, fmt(this.t));
     this.play = h('button', { type: 'button' }, 'Play');
@@ -75,9 +72,7 @@ export class FlowPanel {
   load() {
     if (this.mod || this.loading) return;
     this.loading = true;
-    const fresh = this.fresh;
-    this.fresh = false;
-    loadModule('divergence_flow_web', fresh).then(({ mod }) => { this.mod = mod; }, (e) => {
+    loadModule('divergence_flow_web', this.fresh).then(({ mod }) => { this.mod = mod; this.fresh = false; }, (e) => {
       this.error = `The flows of q could not load (${e.message ?? e}); the rest of the figure works.`;
     }).finally(() => { this.loading = false; this.x._schedule(); });
   }
@@ -129,7 +124,7 @@ export class FlowPanel {
     this.retry();
     this.sync();
     x._clearError();
-    x._schedule();
+    this.redraw();
     return this.info();
   }
 
@@ -140,16 +135,20 @@ export class FlowPanel {
     this.playing = true;
     this.last = performance.now();
     this.play.textContent = 'Pause';
-    this.x._schedule();
+    this.redraw();
   }
 
   pause() {
     if (!this.playing) return;
     this.playing = false;
     this.play.textContent = 'Play';
-    // The frame after playing redraws every panel (a resize or state change may be waiting).
-    this.onlyFlow = false;
-    this.x._schedule();
+    this.redraw();
+  }
+
+  // t or the geometry moved: the next frame redraws this panel alone.
+  redraw() {
+    this.x._panels.mark('flow');
+    this.x._frames.next();
   }
 
   /** One animation frame's advance of t. */
@@ -159,7 +158,6 @@ export class FlowPanel {
     const t = Math.min(T_MAX, this.t + ((now - this.last) / 1000) * SPEED);
     this.last = now;
     this.t = t;
-    this.onlyFlow = true;
     if (t >= T_MAX) this.pause();
     this.sync();
   }

@@ -105,15 +105,19 @@ export class Frames {
       this.dirty = false;
       const dark = x._dark;
       x._root.classList.toggle('dark', dark);
-      const waiting = () => panels.pending(ex, { dragging: this.dragging, descents: x._descents.running });
-      if (waiting()) {
+      panels.collect(ex, x._descents.running);
+      if (panels.waiting(this.dragging)) {
         x._host.call(() => panels.draw(ex, { dragging: this.dragging, dark, deadline: start + budget.frame }));
       }
       // Progress, staleness and descriptions (cheap when nothing changed): every frame.
       x._host.call(() => x._status.frame(ex));
-      drawn = !waiting();
-      // A flip point started by a draw needs frames of work even if the landscapes are done.
-      more = x._descents.running || panels.busy || ex.tradeoffPending();
+      // What this frame's work finished (a descent's last step) waits for the next frame.
+      panels.collect(ex, x._descents.running);
+      // The change event, the URL and `ready` wait for the figure, not for the flows.
+      drawn = !panels.waiting(this.dragging, false);
+      // Frames go on for a moving descent, a flip point (started by a draw) and waiting
+      // panels, the flows among them while they work; `settled()` waits for them all.
+      more = x._descents.running || ex.tradeoffPending() || panels.waiting(this.dragging);
     } catch (e) {
       return this.broken(`Drawing failed: ${e.message ?? e}`);
     }

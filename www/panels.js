@@ -7,7 +7,7 @@ import { toolbar } from './exports.js';
 import { setText } from './status.js';
 import { FlowPanel } from './flow.js';
 import { SamplingPanel } from './sampling.js';
-
+import { formulaTable } from './formulas.js';
 
 /** The plot column of one element (`x`). */
 export class Panels {
@@ -51,6 +51,7 @@ export class Panels {
     this.rows = [];
     this.box = null;
     this.canvases = {};
+    this.busy = false;
     if (panels.includes('landscape')) {
       this.box = h('div', { class: 'landscapes grid' });
       plots.append(this.box);
@@ -168,7 +169,6 @@ export class Panels {
   /** Brings the panels' own controls in line with the state and sampling settings. */
   sync() {
     const x = this.x;
-    this.flow.onlyFlow = false;
     this.flow.retry();
     if (this.box && this.box.dataset.names !== x._state.divergences.join(',')) this.buildLandscapes();
     for (const r of this.rows) r.sync();
@@ -208,25 +208,20 @@ export class Panels {
     return { dark, clip: x._display.clip, logScale: log };
   }
 
-  /** Marks every panel for redrawing (the state, size, theme or display options changed),
-   * or only the flow panel when nothing else moved. */
+  /** Marks every panel for redrawing (the state, size, theme or display options changed). */
   invalidate() {
-    const onlyFlow = this.flow.onlyFlow;
-    this.flow.onlyFlow = false;
-    if (onlyFlow) { this.mark('flow'); return; }
     this.lands.forEach((_, i) => this.mark(`land${i}`));
     for (const key of Object.keys(this.canvases)) this.mark(key);
   }
 
-  // Panel `key` needs drawing; it keeps its place in the queue if it already waits.
+  /** Panel `key` needs drawing; it keeps its place in the queue if it already waits. */
   mark(key) {
     if (!this.stale.has(key)) this.stale.set(key, ++this.seq);
   }
 
-  /** Marks what the wasm side has new (a landscape, a flip point, a descent's step, the flows'
-   * work) and says whether any panel that can be drawn now waits (while dragging, panels
-   * scrolled out of view wait for the release). */
-  pending(ex, { dragging, descents }) {
+  /** Marks what the wasm side has new: a landscape or a flip point finished, a descent's
+   * step, the flows' work. */
+  collect(ex, descents) {
     this.lands.forEach((_, i) => {
       const rev = ex.landscapeRevision(i);
       if (descents || rev !== this.landRevs[i]) this.mark(`land${i}`);
@@ -237,7 +232,12 @@ export class Panels {
     if (rev !== this.tradeoffRev) this.mark('tradeoff');
     this.tradeoffRev = rev;
     if (this.busy) this.mark('flow');
-    for (const key of this.stale.keys()) if (this.drawable(key, dragging)) return true;
+  }
+
+  /** Whether a panel that can be drawn now waits, the flows aside unless `flows` (while
+   * dragging, panels scrolled out of view wait for the release). */
+  waiting(dragging, flows = true) {
+    for (const key of this.stale.keys()) if ((flows || key !== 'flow') && this.drawable(key, dragging)) return true;
     return false;
   }
 
@@ -300,34 +300,4 @@ export class Panels {
       + `q over the heavy modes only has D = ${fmt(t.heavyOnly)}, q over all modes D = ${fmt(t.allModes)}, so this β prefers ${all ? 'covering the light mode' : 'dropping the light mode'}. `
       + `From these densities the preference flips at ψ = ${fmt(t.flip)}; for well-separated modes ψ*(${t.m}, β) = ${fmt(t.psiStar)}.`;
   }
-}
-
-// ψ(r) and its growth where q misses p's mass, by registry name (titles come from the registry).
-const FORMULAS = [
-  ['forward_kl', 'r − 1', 'O(p/q): mode-covering'],
-  ['reverse_kl', 'log r', 'O(log p/q)'],
-  ['jensen_shannon', '½ log((1+r)/2)', 'O(log p/q)'],
-  ['hellinger', '½(√r − 1)', 'O(√(p/q))'],
-  ['bhattacharyya', '(√r − 1)/(2·BC)', 'O(√(p/q))'],
-  ['total_variation', '½ sign(r − 1)', 'O(1)'],
-  ['pearson_chi2', 'r² − 1', 'O((p/q)²)'],
-  ['neyman_chi2', '2 − 2/r', 'bounded'],
-  ['amari', '(r^β − 1)/β, β = (1+α)/2', 'O((p/q)^β)'],
-  ['renyi', '(r^a − 1)/∫p^a q^(1−a), order a', 'O((p/q)^a)'],
-  ['mmd', '2(E_p k(x,·) − E_q k(x,·))', 'bounded'],
-  ['ksd', '−2 E_q[u_p(x,·)]', 'O(|∂ log p|), not in q'],
-  ['fisher', 's_q² + 2s_q′ − s_p² − 2s_p′', 'O(s_p²), not in q'],
-];
-
-// ψ(r) of each divergence and its growth where q misses p's mass.
-function formulaTable(x) {
-  const tbody = h('tbody', {}, ...FORMULAS.map(([name, ...r]) => h('tr', {}, ...[x._host.title(name), ...r].map((c) => h('td', {}, c)))));
-  return h('div', { class: 'formulas' },
-    h('table', {},
-      h('caption', {}, 'ψ(r), r = p(x)/q(x), fixed to 0 where q = p'),
-      h('thead', {}, h('tr', {}, h('th', {}, 'divergence'), h('th', {}, 'ψ'), h('th', {}, 'as q → 0'))),
-      tbody),
-    h('p', { class: 'note' },
-      'The post derives the unconstrained derivative, which differs by a constant: p/q for forward KL and ',
-      'log(p/q) − 1 for reverse KL (the post prints + 1, a sign slip). The growth rates, which are the point, are unaffected.'));
 }

@@ -54,7 +54,8 @@ let instances = 0;
 
 /** The wasm module `name` beside this file (`pkg/NAME.js` and `pkg/NAME_bg.wasm`) as `{mod,
  * exports}`: imported once and shared by every element on the page; `fresh` imports a new
- * instance (after a crash). A failed import is retried at the next call. */
+ * instance (after a crash), which elements made later then share. A failed import is
+ * retried at the next call. */
 export function loadModule(name, fresh = false) {
   const load = async () => {
     const url = new URL(`./pkg/${name}.js`, import.meta.url);
@@ -63,7 +64,11 @@ export function loadModule(name, fresh = false) {
     const exports = await mod.default({ module_or_path: new URL(`./pkg/${name}_bg.wasm`, import.meta.url) });
     return { mod, exports };
   };
-  if (fresh) return load();
+  if (fresh) {
+    const loaded = load();
+    loaded.then(() => modules.set(name, loaded), () => {});
+    return loaded;
+  }
   if (!modules.has(name)) modules.set(name, load().catch((e) => { modules.delete(name); throw e; }));
   return modules.get(name);
 }

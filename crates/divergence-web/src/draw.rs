@@ -91,18 +91,26 @@ pub fn prepare(
 
 /// What a prepared drawing was made from: the panel's revision (its landscape) and the
 /// options `prepare` reads. A drawing is reused while these are unchanged.
-pub type PreparedKey = (u64, Option<bool>, Option<u64>, bool, Option<String>);
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreparedKey {
+    revision: u64,
+    log_scale: Option<bool>,
+    clip_bits: Option<u64>,
+    quick: bool,
+    title: Option<String>,
+}
 
-/// The key of a drawing prepared for panel revision `revision` with `opts`.
-pub fn prepared_key(revision: u64, opts: &LandscapeOpts) -> PreparedKey {
-    let clip = opts.clip.map(f64::to_bits);
-    (
-        revision,
-        opts.log_scale,
-        clip,
-        opts.quick,
-        opts.title.clone(),
-    )
+impl PreparedKey {
+    /// The key of a drawing prepared for panel revision `revision` with `opts`.
+    pub fn new(revision: u64, opts: &LandscapeOpts) -> PreparedKey {
+        PreparedKey {
+            revision,
+            log_scale: opts.log_scale,
+            clip_bits: opts.clip.map(f64::to_bits),
+            quick: opts.quick,
+            title: opts.title.clone(),
+        }
+    }
 }
 
 // The descent path of the options as points.

@@ -46,7 +46,7 @@ pub struct Explorer {
     shown_tradeoff: Option<Preference>,
     /// Units done by `work` on the panels' own computations (the flip point).
     panel_units: u64,
-    /// Moves when a panel's own computation finishes, so that the page redraws it.
+    /// Moves when a flip point is finished (the trade-off panel redraws).
     flip_revision: u64,
     /// The last sampling experiment, keyed by (q, target, n, reps, seed).
     sampled: Option<(String, Sampling)>,
@@ -557,7 +557,7 @@ impl Explorer {
         }
         opts.quick = self.study.detail() == Detail::Quick;
         let shown = self.study.finished(i);
-        let key = draw::prepared_key(self.study.panel_revision(i), &opts);
+        let key = draw::PreparedKey::new(self.study.panel_revision(i), &opts);
         let mut cache = self.prepared.borrow_mut();
         cache.resize_with(self.study.panels().len(), || None);
         let prepared = match (shown, cache.get_mut(i)) {

@@ -141,7 +141,7 @@ pub struct Study {
     cells_computed: u64,
     /// Units of work done so far (see [`Study::step`]).
     units: u64,
-    /// Bumped whenever what a panel shows changes (see [`Study::revision`]).
+    /// Bumped whenever what a panel shows changes; panel revisions are taken from it.
     revision: u64,
     /// Per panel: the revision at which what it shows last changed.
     changed: Vec<u64>,
@@ -304,12 +304,6 @@ impl Study {
     /// stop, so a caller's slice is never longer than its budget plus one unit.
     pub fn units(&self) -> u64 {
         self.units
-    }
-
-    /// Changes whenever a shown landscape, its minima or its basins change (or the problem
-    /// does): a page redraws its panels when this or its own state changed, not every slice.
-    pub fn revision(&self) -> u64 {
-        self.revision
     }
 
     /// Changes whenever panel `k`'s shown landscape, minima or basins change (or the problem
