@@ -10,6 +10,20 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// A canvas element of `w × h` pixels.
+fn canvas(w: u32, h: u32) -> web_sys::HtmlCanvasElement {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let c: web_sys::HtmlCanvasElement = doc.create_element("canvas").unwrap().dyn_into().unwrap();
+    c.set_width(w);
+    c.set_height(h);
+    c
+}
+
+/// The canvas's 2D context.
+fn context(c: &web_sys::HtmlCanvasElement) -> web_sys::CanvasRenderingContext2d {
+    c.get_context("2d").unwrap().unwrap().dyn_into().unwrap()
+}
+
 fn get(v: &JsValue, path: &[&str]) -> JsValue {
     path.iter().fold(v.clone(), |o, k| {
         js_sys::Reflect::get(&o, &(*k).into()).unwrap()
@@ -106,11 +120,7 @@ fn work_completes_with_the_post_optima_and_draws() {
     assert!((get(&f.get(0), &["sigma"]).as_f64().unwrap() - 17f64.sqrt()).abs() < 1e-6);
     let v = e.landscape_values(1);
     assert_eq!(v.length(), 24 * 20);
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let canvas: web_sys::HtmlCanvasElement =
-        doc.create_element("canvas").unwrap().dyn_into().unwrap();
-    canvas.set_width(500);
-    canvas.set_height(400);
+    let canvas = canvas(500, 400);
     let rect = e
         .draw_landscape(0, canvas.clone(), js_sys::Object::new().into())
         .unwrap();
@@ -118,14 +128,8 @@ fn work_completes_with_the_post_optima_and_draws() {
         get(&rect, &["x"]).as_f64().unwrap(),
         get(&rect, &["y"]).as_f64().unwrap(),
     );
-    let ctx: web_sys::CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
     let w = get(&rect, &["w"]).as_f64().unwrap();
-    let pix = ctx
+    let pix = context(&canvas)
         .get_image_data(x + w / 2.0, y + 5.0, 1.0, 1.0)
         .unwrap()
         .data()
@@ -251,21 +255,12 @@ fn refused_values_are_range_errors_and_bad_names_type_errors() {
 fn redrawn_landscapes_match_a_fresh_explorer_after_every_kind_of_change() {
     // Drawings are kept between draws (contours, colour scale): after a move of q, a new
     // target and new colour options, each redraw must equal a fresh explorer's, pixel for pixel.
-    let doc = web_sys::window().unwrap().document().unwrap();
     let pixels = |e: &Explorer, opts: &str| {
-        let canvas: web_sys::HtmlCanvasElement =
-            doc.create_element("canvas").unwrap().dyn_into().unwrap();
-        canvas.set_width(320);
-        canvas.set_height(260);
+        let canvas = canvas(320, 260);
         let opts = js_sys::JSON::parse(opts).unwrap();
         e.draw_landscape(0, canvas.clone(), opts).unwrap();
-        let ctx: web_sys::CanvasRenderingContext2d = canvas
-            .get_context("2d")
-            .unwrap()
-            .unwrap()
-            .dyn_into()
-            .unwrap();
-        ctx.get_image_data(0.0, 0.0, 320.0, 260.0).unwrap().data().0
+        let image = context(&canvas).get_image_data(0.0, 0.0, 320.0, 260.0);
+        image.unwrap().data().0
     };
     let settle = |e: &mut Explorer| while !e.work(50.0) {};
     let mut kept = Explorer::new().unwrap();
