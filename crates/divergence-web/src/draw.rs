@@ -71,8 +71,9 @@ impl From<plot::LineFrame> for LineOut {
     }
 }
 
-/// The panel's titles, colour scale, contours and path from the page's options: the costly
-/// part of a landscape draw (contours), kept by the explorer while neither changes.
+/// The panel's titles, colour scale and contours from the page's options: the costly part of
+/// a landscape draw (contours), kept by the explorer while neither changes. The descent path
+/// is set at each draw.
 pub fn prepare(
     panel: &PanelDef,
     land: &Landscape,
@@ -85,7 +86,6 @@ pub fn prepare(
     if let Some(t) = &opts.title {
         prep.title = t.clone();
     }
-    prep.path = path(opts);
     prep
 }
 
@@ -182,7 +182,8 @@ pub fn landscape_svg(
     opts: &LandscapeOpts,
     size: (u32, u32),
 ) -> Result<String, JsError> {
-    let prep = prepare(panel, land, target, opts);
+    let mut prep = prepare(panel, land, target, opts);
+    prep.path = path(opts);
     let theme = Theme::new(opts.dark, 1.0);
     let p = prep.panel(land, mins, target, Some(q), theme);
     let (rect, frame) = record(size, |a| framed(a, &p))?;
