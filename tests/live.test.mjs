@@ -99,6 +99,62 @@ test('while blog-stein with every panel settles after a change (the preset chose
   assert.ok(r.slice(first + 1).every((c) => c.done && c.units === 0), JSON.stringify(r.slice(first)));
 });
 
+test('a large sampling experiment is computed by the work loop in slices, not by the control or a draw', async () => {
+  const page = await env.page('index.html');
+  await settled(page);
+  const r = await onElement(page, async (el) => {
+    el.setAttribute('panels', 'landscape,density,sampling');
+    await el.settled();
+    const { Explorer } = await import(new URL('www/pkg/divergence_web.js', document.baseURI).href);
+    const proto = Explorer.prototype;
+    const [work, draw, check] = [proto.work, proto.drawSampling, proto.checkSampling];
+    const calls = [], draws = [];
+    let ex = null, before = null;
+    const figure = el.shadowRoot.querySelector('figure.sampling');
+    proto.work = function (budget) {
+      const [u, pending] = [this.workUnits(), this.samplingPending()];
+      const done = work.call(this, budget);
+      calls.push({ start: u, units: this.workUnits() - u, pending, done, busy: figure.getAttribute('aria-busy') });
+      return done;
+    };
+    // The control checks its value: the units done from there to the next work call are
+    // the control's (draws come after a frame's work).
+    proto.checkSampling = function (...a) {
+      ex = this;
+      before = this.workUnits();
+      return check.apply(this, a);
+    };
+    proto.drawSampling = function (...a) {
+      const u = this.workUnits();
+      draw.apply(this, a);
+      draws.push(this.workUnits() - u);
+    };
+    // N = 3000 through the panel's own control: 3000 × 300 samples.
+    const select = el.shadowRoot.querySelector('select[aria-label="Samples per draw N"]');
+    select.value = '3000';
+    select.dispatchEvent(new Event('change'));
+    const text = [];
+    const status = figure.querySelector('[role=status]');
+    new MutationObserver(() => text.push(status.textContent)).observe(status, { childList: true, characterData: true, subtree: true });
+    await el.settled();
+    Object.assign(proto, { work, drawSampling: draw, checkSampling: check });
+    const s = el.sampling;
+    return { calls, draws, handler: calls[0].start - before, text, n: s.n, reps: s.reverseKl.length, busy: figure.getAttribute('aria-busy'), pending: ex.samplingPending() };
+  });
+  assert.equal(r.handler, 0, 'the control computed nothing');
+  assert.ok(r.draws.length >= 2 && r.draws.every((u) => u === 0), `draws did no units: ${r.draws}`);
+  // 900,000 samples in units of 4096: many work calls, each doing units and handing back.
+  const slices = r.calls.filter((c) => c.pending);
+  assert.ok(slices.length >= 2, JSON.stringify(r.calls.slice(0, 5)));
+  assert.ok(slices.every((c) => c.units >= 1), JSON.stringify(slices.filter((c) => c.units < 1)));
+  assert.ok(slices.slice(0, -1).every((c) => !c.done) && slices.at(-1).done, 'the last slice finishes it');
+  assert.ok(slices.some((c) => c.busy === 'true'), 'the panel is marked busy meanwhile');
+  assert.match(r.text[0], /^Drawing 300 × 3000 samples/);
+  assert.match(r.text[r.text.length - 1], /effective sample size of the weights p\/q is [\d.]+ of 3000/);
+  assert.deepEqual([r.n, r.reps, r.busy, r.pending], [3000, 300, 'false', false]);
+  assert.deepEqual(page.messages, []);
+});
+
 test('blog-stein with every panel: after a target change no draw computes the flip point or a quadrature pressure', async () => {
   const page = await env.page('index.html');
   await settled(page);

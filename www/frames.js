@@ -115,9 +115,10 @@ export class Frames {
       panels.collect(ex, x._descents.running);
       // The change event, the URL and `ready` wait for the figure, not for the flows.
       drawn = !panels.waiting(this.dragging, false);
-      // Frames go on for a moving descent, a flip point (started by a draw) and waiting
-      // panels, the flows among them while they work; `settled()` waits for them all.
-      more = x._descents.running || ex.tradeoffPending() || panels.waiting(this.dragging);
+      // Frames go on for a moving descent, a flip point or a sampling experiment (started by
+      // a draw) and waiting panels, the flows among them while they work; `settled()` waits
+      // for them all.
+      more = x._descents.running || ex.tradeoffPending() || ex.samplingPending() || panels.waiting(this.dragging);
     } catch (e) {
       return this.broken(`Drawing failed: ${e.message ?? e}`);
     }

@@ -33,6 +33,7 @@ export class Panels {
     // Per landscape and for the trade-off: the wasm side's revision last seen.
     this.landRevs = [];
     this.tradeoffRev = -1;
+    this.samplingRev = -1;
     // Which canvases are on screen: while a slider is held only those are redrawn.
     this.inView = new Set();
     this.io = new IntersectionObserver((entries) => {
@@ -219,8 +220,8 @@ export class Panels {
     if (!this.stale.has(key)) this.stale.set(key, ++this.seq);
   }
 
-  /** Marks what the wasm side has new: a landscape or a flip point finished, a descent's
-   * step, the flows' work. */
+  /** Marks what the wasm side has new: a landscape, a flip point or a sampling experiment
+   * finished, a descent's step, the flows' work. */
   collect(ex, descents) {
     this.lands.forEach((_, i) => {
       const rev = ex.landscapeRevision(i);
@@ -231,6 +232,9 @@ export class Panels {
     const rev = ex.tradeoffRevision();
     if (rev !== this.tradeoffRev) this.mark('tradeoff');
     this.tradeoffRev = rev;
+    const srev = ex.samplingRevision();
+    if (srev !== this.samplingRev) this.mark('sampling');
+    this.samplingRev = srev;
     if (this.busy) this.mark('flow');
   }
 

@@ -24,14 +24,14 @@ export class SamplingPanel {
     this.text = h('p', { class: 'note', role: 'status' });
     const n = h('select', { 'aria-label': 'Samples per draw N' }, ...SAMPLE_SIZES.map((k) => h('option', { value: k }, String(k))));
     n.value = String(s.n);
-    n.addEventListener('change', () => x.setSampling({ n: Number(n.value) }));
+    n.addEventListener('change', () => this.apply({ n: Number(n.value) }));
     const seed = h('input', { type: 'number', min: 0, step: 1, class: 'num', 'aria-label': 'Seed' });
     seed.value = String(s.seed);
     seed.addEventListener('change', () => {
-      try { x.setSampling({ seed: Number(seed.value) }); } catch { seed.value = String(this.samples.seed); }
+      if (!this.apply({ seed: Number(seed.value) })) seed.value = String(this.samples.seed);
     });
     const again = h('button', { type: 'button' }, 'Resample');
-    again.addEventListener('click', () => x.resample());
+    again.addEventListener('click', () => this.apply({ seed: this.samples.seed + 1 }));
     this.inputs = { n, seed };
     return h('figure', { class: 'sampling' },
       h('div', { class: 'row' }, h('span', {}, 'N ='), n, h('span', {}, `samples from q, drawn ${s.reps} times; seed`), seed, again),
@@ -51,27 +51,41 @@ export class SamplingPanel {
     return this.x._host.ex ? { ...s, ...this.x._host.call((ex) => ex.sampling(s.n, s.reps, s.seed)) } : null;
   }
 
-  /** Sets `n`, `reps` and/or `seed`; bad values throw (shown) and change nothing. */
+  /** Sets `n`, `reps` and/or `seed` and returns the experiment (computed now); bad values
+   * throw (shown) and change nothing. */
   set(partial) {
+    if (!this.apply(partial)) return this.x._fail(this.error);
+    return this.data();
+  }
+
+  /** Sets `n`, `reps` and/or `seed` for the frames to compute: false (and the error shown)
+   * for bad values, which change nothing. The panel's own controls use this: a large
+   * experiment is spread over frames instead of computed in the event handler. */
+  apply(partial) {
     const x = this.x;
     const next = { ...this.samples, ...partial };
     try {
-      x._host.call((ex) => ex.sampling(next.n, next.reps, next.seed));
+      x._host.call((ex) => ex.checkSampling(next.n, next.reps, next.seed));
     } catch (e) {
-      return x._fail(asError(e));
+      this.error = asError(e);
+      x._showError(this.error.message);
+      return false;
     }
     this.samples = next;
     this.sync();
     x._clearError();
     x._schedule();
-    return this.data();
+    return true;
   }
 
-  /** Draws the panel and its summary (announced only when it changes). */
+  /** Draws the panel and its summary (announced only when it changes). While the frames
+   * compute the experiment for a new q or new settings, the last one shows, marked busy. */
   draw(ex, dark) {
     const s = this.samples;
     ex.drawSampling(this.canvas, s.n, s.reps, s.seed, dark);
-    setText(this.text, summary(this.data()), this.x._status.quiet);
+    const busy = ex.samplingPending();
+    this.canvas.parentElement?.setAttribute('aria-busy', String(busy));
+    setText(this.text, busy ? `Drawing ${s.reps} × ${s.n} samples from this q (the figure shows the last draws)…` : summary(this.data()), this.x._status.quiet);
   }
 }
 

@@ -7,7 +7,7 @@ mod state;
 
 use divergence::quad::Tol;
 use divergence::registry::{self, PARAMS};
-use divergence::sampling::{exact, sampling_distribution, Estimates};
+use divergence::sampling::{exact, Estimates, SamplingRun};
 use divergence::tradeoff::{prefer, preference, FlipSolver, Preference};
 use divergence::{Derivatives, Detail, Divergence, Error, Field, Gaussian, PartialState, Study};
 use divergence_plot::{self as plot, distinct_divergences, Prepared};
@@ -27,8 +27,20 @@ struct Sampling {
     draws: Vec<Estimates>,
 }
 
-/// Largest N × reps of one sampling experiment (a few tens of milliseconds in wasm).
+/// Largest N × reps of one sampling experiment (~0.4 s of samples in wasm, spread over
+/// frames by `work`).
 const MAX_SAMPLES: usize = 2_000_000;
+
+/// Samples per unit of a sampling experiment's work (~1 ms in wasm).
+const SAMPLES_PER_UNIT: usize = 4096;
+
+/// A sampling experiment under way: its key, the exact values once computed (its first
+/// unit), and the draws.
+struct SamplingJob {
+    key: String,
+    exact: Option<Estimates>,
+    run: SamplingRun,
+}
 
 /// The page's handle: the validated state, the core's study of its landscapes, drawing.
 #[wasm_bindgen]
@@ -50,6 +62,15 @@ pub struct Explorer {
     flip_revision: u64,
     /// The last sampling experiment, keyed by (q, target, n, reps, seed).
     sampled: Option<(String, Sampling)>,
+    /// The sampling experiment being computed by `work`, unit by unit.
+    sampling_job: Option<SamplingJob>,
+    /// The sampling panel's settings (n, reps, seed) at its last draw: a change of q or the
+    /// target starts their experiment at once, so that `work` covers it.
+    sampling_settings: Option<(usize, usize, f64)>,
+    /// The last experiment drawn: shown, marked in progress, while the next is computed.
+    shown_sampling: Option<Sampling>,
+    /// Moves when a sampling experiment is finished (the sampling panel redraws).
+    sampling_revision: u64,
     /// Per landscape panel: its last drawing's colour scale and contours, with the panel's
     /// revision and the options they were made for (a move of q alone redraws from these).
     prepared: std::cell::RefCell<Vec<Option<(Prepared, draw::PreparedKey)>>>,
@@ -204,6 +225,10 @@ impl Explorer {
             // An error (one component) shows when the panel draws.
             let _ = self.preference_ready();
         }
+        if let Some((n, reps, seed)) = self.sampling_settings {
+            // Settings checked at the draw that stored them.
+            let _ = self.sampling_ready(n, reps, seed);
+        }
         self.state()
     }
 
@@ -244,9 +269,11 @@ impl Explorer {
         // The panels' pending computations first (what a change shows soonest), one unit at
         // a time; the landscapes get what is left of the budget. While a control is dragged
         // (quick detail) the landscapes have the frame: the flip point follows the release.
+        // The sampling experiment follows the landscapes while dragging, and the flip point
+        // the release.
         let quick = self.study.detail() == Detail::Quick;
         let mut spent = false;
-        while !quick && self.step_flip() {
+        while !quick && (self.step_flip() || self.step_sampling()) {
             if over() {
                 spent = true;
                 break;
@@ -259,9 +286,12 @@ impl Explorer {
         } else {
             self.study.step(&mut || true)
         };
+        if quick && done && !over() {
+            while self.step_sampling() && !over() {}
+        }
         let cells = self.study.cells_computed() - before;
         CELLS_COMPUTED.fetch_add(cells, Ordering::Relaxed);
-        done && (quick || self.flip_job.is_none())
+        done && (quick || self.flip_job.is_none()) && self.sampling_job.is_none()
     }
 
     /// Units of work `work` has done on the current study (a plan row or pair, a few cells,
@@ -290,6 +320,25 @@ impl Explorer {
     #[wasm_bindgen(js_name = tradeoffRevision)]
     pub fn tradeoff_revision(&self) -> f64 {
         self.flip_revision as f64
+    }
+
+    /// True while the sampling panel's experiment is being computed by `work` (the panel
+    /// shows its last finished experiment meanwhile).
+    #[wasm_bindgen(js_name = samplingPending)]
+    pub fn sampling_pending(&self) -> bool {
+        self.sampling_job.is_some()
+    }
+
+    /// Changes whenever a sampling experiment is finished.
+    #[wasm_bindgen(js_name = samplingRevision)]
+    pub fn sampling_revision(&self) -> f64 {
+        self.sampling_revision as f64
+    }
+
+    /// Checks sampling settings without computing anything: an Error names the bad one.
+    #[wasm_bindgen(js_name = checkSampling)]
+    pub fn check_sampling(&self, n: usize, reps: usize, seed: f64) -> Result<(), WebError> {
+        self.sampling_key(n, reps, seed).map(drop)
     }
 
     /// Starts a descent from `(mu, sigma)` on every panel (replacing any earlier one).
@@ -426,9 +475,16 @@ impl Explorer {
         seed: f64,
         dark: bool,
     ) -> Result<(), WebError> {
-        let s = self.sampled(n, reps, seed)?;
+        self.sampling_settings = Some((n, reps, seed));
+        if let Some(s) = self.sampling_ready(n, reps, seed)? {
+            self.shown_sampling = Some(s);
+        }
         Ok(draw::on_canvas(&canvas, dark, |a, th| {
-            plot::sampling(a, &s.exact, &s.draws, th)
+            match &self.shown_sampling {
+                Some(s) => plot::sampling(a, &s.exact, &s.draws, th),
+                // Before the first experiment is done: the background alone.
+                None => a.fill(&th.bg()),
+            }
         })?)
     }
 
@@ -645,7 +701,7 @@ impl Explorer {
     /// `psi`, `psi_log` or `sampling`.
     #[wasm_bindgen(js_name = exportSvg)]
     pub fn export_svg(
-        &self,
+        &mut self,
         kind: &str,
         index: usize,
         width: u32,
@@ -680,11 +736,12 @@ impl Explorer {
                 draw::svg(size, dark, |a, th| plot::pressure_ratio(a, &input, th))?
             }
             "sampling" => {
-                let Some((_, s)) = &self.sampled else {
+                let Some((n, reps, seed)) = self.sampling_settings else {
                     return Err(WebError::Range(
                         "the sampling panel has not been drawn yet".into(),
                     ));
                 };
+                let s = self.sampled(n, reps, seed)?;
                 draw::svg(size, dark, |a, th| {
                     plot::sampling(a, &s.exact, &s.draws, th)
                 })?
@@ -748,14 +805,19 @@ impl Explorer {
             panel_units: 0,
             flip_revision: 0,
             sampled: None,
+            sampling_job: None,
+            sampling_settings: None,
+            shown_sampling: None,
+            sampling_revision: 0,
             prepared: Default::default(),
             #[cfg(feature = "fault-injection")]
             inject_panic: false,
         })
     }
 
-    /// The sampling experiment for the current q and target, computed if anything changed.
-    fn sampled(&mut self, n: usize, reps: usize, seed: f64) -> WebResult<Sampling> {
+    /// The key of a sampling experiment for the current q and target: an Error names a bad
+    /// setting.
+    fn sampling_key(&self, n: usize, reps: usize, seed: f64) -> WebResult<String> {
         if !(2..=100_000).contains(&n) || !(2..=2000).contains(&reps) || n * reps > MAX_SAMPLES {
             return Err(WebError::Range(
                 "sampling: n must lie in 2..=100000, repeats in 2..=2000, n × repeats ≤ 2000000"
@@ -767,19 +829,64 @@ impl Explorer {
                 "sampling: the seed must be an integer from 0 to 2^53".into(),
             ));
         }
-        let key = format!("{:?} {:?} {n} {reps} {seed}", self.q, self.state.target);
-        if let Some((k, s)) = &self.sampled {
-            if *k == key {
-                return Ok(s.clone());
+        Ok(format!(
+            "{:?} {:?} {n} {reps} {seed}",
+            self.q, self.state.target
+        ))
+    }
+
+    /// The sampling experiment for the current q and target without blocking: None while
+    /// `work` computes it (started here if it is not under way).
+    fn sampling_ready(&mut self, n: usize, reps: usize, seed: f64) -> WebResult<Option<Sampling>> {
+        let key = self.sampling_key(n, reps, seed)?;
+        match &self.sampled {
+            Some((k, s)) if *k == key => return Ok(Some(s.clone())),
+            _ => {}
+        }
+        if self.sampling_job.as_ref().is_none_or(|j| j.key != key) {
+            let run = SamplingRun::new(self.study.target().clone(), self.q, n, reps, seed as u64);
+            self.sampling_job = Some(SamplingJob {
+                key,
+                exact: None,
+                run,
+            });
+        }
+        Ok(None)
+    }
+
+    /// One unit of the pending sampling experiment, if any (true then): its exact values,
+    /// or up to `SAMPLES_PER_UNIT` samples; its end moves the revision.
+    fn step_sampling(&mut self) -> bool {
+        let Some(job) = &mut self.sampling_job else {
+            return false;
+        };
+        self.panel_units += 1;
+        let Some(exact_values) = job.exact else {
+            job.exact = Some(exact(self.study.target(), &self.q));
+            return true;
+        };
+        if job.run.step(SAMPLES_PER_UNIT) {
+            if let Some(job) = self.sampling_job.take() {
+                let s = Sampling {
+                    exact: exact_values,
+                    draws: job.run.into_draws(),
+                };
+                self.sampled = Some((job.key, s));
+                self.sampling_revision += 1;
             }
         }
-        let target = self.study.target();
-        let s = Sampling {
-            exact: exact(target, &self.q),
-            draws: sampling_distribution(target, &self.q, n, reps, seed as u64),
-        };
-        self.sampled = Some((key, s.clone()));
-        Ok(s)
+        true
+    }
+
+    /// The sampling experiment for the current q and target, finished here if `work` has
+    /// not yet.
+    fn sampled(&mut self, n: usize, reps: usize, seed: f64) -> WebResult<Sampling> {
+        loop {
+            if let Some(s) = self.sampling_ready(n, reps, seed)? {
+                return Ok(s);
+            }
+            self.step_sampling();
+        }
     }
 
     /// β = (1+α)/2 of the Amari parameter, clamped to [0, 1].

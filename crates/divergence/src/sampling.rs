@@ -34,32 +34,82 @@ pub fn exact(p: &Target, q: &Gaussian) -> Estimates {
 
 /// One draw of `n` samples from q, seeded by `seed`.
 pub fn estimate(p: &Target, q: &Gaussian, n: usize, seed: u64) -> Estimates {
-    let mut rng = Pcg64Mcg::seed_from_u64(seed);
-    let n = n.max(1);
-    let (mut rev, mut fwd, mut bc, mut sw, mut sw2) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for _ in 0..n {
-        let z: f64 = StandardNormal.sample(&mut rng);
-        let x = q.mu + q.sigma * z;
-        let lw = p.log_pdf(x) - q.log_pdf(x);
-        let w = lw.exp();
-        rev -= lw;
-        // w log w → 0 as w → 0 (lw = −inf where p underflows).
-        fwd += if w > 0.0 { w * lw } else { 0.0 };
-        bc += (0.5 * lw).exp();
-        sw += w;
-        sw2 += w * w;
+    let mut d = Draw::new(n, seed);
+    d.add(p, q, usize::MAX);
+    d.estimates()
+}
+
+/// A draw in progress: its generator, the samples still to take and the running sums.
+#[derive(Clone, Debug)]
+struct Draw {
+    rng: Pcg64Mcg,
+    n: usize,
+    left: usize,
+    /// Σ −log w, Σ w log w, Σ √w, Σ w, Σ w².
+    sums: [f64; 5],
+}
+
+impl Draw {
+    fn new(n: usize, seed: u64) -> Draw {
+        let n = n.max(1);
+        Draw {
+            rng: Pcg64Mcg::seed_from_u64(seed),
+            n,
+            left: n,
+            sums: [0.0; 5],
+        }
     }
-    let nf = n as f64;
-    Estimates {
-        reverse_kl: rev / nf,
-        forward_kl: fwd / nf,
-        bhattacharyya: bc / nf,
-        ess: if sw2 > 0.0 { sw * sw / sw2 } else { 0.0 },
+
+    /// Takes up to `max` more samples; the number taken.
+    fn add(&mut self, p: &Target, q: &Gaussian, max: usize) -> usize {
+        let k = self.left.min(max);
+        let [rev, fwd, bc, sw, sw2] = &mut self.sums;
+        for _ in 0..k {
+            let z: f64 = StandardNormal.sample(&mut self.rng);
+            let x = q.mu + q.sigma * z;
+            let lw = p.log_pdf(x) - q.log_pdf(x);
+            let w = lw.exp();
+            *rev -= lw;
+            // w log w → 0 as w → 0 (lw = −inf where p underflows).
+            *fwd += if w > 0.0 { w * lw } else { 0.0 };
+            *bc += (0.5 * lw).exp();
+            *sw += w;
+            *sw2 += w * w;
+        }
+        self.left -= k;
+        k
     }
+
+    fn estimates(&self) -> Estimates {
+        let [rev, fwd, bc, sw, sw2] = self.sums;
+        let nf = self.n as f64;
+        Estimates {
+            reverse_kl: rev / nf,
+            forward_kl: fwd / nf,
+            bhattacharyya: bc / nf,
+            ess: if sw2 > 0.0 { sw * sw / sw2 } else { 0.0 },
+        }
+    }
+}
+
+/// The seed of draw `r` of an experiment seeded by `seed`.
+fn draw_seed(seed: u64, r: usize) -> u64 {
+    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(r as u64)
 }
 
 /// `reps` independent draws of `n` samples (seeds derived from `seed`): the estimators'
 /// sampling distributions.
+///
+/// # Examples
+/// ```
+/// use divergence::sampling::sampling_distribution;
+/// use divergence::{Gaussian, Target};
+/// let p = Target::parse("0.5:-2:1,0.5:2:1").unwrap();
+/// let q = Gaussian::new(0.0, 2.0).unwrap();
+/// let d = sampling_distribution(&p, &q, 100, 20, 1);
+/// assert_eq!(d.len(), 20);
+/// ```
 pub fn sampling_distribution(
     p: &Target,
     q: &Gaussian,
@@ -67,14 +117,63 @@ pub fn sampling_distribution(
     reps: usize,
     seed: u64,
 ) -> Vec<Estimates> {
-    (0..reps as u64)
-        .map(|r| {
-            estimate(
-                p,
-                q,
-                n,
-                seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(r),
-            )
-        })
-        .collect()
+    let mut run = SamplingRun::new(p.clone(), *q, n, reps, seed);
+    while !run.step(usize::MAX) {}
+    run.draws
+}
+
+/// [`sampling_distribution`] computed a slice at a time, so that a page can spread millions
+/// of samples over frames: [`SamplingRun::step`] takes a bounded number of samples, and the
+/// finished draws equal `sampling_distribution`'s exactly.
+#[derive(Clone, Debug)]
+pub struct SamplingRun {
+    p: Target,
+    q: Gaussian,
+    reps: usize,
+    seed: u64,
+    draws: Vec<Estimates>,
+    current: Draw,
+}
+
+impl SamplingRun {
+    /// An experiment of `reps` draws of `n` samples from `q`, nothing computed yet.
+    pub fn new(p: Target, q: Gaussian, n: usize, reps: usize, seed: u64) -> SamplingRun {
+        SamplingRun {
+            p,
+            q,
+            reps,
+            seed,
+            draws: Vec::with_capacity(reps),
+            current: Draw::new(n, draw_seed(seed, 0)),
+        }
+    }
+
+    /// Takes up to `max_samples` more samples (at least one); true once every draw is done.
+    pub fn step(&mut self, max_samples: usize) -> bool {
+        let mut budget = max_samples.max(1);
+        while self.draws.len() < self.reps && budget > 0 {
+            budget -= self.current.add(&self.p, &self.q, budget);
+            if self.current.left == 0 {
+                self.draws.push(self.current.estimates());
+                let next = draw_seed(self.seed, self.draws.len());
+                self.current = Draw::new(self.current.n, next);
+            }
+        }
+        self.done()
+    }
+
+    /// True once every draw is done.
+    pub fn done(&self) -> bool {
+        self.draws.len() >= self.reps
+    }
+
+    /// The draws finished so far, in order.
+    pub fn draws(&self) -> &[Estimates] {
+        &self.draws
+    }
+
+    /// The finished draws (all of them once [`done`](Self::done)).
+    pub fn into_draws(self) -> Vec<Estimates> {
+        self.draws
+    }
 }

@@ -83,3 +83,30 @@ fn forward_kl_estimates_scatter_or_miss_when_q_leaves_the_middle() {
     let (_, re) = stats(q, rev, ex.reverse_kl);
     assert!(fe > 0.5 && re < 0.05, "forward error {fe}, reverse {re}");
 }
+
+#[test]
+fn a_run_in_slices_gives_the_same_draws_as_one_call() {
+    use divergence::sampling::SamplingRun;
+    let p = Target::parse("0.3:-3:0.5,0.7:2:1.5").unwrap();
+    let q = Gaussian::new(0.5, 2.0).unwrap();
+    let whole = sampling_distribution(&p, &q, 37, 25, 9);
+    for slice in [1, 7, 37, 100, 10_000] {
+        let mut run = SamplingRun::new(p.clone(), q, 37, 25, 9);
+        let mut steps = 0;
+        while !run.step(slice) {
+            steps += 1;
+            // Each step takes at most `slice` samples: draws finish no faster than that.
+            assert!(run.draws().len() <= (steps * slice).div_ceil(37));
+        }
+        assert_eq!(run.into_draws(), whole, "slices of {slice}");
+    }
+    // Each draw is the one-shot estimate with its own seed: the first one with seed·φ.
+    assert_eq!(
+        whole[0],
+        estimate(&p, &q, 37, 9u64.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    );
+    assert_eq!(
+        whole[3],
+        estimate(&p, &q, 37, 9u64.wrapping_mul(0x9E37_79B9_7F4A_7C15) + 3)
+    );
+}
