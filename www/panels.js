@@ -91,7 +91,7 @@ export class Panels {
     if (panels.includes('sampling')) {
       plots.append(this.sampling.build());
       this.canvases.sampling = this.sampling.canvas;
-    }
+    } else x._host.ex?.forgetSampling(); // its experiments stop with it
     if (panels.includes('flow')) {
       plots.append(this.flow.build());
       c.flow = this.flow.canvas;

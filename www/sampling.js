@@ -24,7 +24,7 @@ export class SamplingPanel {
     this.text = h('p', { class: 'note', role: 'status' });
     const n = h('select', { 'aria-label': 'Samples per draw N' }, ...SAMPLE_SIZES.map((k) => h('option', { value: k }, String(k))));
     n.value = String(s.n);
-    n.addEventListener('change', () => this.apply({ n: Number(n.value) }));
+    n.addEventListener('change', () => { if (!this.apply({ n: Number(n.value) })) n.value = String(this.samples.n); });
     const seed = h('input', { type: 'number', min: 0, step: 1, class: 'num', 'aria-label': 'Seed' });
     seed.value = String(s.seed);
     seed.addEventListener('change', () => {
@@ -85,7 +85,7 @@ export class SamplingPanel {
     ex.drawSampling(this.canvas, s.n, s.reps, s.seed, dark);
     const busy = ex.samplingPending();
     this.canvas.parentElement?.setAttribute('aria-busy', String(busy));
-    setText(this.text, busy ? `Drawing ${s.reps} × ${s.n} samples from this q (the figure shows the last draws)…` : summary(this.data()), this.x._status.quiet);
+    setText(this.text, busy ? `Drawing ${s.reps} × ${s.n} samples from q…` : summary(this.data()), this.x._status.quiet);
   }
 }
 

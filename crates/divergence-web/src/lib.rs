@@ -27,8 +27,8 @@ struct Sampling {
     draws: Vec<Estimates>,
 }
 
-/// Largest N × reps of one sampling experiment (~0.4 s of samples in wasm, spread over
-/// frames by `work`).
+/// Largest N × reps of one sampling experiment (~0.4 s of samples in wasm: `work` spreads
+/// the panel's over frames; `sampling()` and the SVG export finish one on the spot).
 const MAX_SAMPLES: usize = 2_000_000;
 
 /// Samples per unit of a sampling experiment's work (~1 ms in wasm).
@@ -56,7 +56,8 @@ pub struct Explorer {
     flip_job: Option<(String, FlipSolver)>,
     /// The last trade-off drawn: shown, marked in progress, while the next is computed.
     shown_tradeoff: Option<Preference>,
-    /// Units done by `work` on the panels' own computations (the flip point).
+    /// Units done on the panels' own computations (the flip point, the sampling experiment),
+    /// by `work` or by a call that needs them finished.
     panel_units: u64,
     /// Moves when a flip point is finished (the trade-off panel redraws).
     flip_revision: u64,
@@ -64,8 +65,9 @@ pub struct Explorer {
     sampled: Option<(String, Sampling)>,
     /// The sampling experiment being computed by `work`, unit by unit.
     sampling_job: Option<SamplingJob>,
-    /// The sampling panel's settings (n, reps, seed) at its last draw: a change of q or the
-    /// target starts their experiment at once, so that `work` covers it.
+    /// The sampling panel's settings (n, reps, seed) at its last draw, checked: a change of q
+    /// or the target starts their experiment at once, so that `work` covers it (until the
+    /// panel leaves the page: `forgetSampling`).
     sampling_settings: Option<(usize, usize, f64)>,
     /// The last experiment drawn: shown, marked in progress, while the next is computed.
     shown_sampling: Option<Sampling>,
@@ -211,7 +213,6 @@ impl Explorer {
             // Each panel keeps showing its last landscape (now stale) until the new one is done.
             self.study.set_problem(v.target, v.panels, s.view);
             self.tradeoff = None;
-            self.sampled = None;
         }
         self.study.set_metric(v.metric);
         self.q = v.q;
@@ -226,7 +227,7 @@ impl Explorer {
             let _ = self.preference_ready();
         }
         if let Some((n, reps, seed)) = self.sampling_settings {
-            // Settings checked at the draw that stored them.
+            // Checked when they were stored: this starts the experiment for the new q.
             let _ = self.sampling_ready(n, reps, seed);
         }
         self.state()
@@ -254,26 +255,26 @@ impl Explorer {
         CELLS_COMPUTED.load(Ordering::Relaxed) as f64
     }
 
-    /// Computes landscape rows, minima and basins for about `budget_ms` milliseconds: unit by
-    /// unit (see `workUnits`), stopping after the first unit that ends past the budget, or
-    /// after exactly one unit when `budget_ms` ≤ 0. Returns true when everything at the
-    /// current resolution is complete.
+    /// Computes for about `budget_ms` milliseconds, unit by unit (see `workUnits`): the
+    /// trade-off's flip point, the landscapes' rows, minima and basins, then the sampling
+    /// experiment; it stops after the first unit that ends past the budget, or after exactly
+    /// one unit when `budget_ms` ≤ 0. Returns true when everything at the current resolution
+    /// is complete (while a control is dragged: the landscapes).
     pub fn work(&mut self, budget_ms: f64) -> bool {
         #[cfg(feature = "fault-injection")]
         if std::mem::take(&mut self.inject_panic) {
             panic!("injected fault");
         }
         let start = Date::now();
-        let before = self.study.cells_computed();
+        let (before, units) = (self.study.cells_computed(), self.work_units());
         let over = || budget_ms <= 0.0 || Date::now() - start > budget_ms;
-        // The panels' pending computations first (what a change shows soonest), one unit at
-        // a time; the landscapes get what is left of the budget. While a control is dragged
-        // (quick detail) the landscapes have the frame: the flip point follows the release.
-        // The sampling experiment follows the landscapes while dragging, and the flip point
-        // the release.
+        // The flip point first (what a change shows soonest), one unit at a time; the
+        // landscapes get what is left of the budget, and the sampling experiment what is left
+        // after them. While a control is dragged (quick detail) the flip point follows the
+        // release.
         let quick = self.study.detail() == Detail::Quick;
         let mut spent = false;
-        while !quick && (self.step_flip() || self.step_sampling()) {
+        while !quick && self.step_flip() {
             if over() {
                 spent = true;
                 break;
@@ -286,17 +287,19 @@ impl Explorer {
         } else {
             self.study.step(&mut || true)
         };
-        if quick && done && !over() {
+        // At least one unit a call: a sampling unit when nothing else was left to do.
+        if done && (!over() || self.work_units() == units) {
             while self.step_sampling() && !over() {}
         }
         let cells = self.study.cells_computed() - before;
         CELLS_COMPUTED.fetch_add(cells, Ordering::Relaxed);
-        done && (quick || self.flip_job.is_none()) && self.sampling_job.is_none()
+        done && (quick || (self.flip_job.is_none() && self.sampling_job.is_none()))
     }
 
-    /// Units of work `work` has done on the current study (a plan row or pair, a few cells,
-    /// one descent or basin step): `work(0)` does exactly one, so a test can see that the
-    /// loop hands control back after every unit once its budget is spent.
+    /// Units of work done on the current study (a plan row or pair, a few cells, one descent
+    /// or basin step) and on the panels (a step of the flip point, 4096 samples), by `work`
+    /// or by a call that needs them finished: `work(0)` does exactly one, so a test can see
+    /// that the loop hands control back after every unit once its budget is spent.
     #[wasm_bindgen(js_name = workUnits)]
     pub fn work_units(&self) -> f64 {
         (self.study.units() + self.panel_units) as f64
@@ -339,6 +342,15 @@ impl Explorer {
     #[wasm_bindgen(js_name = checkSampling)]
     pub fn check_sampling(&self, n: usize, reps: usize, seed: f64) -> Result<(), WebError> {
         self.sampling_key(n, reps, seed).map(drop)
+    }
+
+    /// The sampling panel has left the page: changes of q no longer start experiments, and
+    /// one under way is dropped.
+    #[wasm_bindgen(js_name = forgetSampling)]
+    pub fn forget_sampling(&mut self) {
+        self.sampling_settings = None;
+        self.sampling_job = None;
+        self.shown_sampling = None;
     }
 
     /// Starts a descent from `(mu, sigma)` on every panel (replacing any earlier one).
@@ -433,6 +445,7 @@ impl Explorer {
     /// `reps` seeded draws of `n` samples from q: `{exact: {reverseKl, forwardKl,
     /// bhattacharyya}, reverseKl, forwardKl, bhattacharyya, ess}` (arrays over the draws; the
     /// first draw is "this draw"). n in 2..=100000, reps in 2..=2000, n·reps ≤ 2·10⁶.
+    /// Finished on the spot if `work` has not yet (up to ~0.4 s for the largest).
     pub fn sampling(&mut self, n: usize, reps: usize, seed: f64) -> Result<JsValue, WebError> {
         let s = self.sampled(n, reps, seed)?;
         let col = |f: fn(&Estimates) -> f64| s.draws.iter().map(f).collect::<Vec<f64>>();
@@ -475,8 +488,9 @@ impl Explorer {
         seed: f64,
         dark: bool,
     ) -> Result<(), WebError> {
+        let ready = self.sampling_ready(n, reps, seed)?;
         self.sampling_settings = Some((n, reps, seed));
-        if let Some(s) = self.sampling_ready(n, reps, seed)? {
+        if let Some(s) = ready {
             self.shown_sampling = Some(s);
         }
         Ok(draw::on_canvas(&canvas, dark, |a, th| {
@@ -839,11 +853,15 @@ impl Explorer {
     /// `work` computes it (started here if it is not under way).
     fn sampling_ready(&mut self, n: usize, reps: usize, seed: f64) -> WebResult<Option<Sampling>> {
         let key = self.sampling_key(n, reps, seed)?;
+        if self.sampling_job.as_ref().is_some_and(|j| j.key != key) {
+            // For another q, target or settings: no longer wanted.
+            self.sampling_job = None;
+        }
         match &self.sampled {
             Some((k, s)) if *k == key => return Ok(Some(s.clone())),
             _ => {}
         }
-        if self.sampling_job.as_ref().is_none_or(|j| j.key != key) {
+        if self.sampling_job.is_none() {
             let run = SamplingRun::new(self.study.target().clone(), self.q, n, reps, seed as u64);
             self.sampling_job = Some(SamplingJob {
                 key,
@@ -862,7 +880,7 @@ impl Explorer {
         };
         self.panel_units += 1;
         let Some(exact_values) = job.exact else {
-            job.exact = Some(exact(self.study.target(), &self.q));
+            job.exact = Some(exact(job.run.target(), job.run.q()));
             return true;
         };
         if job.run.step(SAMPLES_PER_UNIT) {
@@ -885,7 +903,9 @@ impl Explorer {
             if let Some(s) = self.sampling_ready(n, reps, seed)? {
                 return Ok(s);
             }
-            self.step_sampling();
+            if !self.step_sampling() {
+                return Err(WebError::Range("sampling: no experiment under way".into()));
+            }
         }
     }
 

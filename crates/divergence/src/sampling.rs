@@ -162,6 +162,16 @@ impl SamplingRun {
         self.done()
     }
 
+    /// The target sampled against.
+    pub fn target(&self) -> &Target {
+        &self.p
+    }
+
+    /// The Gaussian q sampled from.
+    pub fn q(&self) -> &Gaussian {
+        &self.q
+    }
+
     /// True once every draw is done.
     pub fn done(&self) -> bool {
         self.draws.len() >= self.reps

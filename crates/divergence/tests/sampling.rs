@@ -98,6 +98,12 @@ fn a_run_in_slices_gives_the_same_draws_as_one_call() {
             // Each step takes at most `slice` samples: draws finish no faster than that.
             assert!(run.draws().len() <= (steps * slice).div_ceil(37));
         }
+        // Every step but the last takes exactly `slice` samples.
+        assert_eq!(
+            steps + 1,
+            (37 * 25usize).div_ceil(slice),
+            "slices of {slice}"
+        );
         assert_eq!(run.into_draws(), whole, "slices of {slice}");
     }
     // Each draw is the one-shot estimate with its own seed: the first one with seed·φ.
