@@ -143,8 +143,12 @@ test('a large sampling experiment is computed by the work loop in slices, not by
   });
   assert.equal(r.handler, 0, 'the control computed nothing');
   assert.ok(r.draws.length >= 2 && r.draws.every((u) => u === 0), `draws did no units: ${r.draws}`);
-  // 900,000 samples in units of 4096: many work calls, each doing units and handing back.
+  // No unit anywhere but in the work calls (the status text reads the finished experiment).
+  r.calls.slice(1).forEach((c, i) => assert.equal(c.start, r.calls[i].start + r.calls[i].units, JSON.stringify(r.calls[i])));
+  // 900,000 samples in units of 4096, after one for the exact values: 221 units over many
+  // work calls, each doing units and handing back.
   const slices = r.calls.filter((c) => c.pending);
+  assert.equal(slices.reduce((a, c) => a + c.units, 0), 1 + Math.ceil(900_000 / 4096));
   assert.ok(slices.length >= 2, JSON.stringify(r.calls.slice(0, 5)));
   assert.ok(slices.every((c) => c.units >= 1), JSON.stringify(slices.filter((c) => c.units < 1)));
   assert.ok(slices.slice(0, -1).every((c) => !c.done) && slices.at(-1).done, 'the last slice finishes it');
@@ -152,6 +156,46 @@ test('a large sampling experiment is computed by the work loop in slices, not by
   assert.match(r.text[0], /^Drawing 300 × 3000 samples/);
   assert.match(r.text[r.text.length - 1], /effective sample size of the weights p\/q is [\d.]+ of 3000/);
   assert.deepEqual([r.n, r.reps, r.busy, r.pending], [3000, 300, 'false', false]);
+  assert.deepEqual(page.messages, []);
+});
+
+test('after a change of q the flows restart in the work loop, a flow and a quarter of time a unit, shown once at t', async () => {
+  const page = await env.page('index.html');
+  await settled(page);
+  const r = await onElement(page, async (el) => {
+    el.setAttribute('panels', 'landscape,density,flow');
+    el.setPreset('blog-kl');
+    await el.settled();
+    el.setFlow({ geometry: 'wasserstein', t: 3 });
+    await el.settled();
+    const { FlowView } = await import(new URL('www/pkg/divergence_flow_web.js', document.baseURI).href);
+    const proto = FlowView.prototype;
+    const orig = { work: proto.work, catchUp: proto.catchUp };
+    const calls = [];
+    let caught = 0;
+    const figure = el.shadowRoot.querySelector('figure.flow');
+    proto.work = function (budget) {
+      const [u, before] = [this.workUnits(), this.info(0)];
+      const done = orig.work.call(this, budget);
+      calls.push({ units: this.workUnits() - u, current: before.current, t: before.t, done, busy: figure.getAttribute('aria-busy') });
+      return done;
+    };
+    proto.catchUp = function () { caught += 1; return orig.catchUp.call(this); };
+    el.setState({ q: { mu: 1, sigma: 2 } });
+    await el.settled();
+    Object.assign(proto, orig);
+    return { calls, caught, flow: el.flow, text: figure.querySelector('[role=status]').textContent };
+  });
+  assert.equal(r.caught, 0, 'no frame computed the flows on the spot');
+  // Two flows, twelve quarters to t = 3: the old flows (at t = 3) show meanwhile, busy.
+  const restart = r.calls.filter((c) => !c.current);
+  assert.ok(restart.length >= 2, JSON.stringify(r.calls.slice(0, 4)));
+  assert.ok(restart.every((c) => c.units >= 1 && !c.done && c.t === 3), JSON.stringify(restart));
+  // Marked busy from the first draw after the change (the first work call comes before it).
+  assert.ok(restart.slice(1).every((c) => c.busy === 'true'), JSON.stringify(restart));
+  assert.ok(restart.reduce((a, c) => a + c.units, 0) >= 24);
+  assert.deepEqual([r.flow.current, r.flow.complete, r.flow.t, r.flow.geometry], [true, true, 3, 'wasserstein']);
+  assert.match(r.text, /^At t = 3, mass of q_t/);
   assert.deepEqual(page.messages, []);
 });
 

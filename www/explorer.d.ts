@@ -41,7 +41,11 @@ export interface FlowInfo {
   below: number;
   /** Per divergence whose flow is not computed (or diverged): why, as the panel says. */
   refused: Partial<Record<DivergenceName, string>>;
-  /** Whether the mass-over-time curves are complete. */
+  /** Whether these are the flows of the state, t and geometry last asked for (`el.flow` and
+   * `setFlow` compute them on the spot: always true there; the panel shows the previous
+   * flows while its frames compute new ones). */
+  current: boolean;
+  /** Whether the flows are current and their mass-over-time curves complete. */
   complete: boolean;
 }
 
@@ -140,8 +144,9 @@ export declare class DivergenceExplorer extends HTMLElement {
   readonly ready: Promise<void>;
   /**
    * Resolves once everything for the current state is computed and drawn at full resolution:
-   * every landscape complete with refined minima (and basins, if on), descents finished, every
-   * visible panel drawn, no frame pending. Waits for `ready` first and, while a slider is held,
+   * every landscape complete with refined minima (and basins, if on), descents finished, the
+   * trade-off's flip point, the sampling experiment and the flows computed, every visible panel
+   * drawn, no frame pending. Waits for `ready` first and, while a slider is held,
    * for its release. Rejects if a computation fails or a crash cannot be recovered from.
    */
   settled(): Promise<void>;
@@ -173,12 +178,15 @@ export declare class DivergenceExplorer extends HTMLElement {
   basinLabels(i?: number): number[];
   /** The ψ trade-off for the current target and α; null before loading. */
   readonly tradeoff: Tradeoff | null;
-  /** The sampling experiment for the current q; null before loading. */
+  /** The sampling experiment for the current q (computed on the spot if the frames have not
+   * yet: up to ~0.4 s for 2·10⁶ samples); null before loading. */
   readonly sampling: Sampling | null;
-  /** Sets `n`, `reps` and/or `seed`; bad values throw and change nothing. */
+  /** Sets `n`, `reps` and/or `seed`; bad values throw and change nothing. Returns
+   * `el.sampling`. */
   setSampling(partial: Partial<SamplingSettings>): Sampling;
-  /** The flows-of-q panel at its time; null until the flows' own wasm module has loaded
-   * (imported the first time a flow panel is built; `settled()` waits for it), or if it failed. */
+  /** The flows-of-q panel at its time (computed on the spot if the frames have not yet);
+   * null until the flows' own wasm module has loaded (imported the first time a flow panel is
+   * built; `settled()` waits for it), or if it failed. */
   readonly flow: FlowInfo | null;
   /** Sets the flow panel's time (0 to 5) and/or geometry; bad values throw and change nothing.
    * Returns `el.flow` (null while the flows' module loads: the values apply once it has). */

@@ -50,11 +50,11 @@ export class FlowPanel {
       h('option', { value: 'fisher-rao' }, 'Fisher–Rao (mass created in place)'),
       h('option', { value: 'wasserstein' }, 'Wasserstein (mass transported)'));
     this.geo.value = this.geometry;
-    this.geo.addEventListener('change', () => { try { x.setFlow({ geometry: this.geo.value }); } catch { /* shown */ } });
+    this.geo.addEventListener('change', () => this.apply({ geometry: this.geo.value }));
     this.range = h('input', { type: 'range', min: 0, max: T_MAX, step: 0.01, value: this.t, 'aria-label': 'Flow time t' });
     this.range.addEventListener('input', () => {
       this.pause();
-      x.setFlow({ t: Number(this.range.value) });
+      this.apply({ t: Number(this.range.value) });
     });
     this.readout = h('output', { class: 'num' }, fmt(this.t));
     this.play = h('button', { type: 'button' }, 'Play');
@@ -109,15 +109,28 @@ export class FlowPanel {
   }
 
   /** Sets `t` and/or `geometry`; bad values throw (shown) and change nothing. Returns the
-   * panel's info, null while the flows' module loads. */
-  set({ t = this.t, geometry = this.geometry } = {}) {
+   * panel's info (the flows computed now if the frames have not yet), null while the flows'
+   * module loads. */
+  set(partial) {
+    const err = this.apply(partial);
+    if (err) return this.x._fail(err);
+    return this.info();
+  }
+
+  /** Sets `t` and/or `geometry` for the frames to compute (the panel's own controls: a jump
+   * of t is spread over frames); returns the error, shown, for bad values, which change
+   * nothing. */
+  apply({ t = this.t, geometry = this.geometry } = {}) {
     const x = this.x;
     [t, geometry] = [Number(t), String(geometry)];
     try {
       if (this.mod) this.guard(() => this.current()?.set(geometry, t));
       if (!this.mod) check(geometry, t);
     } catch (e) {
-      return x._fail(asError(e));
+      const err = asError(e);
+      x._showError(err.message);
+      this.sync();
+      return err;
     }
     this.t = t;
     this.geometry = geometry;
@@ -125,7 +138,7 @@ export class FlowPanel {
     this.sync();
     x._clearError();
     this.redraw();
-    return this.info();
+    return null;
   }
 
   /** Animates t from 0 (or where it is) to the end; under reduced motion, jumps there. */
@@ -169,15 +182,24 @@ export class FlowPanel {
     this.geo.value = this.geometry;
   }
 
-  /** `{t, tMax, geometry, points, masses, massBelow, below, refused, complete}`; null until
-   * the flows' module has loaded (or after it failed). */
+  /** `{t, tMax, geometry, points, masses, massBelow, below, refused, current, complete}`
+   * for the state, t and geometry asked for (computed now if the frames have not yet); null
+   * until the flows' module has loaded (or after it failed). */
   info(below = 0) {
-    return (this.mod && this.guard(() => this.current().info(Number(below)))) || null;
+    return (this.mod && this.guard(() => {
+      const view = this.current();
+      view.catchUp();
+      return view.info(Number(below));
+    })) || null;
   }
 
   /** The panel as SVG text of `w × h` CSS pixels. */
   svg(w, h, dark) {
-    const out = this.mod && this.guard(() => this.current().exportSvg(w, h, dark));
+    const out = this.mod && this.guard(() => {
+      const view = this.current();
+      view.catchUp();
+      return view.exportSvg(w, h, dark);
+    });
     if (!out) throw new Error(this.error || 'the flows of q have not loaded yet');
     return out;
   }
@@ -210,6 +232,8 @@ export class FlowPanel {
       this.text.textContent = this.error;
     } else if (waiting) {
       this.text.textContent = LOADING;
+    } else if (!info.current) {
+      this.text.textContent = `Computing the flows at t = ${fmt(+this.t.toFixed(2))} (the figure shows the last ones)…`;
     } else {
       const parts = Object.entries(info.masses).map(([name, m]) => `${this.x._host.title(name)}: ${m.map((v) => `${(100 * v).toFixed(1)}%`).join(' / ')}`);
       const refused = Object.entries(info.refused).map(([name, why]) => `${this.x._host.title(name)}: ${why}`);

@@ -2,10 +2,11 @@
 // landscape work (elapsed-time budget) and a redraw of what changed; the quick mode while a
 // control is dragged; `settled()`'s waiters.
 
-// Milliseconds per frame: of landscape work (a slice ends after the unit that passes it), and
-// in all, after which waiting panels are left for the next frame (at least one is drawn).
-// While dragging the work gets more: each frame restarts the landscapes of the new state.
-const BUDGET = { idle: { work: 8, frame: 18 }, dragging: { work: 14, frame: 20 } };
+// Milliseconds per frame: of work (a slice ends after the unit that passes it), and in all,
+// after which waiting panels are left for the next frame (at least one is drawn). The
+// browser's own share of a frame (rasterising the canvases drawn, style, layout, composite)
+// comes on top: ~10 ms in software-rendered Chromium on 2 cores for a drag's five panels.
+const BUDGET = { work: 6, frame: 11 };
 
 export class Frames {
   constructor(el) {
@@ -88,12 +89,11 @@ export class Frames {
     const ex = x._host.ex;
     if (!ex) return;
     const start = performance.now();
-    const budget = this.dragging ? BUDGET.dragging : BUDGET.idle;
     let done;
     try {
       x._host.call(() => {
         x._descents.step(ex);
-        done = ex.work(budget.work);
+        done = ex.work(BUDGET.work);
       });
     } catch (e) {
       return this.broken(`Computation failed: ${e.message ?? e}`);
@@ -107,7 +107,7 @@ export class Frames {
       x._root.classList.toggle('dark', dark);
       panels.collect(ex, x._descents.running);
       if (panels.waiting(this.dragging)) {
-        x._host.call(() => panels.draw(ex, { dragging: this.dragging, dark, deadline: start + budget.frame }));
+        x._host.call(() => panels.draw(ex, { dragging: this.dragging, dark, deadline: start + BUDGET.frame }));
       }
       // Progress, staleness and descriptions (cheap when nothing changed): every frame.
       x._host.call(() => x._status.frame(ex));
@@ -116,8 +116,8 @@ export class Frames {
       // The change event, the URL and `ready` wait for the figure, not for the flows.
       drawn = !panels.waiting(this.dragging, false);
       // Frames go on for a moving descent, a flip point or a sampling experiment (started by
-      // a draw) and waiting panels, the flows among them while they work; `settled()` waits
-      // for them all.
+      // a draw or a change) and waiting panels, the flows among them while they work;
+      // `settled()` waits for them all.
       more = x._descents.running || ex.tradeoffPending() || ex.samplingPending() || panels.waiting(this.dragging);
     } catch (e) {
       return this.broken(`Drawing failed: ${e.message ?? e}`);

@@ -3,9 +3,10 @@
 //! A module of its own, so that a page without a flow panel never downloads it: the element
 //! (`www/flow.js`) imports it the first time a flow panel is built.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
-use divergence::flow::{FlowError, Geometry};
+use divergence::flow::{FlowError, Geometry, CHECKPOINT_EVERY};
 use divergence::State;
 use divergence_plot::distinct_divergences;
 use divergence_plot::flows::{Flows, POINTS, T_MAX};
@@ -31,7 +32,10 @@ export interface FlowInfo {
   below: number;
   /** Per divergence whose flow is not drawn: why. */
   refused: Record<string, string>;
-  /** Whether the mass-over-time curves are complete. */
+  /** Whether these are the flows of the last state, geometry and time asked for (else `work`
+   * is computing those, and these are the flows shown before). */
+  current: boolean;
+  /** Whether the flows are current and their mass-over-time curves complete. */
   complete: boolean;
 }
 "#;
@@ -48,6 +52,7 @@ struct Info<'a> {
     mass_below: BTreeMap<&'a str, f64>,
     below: f64,
     refused: BTreeMap<&'a str, &'a str>,
+    current: bool,
     complete: bool,
 }
 
@@ -55,9 +60,15 @@ struct Info<'a> {
 /// geometry, shown at time t; their mass curves are sampled by `work`, slice by slice.
 #[wasm_bindgen]
 pub struct FlowView {
+    /// The state of the flows shown.
     state: State,
     flows: Flows,
-    /// Mass samples taken by `work` over the view's life (one unit each).
+    /// The flows of a newer state or geometry, or the shown ones far from the time asked
+    /// for: `work` brings them to `goal`, then they are shown.
+    next: Option<(State, Flows)>,
+    /// The time asked for.
+    goal: f64,
+    /// Units `work` did over the view's life: a mass sample, or one flow's stretch of time.
     units: u64,
     #[cfg(feature = "fault-injection")]
     inject_panic: bool,
@@ -104,18 +115,23 @@ impl FlowView {
     ) -> Result<FlowView, WebError> {
         install_panic_hook("divergence-flow-web");
         let state = state_from(state)?;
-        let flows = flows_of(&state, checked(geometry, t)?, t)?;
-        Ok(FlowView {
+        let flows = flows_of(&state, checked(geometry, t)?, 0.0)?;
+        let mut view = FlowView {
             state,
             flows,
+            next: None,
+            goal: 0.0,
             units: 0,
             #[cfg(feature = "fault-injection")]
             inject_panic: false,
-        })
+        };
+        view.set(geometry, t)?;
+        Ok(view)
     }
 
     /// Follows the element's state: the flows restart when the target, q, divergences or
-    /// parameters changed (the view and metric do not matter). On error nothing changes.
+    /// parameters changed (the view and metric do not matter), computed by `work` and shown
+    /// once at the time asked for. On error nothing changes.
     #[wasm_bindgen(js_name = setState)]
     pub fn set_state(
         &mut self,
@@ -127,38 +143,84 @@ impl FlowView {
             (a.target == b.target && a.q == b.q)
                 && (a.divergences == b.divergences && a.params == b.params)
         };
-        if !same(&state, &self.state) {
-            self.flows = flows_of(&state, self.flows.geometry(), self.flows.time())?;
-            self.state = state;
+        let asked = self.next.as_ref().map_or(&self.state, |(s, _)| s);
+        if same(&state, asked) {
+            return Ok(());
+        }
+        if same(&state, &self.state) {
+            // Back to the flows shown, at the time asked for.
+            self.next = (self.flows.time() != self.goal).then(|| (state, self.flows.clone()));
+        } else {
+            let geometry = self
+                .next
+                .as_ref()
+                .map_or(&self.flows, |(_, f)| f)
+                .geometry();
+            self.next = Some((state.clone(), flows_of(&state, geometry, 0.0)?));
         }
         Ok(())
     }
 
-    /// Shows the flows at time `t` in [0, 5] (earlier times rewind) in `geometry`; a new
+    /// Shows the flows at time `t` in [0, 5] (earlier times rewind) in `geometry`: at once
+    /// for a rewind or a step of up to a quarter, else once `work` has computed them; a new
     /// geometry restarts them. Bad input is a RangeError, and changes nothing.
     pub fn set(&mut self, geometry: &str, t: f64) -> Result<(), WebError> {
         let g = checked(geometry, t)?;
-        if g != self.flows.geometry() {
-            self.flows = flows_of(&self.state, g, t)?;
+        match &mut self.next {
+            Some((state, f)) if f.geometry() != g => *f = flows_of(state, g, 0.0)?,
+            Some(_) => {}
+            None if g != self.flows.geometry() => {
+                self.next = Some((self.state.clone(), flows_of(&self.state, g, 0.0)?));
+            }
+            None if t <= self.flows.time() + CHECKPOINT_EVERY => self.flows.set_time(t),
+            None => self.next = Some((self.state.clone(), self.flows.clone())),
         }
-        self.flows.set_time(t);
+        self.goal = t;
         Ok(())
     }
 
-    /// Samples the mass-over-time curves for about `budget_ms` milliseconds, one sampled
-    /// time at a time (exactly one when `budget_ms` ≤ 0); true once they are complete.
+    /// Brings the flows asked for to their time now, if `work` has not yet (for an API call
+    /// that returns them).
+    #[wasm_bindgen(js_name = catchUp)]
+    pub fn catch_up(&mut self) {
+        if let Some((state, mut f)) = self.next.take() {
+            f.catch_up(self.goal, &mut || false);
+            (self.state, self.flows) = (state, f);
+        }
+    }
+
+    /// Computes for about `budget_ms` milliseconds, unit by unit (exactly one when
+    /// `budget_ms` ≤ 0): the flows asked for, a stretch of time of one flow at a time, then
+    /// the mass-over-time curves, one sampled time at a time; true once all are complete.
     pub fn work(&mut self, budget_ms: f64) -> bool {
         #[cfg(feature = "fault-injection")]
         if std::mem::take(&mut self.inject_panic) {
             panic!("injected fault in the flow module");
         }
         let start = Date::now();
-        let mut units = 0;
-        let done = self.flows.work(&mut || {
-            units += 1;
-            budget_ms <= 0.0 || Date::now() - start > budget_ms
-        });
-        self.units += units;
+        let (units, spent) = (Cell::new(0), Cell::new(false));
+        let mut out_of_time = || {
+            units.set(units.get() + 1);
+            spent.set(budget_ms <= 0.0 || Date::now() - start > budget_ms);
+            spent.get()
+        };
+        let caught_up = match &mut self.next {
+            Some((_, f)) => f.catch_up(self.goal, &mut out_of_time),
+            None => true,
+        };
+        if caught_up {
+            if let Some((state, f)) = self.next.take() {
+                (self.state, self.flows) = (state, f);
+            }
+        }
+        // A catch-up that spent the budget leaves the mass curves to the next call.
+        let done = caught_up
+            && if spent.get() {
+                self.flows.done()
+            } else {
+                self.flows.work(&mut out_of_time)
+            };
+        self.units += units.get();
         done
     }
 
@@ -168,9 +230,9 @@ impl FlowView {
         self.units as f64
     }
 
-    /// True once the mass-over-time curves are complete.
+    /// True once the flows asked for are shown and their mass-over-time curves complete.
     pub fn done(&self) -> bool {
-        self.flows.done()
+        self.next.is_none() && self.flows.done()
     }
 
     /// The panel at its shown time: `{t, tMax, geometry, points, masses: {name: [per
@@ -188,7 +250,8 @@ impl FlowView {
             mass_below: BTreeMap::new(),
             below,
             refused: BTreeMap::new(),
-            complete: f.done(),
+            current: self.next.is_none(),
+            complete: self.done(),
         };
         for (name, r) in f.summary(below) {
             match r {

@@ -26,21 +26,43 @@ fn get(v: &JsValue, path: &[&str]) -> JsValue {
 #[wasm_bindgen_test]
 fn fisher_rao_forward_kl_follows_its_closed_form() {
     let mut v = FlowView::new(state(4.0), "fisher-rao", 1.0).unwrap();
+    let info = |v: &FlowView, key: &[&str]| get(&v.info(0.0).unwrap(), key).as_f64().unwrap();
+    // Made at t = 0: `work` brings the flows to t = 1, one flow's quarter of time a unit
+    // (two flows, four quarters), and only then are they shown.
+    assert_eq!(info(&v, &["t"]), 0.0);
+    assert!(!v.work(0.0));
+    assert_eq!((v.work_units(), info(&v, &["t"])), (1.0, 0.0));
+    while info(&v, &["t"]) == 0.0 {
+        assert!(!v.work(0.0));
+    }
+    assert_eq!((v.work_units(), info(&v, &["t"])), (8.0, 1.0));
     // q_t = e^{−t}q₀ + (1 − e^{−t})p below 0 at t = 1; Φ(−4) = 3.167124e-5.
     let e = (-1f64).exp();
     let closed = e * 3.167124183311992e-5 + (1.0 - e) / 2.0;
-    let below = get(&v.info(0.0).unwrap(), &["massBelow", "forward_kl"]);
-    assert!((below.as_f64().unwrap() - closed).abs() < 1e-6, "{below:?}");
+    let below = info(&v, &["massBelow", "forward_kl"]);
+    assert!((below - closed).abs() < 1e-6, "{below}");
     // One mass sample per `work(0)`, then the whole curve.
     assert!(!v.work(0.0));
-    assert_eq!(v.work_units(), 1.0);
+    assert_eq!(v.work_units(), 9.0);
     while !v.work(50.0) {}
     assert!(v.done() && get(&v.info(0.0).unwrap(), &["complete"]).as_bool() == Some(true));
-    // A new q restarts the flows: q₀ symmetric about 0 keeps half the mass below it.
+    // A new q restarts the flows; the old ones show until the new reach t = 1 (or an API
+    // call asks for them now): q₀ symmetric about 0 keeps half the mass below it.
     v.set_state(state(0.0)).unwrap();
-    let below = get(&v.info(0.0).unwrap(), &["massBelow", "forward_kl"]);
-    assert!((below.as_f64().unwrap() - 0.5).abs() < 1e-9, "{below:?}");
+    assert!(!v.done() && get(&v.info(0.0).unwrap(), &["complete"]).as_bool() == Some(false));
+    assert_eq!(info(&v, &["massBelow", "forward_kl"]), below);
+    v.catch_up();
+    let below = info(&v, &["massBelow", "forward_kl"]);
+    assert!((below - 0.5).abs() < 1e-9, "{below}");
     assert!(!v.done());
+    // A jump of t past a quarter is computed by `work` too; a step back is shown at once.
+    v.set("fisher-rao", 3.0).unwrap();
+    assert_eq!(info(&v, &["t"]), 1.0);
+    while !v.work(50.0) {}
+    assert_eq!(info(&v, &["t"]), 3.0);
+    v.set("fisher-rao", 0.5).unwrap();
+    assert_eq!(info(&v, &["t"]), 0.5);
+    assert!(v.done());
 }
 
 #[wasm_bindgen_test]

@@ -2,7 +2,7 @@
 //! current Gaussian (SPEC §4), shown at the reader's time, and the mass it puts on each of
 //! p's components over t ∈ [0, T_MAX], sampled in the background by `work`.
 
-use divergence::flow::{default_range, Flow, FlowOptions, Geometry};
+use divergence::flow::{default_range, Flow, FlowOptions, Geometry, CHECKPOINT_EVERY};
 use divergence::{Divergence, Gaussian, Target};
 
 /// The end of the panel's time axis.
@@ -17,6 +17,7 @@ const SAMPLES: usize = 100;
 pub type Shown<'a> = Result<(Vec<f64>, f64), &'a str>;
 
 /// One divergence's flow: the one shown (at the reader's t) and the one sampling masses.
+#[derive(Clone)]
 struct Item {
     name: String,
     shown: Result<Flow, String>,
@@ -26,6 +27,7 @@ struct Item {
 }
 
 /// The flows of one problem (target, q₀, divergences, geometry).
+#[derive(Clone)]
 pub struct Flows {
     key: String,
     geometry: Geometry,
@@ -33,6 +35,8 @@ pub struct Flows {
     p: Vec<f64>,
     t: f64,
     items: Vec<Item>,
+    /// The next flow `catch_up` advances in its current stretch.
+    next_item: usize,
 }
 
 impl Flows {
@@ -76,6 +80,7 @@ impl Flows {
             p: pd,
             t: f64::NAN,
             items,
+            next_item: 0,
         };
         f.set_time(0.0);
         f
@@ -110,6 +115,42 @@ impl Flows {
                 }
             }
         }
+    }
+
+    /// Moves every shown flow to `t` as `set_time` does (to the same bits), one flow and at
+    /// most [`CHECKPOINT_EVERY`] of time per unit, asking `out_of_time()` after each unit;
+    /// true once all are at `t`. Between units the flows may stand at different times: the
+    /// flows are shown once caught up.
+    pub fn catch_up(&mut self, t: f64, out_of_time: &mut impl FnMut() -> bool) -> bool {
+        while self.t != t {
+            // This stretch's end: t when rewinding or within the stretch, else the checkpoint.
+            let next_cp = (self.t / CHECKPOINT_EVERY).floor() * CHECKPOINT_EVERY + CHECKPOINT_EVERY;
+            let stop = if t < self.t { t } else { t.min(next_cp) };
+            while let Some(it) = self.items.get_mut(self.next_item) {
+                self.next_item += 1;
+                if let Ok(f) = &mut it.shown {
+                    match f.advance_to(stop) {
+                        Ok(()) => f.density_into(&mut it.q),
+                        Err(e) => it.shown = Err(e.to_string()),
+                    }
+                }
+                let round = self.next_item == self.items.len();
+                if round {
+                    self.t = stop;
+                    self.next_item = 0;
+                }
+                if out_of_time() {
+                    return self.t == t;
+                }
+                if round {
+                    break;
+                }
+            }
+            if self.items.is_empty() {
+                self.t = stop;
+            }
+        }
+        true
     }
 
     /// Samples masses ahead until `out_of_time()`; true when every sampled curve is complete.
@@ -196,6 +237,47 @@ impl Flows {
 mod tests {
     use super::*;
     use divergence::Params;
+
+    #[test]
+    fn catching_up_unit_by_unit_gives_the_bits_of_set_time() {
+        let p = Target::parse("0.4:-3:1,0.6:2:0.7").unwrap();
+        let q0 = Gaussian {
+            mu: 0.5,
+            sigma: 2.0,
+        };
+        let divs: Vec<(String, Divergence)> = ["reverse_kl", "hellinger", "forward_kl"]
+            .iter()
+            .map(|n| {
+                (
+                    n.to_string(),
+                    Divergence::new(n, &Params::default()).unwrap(),
+                )
+            })
+            .collect();
+        for g in [Geometry::FisherRao, Geometry::Wasserstein] {
+            let fresh = || Flows::new(String::new(), &p, q0, &divs, g);
+            for t in [1.3, 0.25, 2.0] {
+                let mut direct = fresh();
+                direct.set_time(t);
+                let mut sliced = fresh();
+                let mut units = 0;
+                while !sliced.catch_up(t, &mut || true) {
+                    units += 1;
+                    // Stretches of at most CHECKPOINT_EVERY: one unit per flow and stretch.
+                    assert!(units <= divs.len() * (t / CHECKPOINT_EVERY).ceil() as usize);
+                }
+                assert!(units >= 1);
+                assert_eq!(sliced.time(), t);
+                for (a, b) in direct.items.iter().zip(&sliced.items) {
+                    assert_eq!(a.q, b.q, "{g:?} t = {t}: {}", a.name);
+                }
+                // And back: a rewind catches up too.
+                sliced.catch_up(0.1, &mut || false);
+                direct.set_time(0.1);
+                assert_eq!(direct.items[0].q, sliced.items[0].q);
+            }
+        }
+    }
 
     #[test]
     fn masses_follow_the_closed_forms_and_refusals_are_kept() {

@@ -120,8 +120,9 @@ impl Default for FlowOptions {
 pub const MAX_POINTS: usize = 200_001;
 /// Latest time accepted.
 pub const MAX_TIME: f64 = 1000.0;
-/// Stored states for scrubbing back in time, one per this much time.
-const CHECKPOINT_EVERY: f64 = 0.25;
+/// Stored states for scrubbing back in time, one per this much time; `advance_to` stops at
+/// each, so advancing a checkpoint at a time takes the same steps as one call.
+pub const CHECKPOINT_EVERY: f64 = 0.25;
 
 /// The default x interval: every component of p and q₀, each to ±8 std.
 pub fn default_range(p: &Target, q0: &Gaussian) -> (f64, f64) {
