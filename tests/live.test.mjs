@@ -177,7 +177,7 @@ test('after a change of q the flows restart in the work loop, a flow and a quart
     proto.work = function (budget) {
       const [u, before] = [this.workUnits(), this.info(0)];
       const done = orig.work.call(this, budget);
-      calls.push({ units: this.workUnits() - u, current: before.current, t: before.t, done, busy: figure.getAttribute('aria-busy') });
+      calls.push({ units: this.workUnits() - u, current: before.current, t: before.t, done, busy: figure.getAttribute('aria-busy'), text: figure.querySelector('[role=status]').textContent });
       return done;
     };
     proto.catchUp = function () { caught += 1; return orig.catchUp.call(this); };
@@ -192,7 +192,7 @@ test('after a change of q the flows restart in the work loop, a flow and a quart
   assert.ok(restart.length >= 2, JSON.stringify(r.calls.slice(0, 4)));
   assert.ok(restart.every((c) => c.units >= 1 && !c.done && c.t === 3), JSON.stringify(restart));
   // Marked busy from the first draw after the change (the first work call comes before it).
-  assert.ok(restart.slice(1).every((c) => c.busy === 'true'), JSON.stringify(restart));
+  assert.ok(restart.slice(1).every((c) => c.busy === 'true' && c.text.startsWith('Computing the flows at t = 3')), JSON.stringify(restart));
   assert.ok(restart.reduce((a, c) => a + c.units, 0) >= 24);
   assert.deepEqual([r.flow.current, r.flow.complete, r.flow.t, r.flow.geometry], [true, true, 3, 'wasserstein']);
   assert.match(r.text, /^At t = 3, mass of q_t/);

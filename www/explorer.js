@@ -188,7 +188,8 @@ export class DivergenceExplorer extends HTMLElement {
   get tradeoff() { return this._host.ex ? this._host.call((ex) => ex.tradeoff()) : null; }
   /** The flows-of-q panel at its time: `{t, tMax, geometry, points, masses: {NAME: [mass on
    * each of p's components]}, massBelow: {NAME: mass of q_t below x = 0}, refused: {NAME:
-   * why}, complete}`; null before loading. */
+   * why}, current, complete}`, computed on the spot if the frames have not yet; null before
+   * loading. */
   get flow() { return this._panels.flow.info(); }
   /** Sets the flow panel's `t` (0 to 5) and/or `geometry` (`fisher-rao`, `wasserstein`);
    * bad values throw and change nothing. Returns `el.flow`. */

@@ -143,7 +143,7 @@ export class FlowPanel {
 
   /** Animates t from 0 (or where it is) to the end; under reduced motion, jumps there. */
   start() {
-    if (this.motion.matches) { this.set({ t: T_MAX }); return; }
+    if (this.motion.matches) { this.apply({ t: T_MAX }); return; }
     if (this.t >= T_MAX) this.t = 0;
     this.playing = true;
     this.last = performance.now();

@@ -90,6 +90,11 @@ fn state_from(value: JsValue) -> WebResult<State> {
     serde_wasm_bindgen::from_value(value).map_err(|e| WebError::Type(format!("invalid state: {e}")))
 }
 
+/// Whether two states have the same flows (the view and metric do not matter).
+fn same_flows(a: &State, b: &State) -> bool {
+    (a.target == b.target && a.q == b.q) && (a.divergences == b.divergences && a.params == b.params)
+}
+
 /// The flows of `state` in `g`, at time `t`.
 fn flows_of(state: &State, g: Geometry, t: f64) -> WebResult<Flows> {
     let v = state.validate()?;
@@ -139,33 +144,39 @@ impl FlowView {
         state: JsValue,
     ) -> Result<(), WebError> {
         let state = state_from(state)?;
-        let same = |a: &State, b: &State| {
-            (a.target == b.target && a.q == b.q)
-                && (a.divergences == b.divergences && a.params == b.params)
-        };
         let asked = self.next.as_ref().map_or(&self.state, |(s, _)| s);
-        if same(&state, asked) {
+        if same_flows(&state, asked) {
             return Ok(());
         }
-        if same(&state, &self.state) {
-            // Back to the flows shown, at the time asked for.
-            self.next = (self.flows.time() != self.goal).then(|| (state, self.flows.clone()));
-        } else {
-            let geometry = self
-                .next
-                .as_ref()
-                .map_or(&self.flows, |(_, f)| f)
-                .geometry();
-            self.next = Some((state.clone(), flows_of(&state, geometry, 0.0)?));
+        let geometry = self
+            .next
+            .as_ref()
+            .map_or(&self.flows, |(_, f)| f)
+            .geometry();
+        if same_flows(&state, &self.state) {
+            // Back to the flows shown: at the time and in the geometry asked for.
+            self.next = None;
+            return self.set(geometry.name(), self.goal);
         }
+        self.next = Some((state.clone(), flows_of(&state, geometry, 0.0)?));
         Ok(())
     }
 
-    /// Shows the flows at time `t` in [0, 5] (earlier times rewind) in `geometry`: at once
-    /// for a rewind or a step of up to a quarter, else once `work` has computed them; a new
-    /// geometry restarts them. Bad input is a RangeError, and changes nothing.
+    /// Shows the flows at time `t` in [0, 5] (earlier times rewind) in `geometry`: for the
+    /// flows shown, at once for a rewind or a step of up to a quarter, else once `work` has
+    /// computed them; a new geometry or state restarts them (shown once computed). Bad input
+    /// is a RangeError, and changes nothing.
     pub fn set(&mut self, geometry: &str, t: f64) -> Result<(), WebError> {
         let g = checked(geometry, t)?;
+        let near = t <= self.flows.time() + CHECKPOINT_EVERY;
+        if let Some((state, f)) = &self.next {
+            // Back to the state and geometry shown: pending work is dropped when the rules
+            // below do better (a near time, or a restart from 0 in the other geometry).
+            let shown = same_flows(state, &self.state) && g == self.flows.geometry();
+            if shown && (near || f.geometry() != g) {
+                self.next = None;
+            }
+        }
         match &mut self.next {
             Some((state, f)) if f.geometry() != g => *f = flows_of(state, g, 0.0)?,
             Some(_) => {}
@@ -189,9 +200,10 @@ impl FlowView {
         }
     }
 
-    /// Computes for about `budget_ms` milliseconds, unit by unit (exactly one when
-    /// `budget_ms` ≤ 0): the flows asked for, a stretch of time of one flow at a time, then
-    /// the mass-over-time curves, one sampled time at a time; true once all are complete.
+    /// Computes for about `budget_ms` milliseconds, unit by unit (one when `budget_ms` ≤ 0,
+    /// none once all is complete): the flows asked for, one flow's stretch of at most a
+    /// quarter of time a unit, then the mass-over-time curves, one sampled time a unit; true
+    /// once all are complete.
     pub fn work(&mut self, budget_ms: f64) -> bool {
         #[cfg(feature = "fault-injection")]
         if std::mem::take(&mut self.inject_panic) {
@@ -237,7 +249,7 @@ impl FlowView {
 
     /// The panel at its shown time: `{t, tMax, geometry, points, masses: {name: [per
     /// component]}, massBelow: {name: mass below x = below}, below, refused: {name: why},
-    /// complete}`.
+    /// current, complete}` (`current`: these are the flows last asked for).
     #[wasm_bindgen(unchecked_return_type = "FlowInfo")]
     pub fn info(&self, below: f64) -> Result<JsValue, WebError> {
         let f = &self.flows;

@@ -92,3 +92,37 @@ fn bad_input_is_a_js_error_and_changes_nothing() {
         before
     );
 }
+
+#[wasm_bindgen_test]
+fn a_change_back_to_the_flows_shown_drops_the_pending_work() {
+    let mut v = FlowView::new(state(4.0), "fisher-rao", 1.0).unwrap();
+    v.catch_up();
+    let current = |v: &FlowView| get(&v.info(0.0).unwrap(), &["current"]).as_bool();
+    let shown = |v: &FlowView| {
+        let i = v.info(0.0).unwrap();
+        (get(&i, &["geometry"]).as_string(), get(&i, &["t"]).as_f64())
+    };
+    // Another geometry, or another q, then back before it is computed.
+    v.set("wasserstein", 1.0).unwrap();
+    assert_eq!(current(&v), Some(false));
+    v.set("fisher-rao", 1.0).unwrap();
+    assert_eq!(current(&v), Some(true));
+    v.set_state(state(0.0)).unwrap();
+    assert_eq!(current(&v), Some(false));
+    v.set_state(state(4.0)).unwrap();
+    assert_eq!(current(&v), Some(true));
+    // Another geometry and q, then back to this q: the geometry asked for stays asked.
+    v.set("wasserstein", 1.0).unwrap();
+    v.set_state(state(0.0)).unwrap();
+    v.set_state(state(4.0)).unwrap();
+    assert_eq!(current(&v), Some(false));
+    while current(&v) != Some(true) {
+        v.work(0.0);
+    }
+    assert_eq!(shown(&v), (Some("wasserstein".into()), Some(1.0)));
+    // A far time pending, then a scrub near the time shown: shown at once.
+    v.set("wasserstein", 4.0).unwrap();
+    assert_eq!((current(&v), shown(&v).1), (Some(false), Some(1.0)));
+    v.set("wasserstein", 1.2).unwrap();
+    assert_eq!((current(&v), shown(&v).1), (Some(true), Some(1.2)));
+}

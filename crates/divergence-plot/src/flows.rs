@@ -35,7 +35,8 @@ pub struct Flows {
     p: Vec<f64>,
     t: f64,
     items: Vec<Item>,
-    /// The next flow `catch_up` advances in its current stretch.
+    /// The stretch `catch_up` is in (its end) and the next flow it advances there.
+    round: Option<f64>,
     next_item: usize,
 }
 
@@ -80,6 +81,7 @@ impl Flows {
             p: pd,
             t: f64::NAN,
             items,
+            round: None,
             next_item: 0,
         };
         f.set_time(0.0);
@@ -103,10 +105,10 @@ impl Flows {
 
     /// Moves every shown flow to `t` (earlier times rewind); a flow that diverges says so.
     pub fn set_time(&mut self, t: f64) {
-        if t == self.t {
+        if t == self.t && self.round.is_none() {
             return;
         }
-        self.t = t;
+        (self.t, self.round, self.next_item) = (t, None, 0);
         for it in &mut self.items {
             if let Ok(f) = &mut it.shown {
                 match f.advance_to(t) {
@@ -117,15 +119,32 @@ impl Flows {
         }
     }
 
-    /// Moves every shown flow to `t` as `set_time` does (to the same bits), one flow and at
-    /// most [`CHECKPOINT_EVERY`] of time per unit, asking `out_of_time()` after each unit;
-    /// true once all are at `t`. Between units the flows may stand at different times: the
-    /// flows are shown once caught up.
+    /// Moves every shown flow to `t` as `set_time` does (to the same bits, while `t` stays
+    /// the same from call to call), one flow and at most [`CHECKPOINT_EVERY`] of time per
+    /// unit, asking `out_of_time()` after each; true once all are at `t`. A stretch once
+    /// begun is finished first, so that every flow stands at one time between stretches; in
+    /// a stretch they differ, and the flows are shown once caught up.
     pub fn catch_up(&mut self, t: f64, out_of_time: &mut impl FnMut() -> bool) -> bool {
-        while self.t != t {
-            // This stretch's end: t when rewinding or within the stretch, else the checkpoint.
-            let next_cp = (self.t / CHECKPOINT_EVERY).floor() * CHECKPOINT_EVERY + CHECKPOINT_EVERY;
-            let stop = if t < self.t { t } else { t.min(next_cp) };
+        if !t.is_finite() {
+            // Refused by every flow, at once.
+            self.set_time(t);
+            return true;
+        }
+        loop {
+            let stop = match self.round {
+                Some(stop) => stop,
+                None if self.t == t => return true,
+                None => {
+                    // The stretch's end: t when rewinding or within it, else the checkpoint.
+                    let next_cp =
+                        (self.t / CHECKPOINT_EVERY).floor() * CHECKPOINT_EVERY + CHECKPOINT_EVERY;
+                    let stop = if t < self.t { t } else { t.min(next_cp) };
+                    self.round = Some(stop);
+                    stop
+                }
+            };
+            // The next flow still shown (a refused one takes no unit).
+            let mut moved = false;
             while let Some(it) = self.items.get_mut(self.next_item) {
                 self.next_item += 1;
                 if let Ok(f) = &mut it.shown {
@@ -133,24 +152,17 @@ impl Flows {
                         Ok(()) => f.density_into(&mut it.q),
                         Err(e) => it.shown = Err(e.to_string()),
                     }
-                }
-                let round = self.next_item == self.items.len();
-                if round {
-                    self.t = stop;
-                    self.next_item = 0;
-                }
-                if out_of_time() {
-                    return self.t == t;
-                }
-                if round {
+                    moved = true;
                     break;
                 }
             }
-            if self.items.is_empty() {
-                self.t = stop;
+            if self.next_item == self.items.len() {
+                (self.t, self.round, self.next_item) = (stop, None, 0);
+            }
+            if moved && out_of_time() {
+                return self.round.is_none() && self.t == t;
             }
         }
-        true
     }
 
     /// Samples masses ahead until `out_of_time()`; true when every sampled curve is complete.
@@ -260,22 +272,44 @@ mod tests {
                 let mut direct = fresh();
                 direct.set_time(t);
                 let mut sliced = fresh();
-                let mut units = 0;
+                let mut units = 1;
                 while !sliced.catch_up(t, &mut || true) {
                     units += 1;
-                    // Stretches of at most CHECKPOINT_EVERY: one unit per flow and stretch.
-                    assert!(units <= divs.len() * (t / CHECKPOINT_EVERY).ceil() as usize);
                 }
-                assert!(units >= 1);
-                assert_eq!(sliced.time(), t);
-                for (a, b) in direct.items.iter().zip(&sliced.items) {
-                    assert_eq!(a.q, b.q, "{g:?} t = {t}: {}", a.name);
-                }
+                // One unit per flow and stretch of at most CHECKPOINT_EVERY.
+                assert_eq!(units, divs.len() * (t / CHECKPOINT_EVERY).ceil() as usize);
+                same(&direct, &sliced, &format!("{g:?} t = {t}"));
                 // And back: a rewind catches up too.
-                sliced.catch_up(0.1, &mut || false);
+                assert!(sliced.catch_up(0.1, &mut || false));
                 direct.set_time(0.1);
-                assert_eq!(direct.items[0].q, sliced.items[0].q);
+                same(&direct, &sliced, &format!("{g:?} back from {t}"));
             }
+            // A goal moved in a stretch: the stretch is finished first (here to 0.25, or to
+            // 2.0 with the first flow there already), then the new goal is caught up.
+            for (first, units, then, via) in [
+                (2.0, 1, 1.0, 0.25),
+                (2.0, 22, 1.9, 2.0),
+                (2.0, 23, 1.1, 2.0),
+            ] {
+                let mut sliced = fresh();
+                for _ in 0..units {
+                    assert!(!sliced.catch_up(first, &mut || true));
+                }
+                assert!(sliced.catch_up(then, &mut || false));
+                let mut direct = fresh();
+                direct.set_time(via);
+                direct.set_time(then);
+                same(&direct, &sliced, &format!("{g:?} {first} then {then}"));
+            }
+        }
+    }
+
+    /// Every flow of `a` and `b` at the same time with the same density, bit for bit.
+    fn same(a: &Flows, b: &Flows, what: &str) {
+        assert_eq!(a.time(), b.time(), "{what}");
+        for (x, y) in a.items.iter().zip(&b.items) {
+            let t = |i: &Item| i.shown.as_ref().map(|f| f.time()).ok();
+            assert_eq!((t(x), &x.q), (t(y), &y.q), "{what}: {}", x.name);
         }
     }
 
