@@ -7,7 +7,7 @@ mod state;
 
 use divergence::quad::Tol;
 use divergence::registry::{self, PARAMS};
-use divergence::sampling::{exact, Estimates, SamplingRun};
+use divergence::sampling::{Estimates, Experiment, Sampler, Settings};
 use divergence::tradeoff::{prefer, preference, FlipSolver, Preference};
 use divergence::{Derivatives, Detail, Divergence, Error, Field, Gaussian, PartialState, Study};
 use divergence_plot::{self as plot, distinct_divergences, Prepared};
@@ -20,27 +20,9 @@ use wasm_bindgen::prelude::*;
 pub use divergence_web_common::{WebError, WebResult};
 pub use state::{PanelDef, State};
 
-/// A sampling experiment: the exact values and `reps` draws of the estimators.
-#[derive(Clone)]
-struct Sampling {
-    exact: Estimates,
-    draws: Vec<Estimates>,
-}
-
 /// Largest N × reps of one sampling experiment (~0.4 s of samples in wasm: `work` spreads
 /// the panel's over frames; `sampling()` and the SVG export finish one on the spot).
 const MAX_SAMPLES: usize = 2_000_000;
-
-/// Samples per unit of a sampling experiment's work (~1 ms in wasm).
-const SAMPLES_PER_UNIT: usize = 4096;
-
-/// A sampling experiment under way: its key, the exact values once computed (its first
-/// unit), and the draws.
-struct SamplingJob {
-    key: String,
-    exact: Option<Estimates>,
-    run: SamplingRun,
-}
 
 /// The page's handle: the validated state, the core's study of its landscapes, drawing.
 #[wasm_bindgen]
@@ -61,18 +43,14 @@ pub struct Explorer {
     panel_units: u64,
     /// Moves when a flip point is finished (the trade-off panel redraws).
     flip_revision: u64,
-    /// The last sampling experiment, keyed by (q, target, n, reps, seed).
-    sampled: Option<(String, Sampling)>,
-    /// The sampling experiment being computed by `work`, unit by unit.
-    sampling_job: Option<SamplingJob>,
+    /// The sampling panel's experiments, stepped by `work`.
+    sampler: Sampler,
     /// The sampling panel's settings (n, reps, seed) at its last draw, checked: a change of q
     /// or the target starts their experiment at once, so that `work` covers it (until the
     /// panel leaves the page: `forgetSampling`).
-    sampling_settings: Option<(usize, usize, f64)>,
+    sampling_settings: Option<Settings>,
     /// The last experiment drawn: shown, marked in progress, while the next is computed.
-    shown_sampling: Option<Sampling>,
-    /// Moves when a sampling experiment is finished (the sampling panel redraws).
-    sampling_revision: u64,
+    shown_sampling: Option<Experiment>,
     /// Per landscape panel: its last drawing's colour scale and contours, with the panel's
     /// revision and the options they were made for (a move of q alone redraws from these).
     prepared: std::cell::RefCell<Vec<Option<(Prepared, draw::PreparedKey)>>>,
@@ -91,6 +69,25 @@ const RESOLUTION: (usize, usize) = (96, 72);
 /// Landscape cells computed by every explorer in this instance: what a test reads to see
 /// that moving q alone recomputes nothing.
 static CELLS_COMPUTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Sampling settings checked: an Error says which is out of range.
+fn settings(n: usize, reps: usize, seed: f64) -> WebResult<Settings> {
+    if !(2..=100_000).contains(&n) || !(2..=2000).contains(&reps) || n * reps > MAX_SAMPLES {
+        return Err(WebError::Range(
+            "sampling: n must lie in 2..=100000, repeats in 2..=2000, n × repeats ≤ 2000000".into(),
+        ));
+    }
+    if !(seed.is_finite() && seed >= 0.0 && seed <= 2f64.powi(53)) {
+        return Err(WebError::Range(
+            "sampling: the seed must be an integer from 0 to 2^53".into(),
+        ));
+    }
+    Ok(Settings {
+        n,
+        reps,
+        seed: seed as u64,
+    })
+}
 
 fn no_panel() -> WebError {
     WebError::Range("no such panel".into())
@@ -226,9 +223,9 @@ impl Explorer {
             // An error (one component) shows when the panel draws.
             let _ = self.preference_ready();
         }
-        if let Some((n, reps, seed)) = self.sampling_settings {
-            // Checked when they were stored: this starts the experiment for the new q.
-            let _ = self.sampling_ready(n, reps, seed);
+        if let Some(settings) = self.sampling_settings {
+            // This starts the experiment for the new q.
+            self.sampler.ready(self.study.target(), &self.q, settings);
         }
         self.state()
     }
@@ -293,7 +290,7 @@ impl Explorer {
         }
         let cells = self.study.cells_computed() - before;
         CELLS_COMPUTED.fetch_add(cells, Ordering::Relaxed);
-        done && (quick || (self.flip_job.is_none() && self.sampling_job.is_none()))
+        done && (quick || (self.flip_job.is_none() && !self.sampler.pending()))
     }
 
     /// Units of work done on the current study (a plan row or pair, a few cells, one descent
@@ -329,19 +326,19 @@ impl Explorer {
     /// shows its last finished experiment meanwhile).
     #[wasm_bindgen(js_name = samplingPending)]
     pub fn sampling_pending(&self) -> bool {
-        self.sampling_job.is_some()
+        self.sampler.pending()
     }
 
     /// Changes whenever a sampling experiment is finished.
     #[wasm_bindgen(js_name = samplingRevision)]
     pub fn sampling_revision(&self) -> f64 {
-        self.sampling_revision as f64
+        self.sampler.revision() as f64
     }
 
     /// Checks sampling settings without computing anything: an Error names the bad one.
     #[wasm_bindgen(js_name = checkSampling)]
     pub fn check_sampling(&self, n: usize, reps: usize, seed: f64) -> Result<(), WebError> {
-        self.sampling_key(n, reps, seed).map(drop)
+        settings(n, reps, seed).map(drop)
     }
 
     /// The sampling panel has left the page: changes of q no longer start experiments, and
@@ -349,7 +346,7 @@ impl Explorer {
     #[wasm_bindgen(js_name = forgetSampling)]
     pub fn forget_sampling(&mut self) {
         self.sampling_settings = None;
-        self.sampling_job = None;
+        self.sampler.forget();
         self.shown_sampling = None;
     }
 
@@ -447,7 +444,7 @@ impl Explorer {
     /// first draw is "this draw"). n in 2..=100000, reps in 2..=2000, n·reps ≤ 2·10⁶.
     /// Finished on the spot if `work` has not yet (up to ~0.4 s for the largest).
     pub fn sampling(&mut self, n: usize, reps: usize, seed: f64) -> Result<JsValue, WebError> {
-        let s = self.sampled(n, reps, seed)?;
+        let s = self.sampled(settings(n, reps, seed)?);
         let col = |f: fn(&Estimates) -> f64| s.draws.iter().map(f).collect::<Vec<f64>>();
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
@@ -488,10 +485,10 @@ impl Explorer {
         seed: f64,
         dark: bool,
     ) -> Result<(), WebError> {
-        let ready = self.sampling_ready(n, reps, seed)?;
-        self.sampling_settings = Some((n, reps, seed));
-        if let Some(s) = ready {
-            self.shown_sampling = Some(s);
+        let settings = settings(n, reps, seed)?;
+        self.sampling_settings = Some(settings);
+        if let Some(e) = self.sampler.ready(self.study.target(), &self.q, settings) {
+            self.shown_sampling = Some(e.clone());
         }
         Ok(draw::on_canvas(&canvas, dark, |a, th| {
             match &self.shown_sampling {
@@ -750,12 +747,12 @@ impl Explorer {
                 draw::svg(size, dark, |a, th| plot::pressure_ratio(a, &input, th))?
             }
             "sampling" => {
-                let Some((n, reps, seed)) = self.sampling_settings else {
+                let Some(settings) = self.sampling_settings else {
                     return Err(WebError::Range(
                         "the sampling panel has not been drawn yet".into(),
                     ));
                 };
-                let s = self.sampled(n, reps, seed)?;
+                let s = self.sampled(settings);
                 draw::svg(size, dark, |a, th| {
                     plot::sampling(a, &s.exact, &s.draws, th)
                 })?
@@ -818,94 +815,30 @@ impl Explorer {
             shown_tradeoff: None,
             panel_units: 0,
             flip_revision: 0,
-            sampled: None,
-            sampling_job: None,
+            sampler: Sampler::default(),
             sampling_settings: None,
             shown_sampling: None,
-            sampling_revision: 0,
             prepared: Default::default(),
             #[cfg(feature = "fault-injection")]
             inject_panic: false,
         })
     }
 
-    /// The key of a sampling experiment for the current q and target: an Error names a bad
-    /// setting.
-    fn sampling_key(&self, n: usize, reps: usize, seed: f64) -> WebResult<String> {
-        if !(2..=100_000).contains(&n) || !(2..=2000).contains(&reps) || n * reps > MAX_SAMPLES {
-            return Err(WebError::Range(
-                "sampling: n must lie in 2..=100000, repeats in 2..=2000, n × repeats ≤ 2000000"
-                    .into(),
-            ));
-        }
-        if !(seed.is_finite() && seed >= 0.0 && seed <= 2f64.powi(53)) {
-            return Err(WebError::Range(
-                "sampling: the seed must be an integer from 0 to 2^53".into(),
-            ));
-        }
-        Ok(format!(
-            "{:?} {:?} {n} {reps} {seed}",
-            self.q, self.state.target
-        ))
-    }
-
-    /// The sampling experiment for the current q and target without blocking: None while
-    /// `work` computes it (started here if it is not under way).
-    fn sampling_ready(&mut self, n: usize, reps: usize, seed: f64) -> WebResult<Option<Sampling>> {
-        let key = self.sampling_key(n, reps, seed)?;
-        if self.sampling_job.as_ref().is_some_and(|j| j.key != key) {
-            // For another q, target or settings: no longer wanted.
-            self.sampling_job = None;
-        }
-        match &self.sampled {
-            Some((k, s)) if *k == key => return Ok(Some(s.clone())),
-            _ => {}
-        }
-        if self.sampling_job.is_none() {
-            let run = SamplingRun::new(self.study.target().clone(), self.q, n, reps, seed as u64);
-            self.sampling_job = Some(SamplingJob {
-                key,
-                exact: None,
-                run,
-            });
-        }
-        Ok(None)
-    }
-
-    /// One unit of the pending sampling experiment, if any (true then): its exact values,
-    /// or up to `SAMPLES_PER_UNIT` samples; its end moves the revision.
+    /// One unit of the pending sampling experiment, if any (true then).
     fn step_sampling(&mut self) -> bool {
-        let Some(job) = &mut self.sampling_job else {
-            return false;
-        };
-        self.panel_units += 1;
-        let Some(exact_values) = job.exact else {
-            job.exact = Some(exact(job.run.target(), job.run.q()));
-            return true;
-        };
-        if job.run.step(SAMPLES_PER_UNIT) {
-            if let Some(job) = self.sampling_job.take() {
-                let s = Sampling {
-                    exact: exact_values,
-                    draws: job.run.into_draws(),
-                };
-                self.sampled = Some((job.key, s));
-                self.sampling_revision += 1;
-            }
-        }
-        true
+        let stepped = self.sampler.step();
+        self.panel_units += u64::from(stepped);
+        stepped
     }
 
     /// The sampling experiment for the current q and target, finished here if `work` has
     /// not yet.
-    fn sampled(&mut self, n: usize, reps: usize, seed: f64) -> WebResult<Sampling> {
+    fn sampled(&mut self, settings: Settings) -> Experiment {
         loop {
-            if let Some(s) = self.sampling_ready(n, reps, seed)? {
-                return Ok(s);
+            if let Some(e) = self.sampler.ready(self.study.target(), &self.q, settings) {
+                return e.clone();
             }
-            if !self.step_sampling() {
-                return Err(WebError::Range("sampling: no experiment under way".into()));
-            }
+            self.step_sampling();
         }
     }
 

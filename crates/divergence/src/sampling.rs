@@ -187,3 +187,115 @@ impl SamplingRun {
         self.draws
     }
 }
+
+/// A sampling experiment's settings: `reps` draws of `n` samples, seeded by `seed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub n: usize,
+    pub reps: usize,
+    pub seed: u64,
+}
+
+/// A finished experiment: the exact values and the draws' estimates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Experiment {
+    pub exact: Estimates,
+    pub draws: Vec<Estimates>,
+}
+
+/// Samples per unit of [`Sampler::step`].
+pub const SAMPLES_PER_UNIT: usize = 4096;
+
+/// An experiment under way: its exact values once computed (its first unit), and the draws.
+#[derive(Clone, Debug)]
+struct Job {
+    key: Key,
+    exact: Option<Estimates>,
+    run: SamplingRun,
+}
+
+type Key = (Target, Gaussian, Settings);
+
+/// A sampling panel's experiments, computed a unit at a time: the last finished one, and the
+/// one asked for since, under way. What a page's frame loop steps between frames.
+///
+/// # Examples
+/// ```
+/// use divergence::sampling::{Sampler, Settings};
+/// use divergence::{Gaussian, Target};
+/// let p = Target::parse("0.5:-2:1,0.5:2:1").unwrap();
+/// let q = Gaussian::new(0.0, 2.0).unwrap();
+/// let s = Settings { n: 100, reps: 50, seed: 1 };
+/// let mut sampler = Sampler::default();
+/// assert!(sampler.ready(&p, &q, s).is_none()); // started
+/// while sampler.step() {}
+/// assert_eq!(sampler.ready(&p, &q, s).unwrap().draws.len(), 50);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Sampler {
+    finished: Option<(Key, Experiment)>,
+    job: Option<Job>,
+    revision: u64,
+}
+
+impl Sampler {
+    /// The experiment for `p`, `q` and `settings` if finished; else None, and it is under
+    /// way (one for anything else is dropped).
+    pub fn ready(&mut self, p: &Target, q: &Gaussian, settings: Settings) -> Option<&Experiment> {
+        let key = (p.clone(), *q, settings);
+        if self.job.as_ref().is_some_and(|j| j.key != key) {
+            self.job = None;
+        }
+        if self.finished.as_ref().is_some_and(|(k, _)| *k == key) {
+            return self.finished.as_ref().map(|(_, e)| e);
+        }
+        if self.job.is_none() {
+            let Settings { n, reps, seed } = settings;
+            let run = SamplingRun::new(p.clone(), *q, n, reps, seed);
+            self.job = Some(Job {
+                key,
+                exact: None,
+                run,
+            });
+        }
+        None
+    }
+
+    /// One unit of the experiment under way, if any (true then): its exact values, or up to
+    /// [`SAMPLES_PER_UNIT`] samples. Its end moves the revision.
+    pub fn step(&mut self) -> bool {
+        let Some(job) = &mut self.job else {
+            return false;
+        };
+        let Some(exact_values) = job.exact else {
+            job.exact = Some(exact(job.run.target(), job.run.q()));
+            return true;
+        };
+        if job.run.step(SAMPLES_PER_UNIT) {
+            if let Some(job) = self.job.take() {
+                let e = Experiment {
+                    exact: exact_values,
+                    draws: job.run.into_draws(),
+                };
+                self.finished = Some((job.key, e));
+                self.revision += 1;
+            }
+        }
+        true
+    }
+
+    /// True while an experiment is under way.
+    pub fn pending(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Moves whenever an experiment is finished.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Drops the experiment under way (its panel is gone).
+    pub fn forget(&mut self) {
+        self.job = None;
+    }
+}

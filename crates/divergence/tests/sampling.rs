@@ -116,3 +116,44 @@ fn a_run_in_slices_gives_the_same_draws_as_one_call() {
         estimate(&p, &q, 37, 9u64.wrapping_mul(0x9E37_79B9_7F4A_7C15) + 3)
     );
 }
+
+#[test]
+fn the_sampler_finishes_what_was_asked_last_and_keeps_it() {
+    use divergence::sampling::{Sampler, Settings, SAMPLES_PER_UNIT};
+    let p = Target::parse("0.5:-4:1,0.5:4:1").unwrap();
+    let (a, b) = (
+        Gaussian::new(0.0, 3.0).unwrap(),
+        Gaussian::new(1.0, 3.0).unwrap(),
+    );
+    let s = Settings {
+        n: 5000,
+        reps: 4,
+        seed: 3,
+    };
+    let mut sampler = Sampler::default();
+    assert!(sampler.ready(&p, &a, s).is_none() && sampler.pending());
+    // One unit for the exact values, then 4096 samples a unit: 20,000 samples in 5.
+    let mut units = 0;
+    while sampler.step() {
+        units += 1;
+    }
+    assert_eq!(units, 1 + (5000 * 4usize).div_ceil(SAMPLES_PER_UNIT));
+    assert_eq!(sampler.revision(), 1);
+    let done = sampler.ready(&p, &a, s).cloned().unwrap();
+    assert_eq!(done.draws, sampling_distribution(&p, &a, 5000, 4, 3));
+    let ex = exact(&p, &a);
+    let three = |e: &Estimates| [e.reverse_kl, e.forward_kl, e.bhattacharyya];
+    assert_eq!(three(&done.exact), three(&ex));
+    // Asked for b, then a again before b is done: b is dropped, a is there at once.
+    assert!(sampler.ready(&p, &b, s).is_none());
+    sampler.step();
+    assert_eq!(
+        sampler.ready(&p, &a, s).map(|e| &e.draws),
+        Some(&done.draws)
+    );
+    assert!(!sampler.pending() && !sampler.step());
+    // Forgetting drops the one under way.
+    assert!(sampler.ready(&p, &b, s).is_none());
+    sampler.forget();
+    assert!(!sampler.pending());
+}
