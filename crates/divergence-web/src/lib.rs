@@ -8,7 +8,7 @@ mod state;
 use divergence::quad::Tol;
 use divergence::registry::{self, PARAMS};
 use divergence::sampling::{Estimates, Experiment, Sampler, Settings};
-use divergence::tradeoff::{prefer, preference, FlipSolver, Preference};
+use divergence::tradeoff::{preference, Preference, Tradeoffs};
 use divergence::{Derivatives, Detail, Divergence, Error, Field, Gaussian, PartialState, Study};
 use divergence_plot::{self as plot, distinct_divergences, Prepared};
 use divergence_web_common::{install_panic_hook, to_js};
@@ -30,19 +30,13 @@ pub struct Explorer {
     state: State,
     q: Gaussian,
     study: Study,
-    /// The ψ trade-off of the current target and α, computed on first use.
-    tradeoff: Option<Result<Preference, String>>,
-    /// The last flip point, keyed by the components' shapes and β.
-    flip: Option<(String, f64)>,
-    /// The flip point being computed by `work`, unit by unit, with its key.
-    flip_job: Option<(String, FlipSolver)>,
+    /// The ψ trade-off panel's flip points, stepped by `work`.
+    tradeoffs: Tradeoffs,
     /// The last trade-off drawn: shown, marked in progress, while the next is computed.
     shown_tradeoff: Option<Preference>,
     /// Units done on the panels' own computations (the flip point, the sampling experiment),
     /// by `work` or by a call that needs them finished.
     panel_units: u64,
-    /// Moves when a flip point is finished (the trade-off panel redraws).
-    flip_revision: u64,
     /// The sampling panel's experiments, stepped by `work`.
     sampler: Sampler,
     /// The sampling panel's settings (n, reps, seed) at its last draw, checked: a change of q
@@ -209,16 +203,13 @@ impl Explorer {
         if !s.same_landscapes(&self.state) {
             // Each panel keeps showing its last landscape (now stale) until the new one is done.
             self.study.set_problem(v.target, v.panels, s.view);
-            self.tradeoff = None;
         }
         self.study.set_metric(v.metric);
         self.q = v.q;
         self.state = s;
         // A flip point under way for shapes or a β no longer shown is dropped; once the
         // trade-off panel has drawn, the new one starts now, so that `work` covers it.
-        if (self.flip_job.as_ref()).is_some_and(|(k, _)| *k != self.flip_key()) {
-            self.flip_job = None;
-        }
+        self.tradeoffs.drop_other(self.study.target(), self.beta());
         if self.shown_tradeoff.is_some() {
             // An error (one component) shows when the panel draws.
             let _ = self.preference_ready();
@@ -290,7 +281,7 @@ impl Explorer {
         }
         let cells = self.study.cells_computed() - before;
         CELLS_COMPUTED.fetch_add(cells, Ordering::Relaxed);
-        done && (quick || (self.flip_job.is_none() && !self.sampler.pending()))
+        done && (quick || (!self.tradeoffs.pending() && !self.sampler.pending()))
     }
 
     /// Units of work done on the current study (a plan row or pair, a few cells, one descent
@@ -306,7 +297,7 @@ impl Explorer {
     /// shows its last finished trade-off meanwhile).
     #[wasm_bindgen(js_name = tradeoffPending)]
     pub fn tradeoff_pending(&self) -> bool {
-        self.flip_job.is_some()
+        self.tradeoffs.pending()
     }
 
     /// Changes whenever landscape panel `i`'s landscape, minima or basins change (or the
@@ -319,7 +310,7 @@ impl Explorer {
     /// Changes whenever a flip point of the trade-off panel is finished.
     #[wasm_bindgen(js_name = tradeoffRevision)]
     pub fn tradeoff_revision(&self) -> f64 {
-        self.flip_revision as f64
+        self.tradeoffs.revision() as f64
     }
 
     /// True while the sampling panel's experiment is being computed by `work` (the panel
@@ -809,12 +800,9 @@ impl Explorer {
             state,
             q: v.q,
             study,
-            tradeoff: None,
-            flip: None,
-            flip_job: None,
+            tradeoffs: Tradeoffs::default(),
             shown_tradeoff: None,
             panel_units: 0,
-            flip_revision: 0,
             sampler: Sampler::default(),
             sampling_settings: None,
             shown_sampling: None,
@@ -847,55 +835,23 @@ impl Explorer {
         ((1.0 + self.state.params.alpha) / 2.0).clamp(0.0, 1.0)
     }
 
-    /// The key of the flip point: the components' shapes and β (not their weights).
-    fn flip_key(&self) -> String {
-        let shapes: Vec<(f64, f64)> = (self.study.target().components().iter())
-            .map(|c| (c.mean, c.std))
-            .collect();
-        format!("{shapes:?} {:?}", self.beta())
-    }
-
-    /// One unit of the pending flip point, if any (true then); its end moves the revision.
+    /// One unit of the pending flip point, if any (true then).
     fn step_flip(&mut self) -> bool {
-        let Some((key, job)) = &mut self.flip_job else {
-            return false;
-        };
-        self.panel_units += 1;
-        match job.step() {
-            Ok(None) => return true,
-            Ok(Some(f)) => self.flip = Some((std::mem::take(key), f)),
-            Err(e) => self.tradeoff = Some(Err(e.to_string())),
-        }
-        self.flip_job = None;
-        self.flip_revision += 1;
-        true
+        let stepped = self.tradeoffs.step();
+        self.panel_units += u64::from(stepped);
+        stepped
     }
 
     /// The trade-off for the current target and α without blocking: None while its flip
-    /// point (the costly part, cached by shapes and β) is computed by `work`.
+    /// point is computed by `work`.
     fn preference_ready(&mut self) -> WebResult<Option<Preference>> {
-        if self.tradeoff.is_none() {
-            let (beta, key) = (self.beta(), self.flip_key());
-            let target = self.study.target();
-            match &self.flip {
-                Some((k, f)) if *k == key => {
-                    self.tradeoff = Some(prefer(target, beta, *f).map_err(|e| e.to_string()));
-                }
-                _ if self.flip_job.as_ref().is_some_and(|(k, _)| *k == key) => {}
-                _ => match FlipSolver::new(target, beta) {
-                    Ok(job) => self.flip_job = Some((key, job)),
-                    Err(e) => self.tradeoff = Some(Err(e.to_string())),
-                },
-            }
+        let beta = self.beta();
+        let ready = (self.tradeoffs.ready(self.study.target(), beta))
+            .map_err(|e| WebError::Range(e.to_string()))?;
+        if let Some(p) = &ready {
+            self.shown_tradeoff = Some(p.clone());
         }
-        match self.tradeoff.clone() {
-            Some(Ok(p)) => {
-                self.shown_tradeoff = Some(p.clone());
-                Ok(Some(p))
-            }
-            Some(Err(e)) => Err(WebError::Range(e)),
-            None => Ok(None),
-        }
+        Ok(ready)
     }
 
     /// The trade-off, its flip point finished here if `work` has not yet.

@@ -317,3 +317,100 @@ pub fn prefer(p: &Target, beta: f64, flip: f64) -> Result<Preference, Error> {
 pub fn preference(p: &Target, beta: f64) -> Result<Preference, Error> {
     prefer(p, beta, flip_point(p, beta)?)
 }
+
+/// What a flip point is computed for: the components' shapes (not their weights) and β.
+type FlipKey = (Vec<(f64, f64)>, f64);
+
+fn flip_key(p: &Target, beta: f64) -> FlipKey {
+    let shapes = p.components().iter().map(|c| (c.mean, c.std)).collect();
+    (shapes, beta.clamp(0.0, 1.0))
+}
+
+/// A trade-off panel's computations for a changing target and β: the flip point (the costly
+/// part, kept per shapes and β) computed a unit at a time, what a page's frame loop steps,
+/// and the preference from it.
+///
+/// # Examples
+/// ```
+/// use divergence::tradeoff::{preference, Tradeoffs};
+/// use divergence::Target;
+/// let p = Target::parse("0.45:-4:1,0.45:4:1,0.1:0:1").unwrap();
+/// let mut t = Tradeoffs::default();
+/// assert!(t.ready(&p, 0.5).unwrap().is_none()); // under way
+/// while t.step() {}
+/// assert_eq!(t.ready(&p, 0.5).unwrap(), Some(preference(&p, 0.5).unwrap()));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Tradeoffs {
+    /// The last flip point finished (or the solver's failure).
+    flip: Option<(FlipKey, Result<f64, Error>)>,
+    job: Option<(FlipKey, FlipSolver)>,
+    /// The last preference asked for, with its target and β.
+    last: Option<(Target, f64, Preference)>,
+    revision: u64,
+}
+
+impl Tradeoffs {
+    /// The trade-off for `p` at `beta` if its flip point is known; else None, with the flip
+    /// point under way (one for other shapes or β is dropped). An Error for one component.
+    pub fn ready(&mut self, p: &Target, beta: f64) -> Result<Option<Preference>, Error> {
+        let key = flip_key(p, beta);
+        self.keep_only(&key);
+        if let Some((t, b, pref)) = &self.last {
+            if t == p && *b == beta {
+                return Ok(Some(pref.clone()));
+            }
+        }
+        match &self.flip {
+            Some((k, Ok(f))) if *k == key => {
+                let pref = prefer(p, beta, *f)?;
+                self.last = Some((p.clone(), beta, pref.clone()));
+                return Ok(Some(pref));
+            }
+            Some((k, Err(e))) if *k == key => return Err(e.clone()),
+            _ => {}
+        }
+        if self.job.is_none() {
+            self.job = Some((key, FlipSolver::new(p, beta)?));
+        }
+        Ok(None)
+    }
+
+    /// One unit of the flip point under way, if any (true then); its end moves the revision.
+    pub fn step(&mut self) -> bool {
+        let Some((_, job)) = &mut self.job else {
+            return false;
+        };
+        let result = match job.step() {
+            Ok(None) => return true,
+            Ok(Some(f)) => Ok(f),
+            Err(e) => Err(e),
+        };
+        if let Some((key, _)) = self.job.take() {
+            self.flip = Some((key, result));
+            self.revision += 1;
+        }
+        true
+    }
+
+    /// True while a flip point is under way.
+    pub fn pending(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Moves whenever a flip point is finished.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Drops a flip point under way for other shapes or β than `p`'s at `beta`.
+    pub fn drop_other(&mut self, p: &Target, beta: f64) {
+        self.keep_only(&flip_key(p, beta));
+    }
+
+    fn keep_only(&mut self, key: &FlipKey) {
+        if self.job.as_ref().is_some_and(|(k, _)| k != key) {
+            self.job = None;
+        }
+    }
+}

@@ -100,3 +100,25 @@ fn computed_flip_matches_psi_star_for_separated_modes() {
         }
     }
 }
+
+#[test]
+fn tradeoffs_compute_each_flip_point_once_and_only_the_last_asked_for() {
+    use divergence::tradeoff::Tradeoffs;
+    let p = Target::parse("0.45:-4:1,0.45:4:1,0.1:0:1").unwrap();
+    let q = Target::parse("0.45:-4:1,0.45:4:1,0.1:0.5:1").unwrap();
+    let mut t = Tradeoffs::default();
+    assert_eq!(t.ready(&p, 0.5), Ok(None));
+    assert!(t.pending() && t.step());
+    // Other shapes asked for: the first flip point is dropped unfinished.
+    assert_eq!(t.ready(&q, 0.5), Ok(None));
+    while t.step() {}
+    assert_eq!(t.revision(), 1);
+    assert_eq!(t.ready(&q, 0.5), Ok(Some(preference(&q, 0.5).unwrap())));
+    // New weights, same shapes and β: the flip point is kept, no work.
+    let w = Target::parse("0.4:-4:1,0.4:4:1,0.2:0.5:1").unwrap();
+    assert_eq!(t.ready(&w, 0.5), Ok(Some(preference(&w, 0.5).unwrap())));
+    assert!(!t.pending());
+    // One component has no trade-off: an Error, every time, and nothing under way.
+    let one = Target::parse("1:0:1").unwrap();
+    assert!(t.ready(&one, 0.5).is_err() && t.ready(&one, 0.5).is_err() && !t.pending());
+}
