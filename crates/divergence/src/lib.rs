@@ -10,6 +10,7 @@ pub mod error;
 pub mod flow;
 pub mod fragment;
 mod integrals;
+mod keyed;
 pub mod landscape;
 pub mod metric;
 pub mod presets;

@@ -4,6 +4,7 @@
 //! Bhattacharyya coefficient E_q[√(p/q)] sits between. Seeded: a draw is reproducible.
 
 use crate::divergences::{eval, Divergence};
+use crate::keyed::Keyed;
 use crate::target::{Gaussian, Target};
 use rand_core::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
@@ -209,7 +210,6 @@ pub const SAMPLES_PER_UNIT: usize = 4096;
 /// An experiment under way: its exact values once computed (its first unit), and the draws.
 #[derive(Clone, Debug)]
 struct Job {
-    key: Key,
     exact: Option<Estimates>,
     run: SamplingRun,
 }
@@ -232,39 +232,26 @@ type Key = (Target, Gaussian, Settings);
 /// assert_eq!(sampler.ready(&p, &q, s).unwrap().draws.len(), 50);
 /// ```
 #[derive(Clone, Debug, Default)]
-pub struct Sampler {
-    finished: Option<(Key, Experiment)>,
-    job: Option<Job>,
-    revision: u64,
-}
+pub struct Sampler(Keyed<Key, Job, Experiment>);
 
 impl Sampler {
     /// The experiment for `p`, `q` and `settings` if finished; else None, and it is under
     /// way (one for anything else is dropped).
     pub fn ready(&mut self, p: &Target, q: &Gaussian, settings: Settings) -> Option<&Experiment> {
         let key = (p.clone(), *q, settings);
-        if self.job.as_ref().is_some_and(|j| j.key != key) {
-            self.job = None;
-        }
-        if self.finished.as_ref().is_some_and(|(k, _)| *k == key) {
-            return self.finished.as_ref().map(|(_, e)| e);
-        }
-        if self.job.is_none() {
+        self.0.keep_only(&key);
+        if self.0.finished(&key).is_none() && !self.0.pending() {
             let Settings { n, reps, seed } = settings;
             let run = SamplingRun::new(p.clone(), *q, n, reps, seed);
-            self.job = Some(Job {
-                key,
-                exact: None,
-                run,
-            });
+            self.0.job = Some((key.clone(), Job { exact: None, run }));
         }
-        None
+        self.0.finished(&key)
     }
 
     /// One unit of the experiment under way, if any (true then): its exact values, or up to
     /// [`SAMPLES_PER_UNIT`] samples. Its end moves the revision.
     pub fn step(&mut self) -> bool {
-        let Some(job) = &mut self.job else {
+        let Some((_, job)) = &mut self.0.job else {
             return false;
         };
         let Some(exact_values) = job.exact else {
@@ -272,30 +259,27 @@ impl Sampler {
             return true;
         };
         if job.run.step(SAMPLES_PER_UNIT) {
-            if let Some(job) = self.job.take() {
-                let e = Experiment {
-                    exact: exact_values,
-                    draws: job.run.into_draws(),
-                };
-                self.finished = Some((job.key, e));
-                self.revision += 1;
-            }
+            let draws = job.run.draws().to_vec();
+            self.0.finish(Experiment {
+                exact: exact_values,
+                draws,
+            });
         }
         true
     }
 
     /// True while an experiment is under way.
     pub fn pending(&self) -> bool {
-        self.job.is_some()
+        self.0.pending()
     }
 
     /// Moves whenever an experiment is finished.
     pub fn revision(&self) -> u64 {
-        self.revision
+        self.0.revision()
     }
 
     /// Drops the experiment under way (its panel is gone).
     pub fn forget(&mut self) {
-        self.job = None;
+        self.0.job = None;
     }
 }

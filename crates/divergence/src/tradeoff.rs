@@ -5,6 +5,7 @@
 //! densities, where the candidates are mixtures and modes may overlap.
 
 use crate::error::{Error, Field};
+use crate::keyed::Keyed;
 use crate::quad::{integrate1, Tol};
 use crate::target::{Component, Target};
 
@@ -342,12 +343,10 @@ fn flip_key(p: &Target, beta: f64) -> FlipKey {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Tradeoffs {
-    /// The last flip point finished (or the solver's failure).
-    flip: Option<(FlipKey, Result<f64, Error>)>,
-    job: Option<(FlipKey, FlipSolver)>,
+    /// Flip points (or a solver's failure), per shapes and β.
+    flips: Keyed<FlipKey, FlipSolver, Result<f64, Error>>,
     /// The last preference asked for, with its target and β.
     last: Option<(Target, f64, Preference)>,
-    revision: u64,
 }
 
 impl Tradeoffs {
@@ -355,62 +354,53 @@ impl Tradeoffs {
     /// point under way (one for other shapes or β is dropped). An Error for one component.
     pub fn ready(&mut self, p: &Target, beta: f64) -> Result<Option<Preference>, Error> {
         let key = flip_key(p, beta);
-        self.keep_only(&key);
+        self.flips.keep_only(&key);
         if let Some((t, b, pref)) = &self.last {
             if t == p && *b == beta {
                 return Ok(Some(pref.clone()));
             }
         }
-        match &self.flip {
-            Some((k, Ok(f))) if *k == key => {
+        match self.flips.finished(&key) {
+            Some(Ok(f)) => {
                 let pref = prefer(p, beta, *f)?;
                 self.last = Some((p.clone(), beta, pref.clone()));
-                return Ok(Some(pref));
+                Ok(Some(pref))
             }
-            Some((k, Err(e))) if *k == key => return Err(e.clone()),
-            _ => {}
+            Some(Err(e)) => Err(e.clone()),
+            None => {
+                if !self.flips.pending() {
+                    self.flips.job = Some((key, FlipSolver::new(p, beta)?));
+                }
+                Ok(None)
+            }
         }
-        if self.job.is_none() {
-            self.job = Some((key, FlipSolver::new(p, beta)?));
-        }
-        Ok(None)
     }
 
     /// One unit of the flip point under way, if any (true then); its end moves the revision.
     pub fn step(&mut self) -> bool {
-        let Some((_, job)) = &mut self.job else {
+        let Some((_, job)) = &mut self.flips.job else {
             return false;
         };
-        let result = match job.step() {
-            Ok(None) => return true,
-            Ok(Some(f)) => Ok(f),
-            Err(e) => Err(e),
-        };
-        if let Some((key, _)) = self.job.take() {
-            self.flip = Some((key, result));
-            self.revision += 1;
+        match job.step() {
+            Ok(None) => {}
+            Ok(Some(f)) => self.flips.finish(Ok(f)),
+            Err(e) => self.flips.finish(Err(e)),
         }
         true
     }
 
     /// True while a flip point is under way.
     pub fn pending(&self) -> bool {
-        self.job.is_some()
+        self.flips.pending()
     }
 
     /// Moves whenever a flip point is finished.
     pub fn revision(&self) -> u64 {
-        self.revision
+        self.flips.revision()
     }
 
     /// Drops a flip point under way for other shapes or β than `p`'s at `beta`.
     pub fn drop_other(&mut self, p: &Target, beta: f64) {
-        self.keep_only(&flip_key(p, beta));
-    }
-
-    fn keep_only(&mut self, key: &FlipKey) {
-        if self.job.as_ref().is_some_and(|(k, _)| k != key) {
-            self.job = None;
-        }
+        self.flips.keep_only(&flip_key(p, beta));
     }
 }
