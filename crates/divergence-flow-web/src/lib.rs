@@ -107,6 +107,15 @@ fn flows_of(state: &State, g: Geometry, t: f64) -> WebResult<Flows> {
     Ok(f)
 }
 
+impl FlowView {
+    /// The flows asked for, caught up, become the ones shown.
+    fn show_next(&mut self) {
+        if let Some((state, f)) = self.next.take() {
+            (self.state, self.flows) = (state, f);
+        }
+    }
+}
+
 #[wasm_bindgen]
 impl FlowView {
     /// The flows of the element's `state` (SPEC §5) in `geometry` (`fisher-rao` or
@@ -183,7 +192,7 @@ impl FlowView {
             None if g != self.flows.geometry() => {
                 self.next = Some((self.state.clone(), flows_of(&self.state, g, 0.0)?));
             }
-            None if t <= self.flows.time() + CHECKPOINT_EVERY => self.flows.set_time(t),
+            None if near => self.flows.set_time(t),
             None => self.next = Some((self.state.clone(), self.flows.clone())),
         }
         self.goal = t;
@@ -194,9 +203,9 @@ impl FlowView {
     /// that returns them).
     #[wasm_bindgen(js_name = catchUp)]
     pub fn catch_up(&mut self) {
-        if let Some((state, mut f)) = self.next.take() {
+        if let Some((_, f)) = &mut self.next {
             f.catch_up(self.goal, &mut || false);
-            (self.state, self.flows) = (state, f);
+            self.show_next();
         }
     }
 
@@ -221,9 +230,7 @@ impl FlowView {
             None => true,
         };
         if caught_up {
-            if let Some((state, f)) = self.next.take() {
-                (self.state, self.flows) = (state, f);
-            }
+            self.show_next();
         }
         // A catch-up that spent the budget leaves the mass curves to the next call.
         let done = caught_up

@@ -250,6 +250,18 @@ mod tests {
     use super::*;
     use divergence::Params;
 
+    /// Each divergence by name with default parameters, as the panel takes them.
+    fn named(names: &[&str]) -> Vec<(String, Divergence)> {
+        (names.iter())
+            .map(|n| {
+                (
+                    n.to_string(),
+                    Divergence::new(n, &Params::default()).unwrap(),
+                )
+            })
+            .collect()
+    }
+
     #[test]
     fn catching_up_unit_by_unit_gives_the_bits_of_set_time() {
         let p = Target::parse("0.4:-3:1,0.6:2:0.7").unwrap();
@@ -257,15 +269,7 @@ mod tests {
             mu: 0.5,
             sigma: 2.0,
         };
-        let divs: Vec<(String, Divergence)> = ["reverse_kl", "hellinger", "forward_kl"]
-            .iter()
-            .map(|n| {
-                (
-                    n.to_string(),
-                    Divergence::new(n, &Params::default()).unwrap(),
-                )
-            })
-            .collect();
+        let divs = named(&["reverse_kl", "hellinger", "forward_kl"]);
         for g in [Geometry::FisherRao, Geometry::Wasserstein] {
             let fresh = || Flows::new(String::new(), &p, q0, &divs, g);
             for t in [1.3, 0.25, 2.0] {
@@ -320,13 +324,7 @@ mod tests {
             mu: 4.0,
             sigma: 1.0,
         };
-        let d = |n: &str| {
-            (
-                n.to_string(),
-                Divergence::new(n, &Params::default()).unwrap(),
-            )
-        };
-        let divs = [d("forward_kl"), d("reverse_kl"), d("ksd")];
+        let divs = named(&["forward_kl", "reverse_kl", "ksd"]);
         let mut f = Flows::new(String::new(), &p, q0, &divs, Geometry::FisherRao);
         assert!(f.work(&mut || false) && f.done());
         f.set_time(1.0);

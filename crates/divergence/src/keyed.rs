@@ -33,10 +33,11 @@ impl<K: PartialEq, J, R> Keyed<K, J, R> {
         }
     }
 
-    /// Ends the job under way with `result` (kept with the job's key); the revision moves.
-    pub fn finish(&mut self, result: R) {
-        if let Some((key, _)) = self.job.take() {
-            self.done = Some((key, result));
+    /// Ends the job under way, its result made from it (kept with the job's key); the
+    /// revision moves.
+    pub fn finish(&mut self, result: impl FnOnce(J) -> R) {
+        if let Some((key, job)) = self.job.take() {
+            self.done = Some((key, result(job)));
             self.revision += 1;
         }
     }

@@ -259,10 +259,9 @@ impl Sampler {
             return true;
         };
         if job.run.step(SAMPLES_PER_UNIT) {
-            let draws = job.run.draws().to_vec();
-            self.0.finish(Experiment {
+            self.0.finish(|job| Experiment {
                 exact: exact_values,
-                draws,
+                draws: job.run.into_draws(),
             });
         }
         true

@@ -383,8 +383,8 @@ impl Tradeoffs {
         };
         match job.step() {
             Ok(None) => {}
-            Ok(Some(f)) => self.flips.finish(Ok(f)),
-            Err(e) => self.flips.finish(Err(e)),
+            Ok(Some(f)) => self.flips.finish(|_| Ok(f)),
+            Err(e) => self.flips.finish(|_| Err(e)),
         }
         true
     }
