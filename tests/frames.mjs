@@ -4,20 +4,38 @@
 // the slider moves every frame, and the element draws in the frame's callbacks before the
 // recording one) and every long task (PerformanceObserver); then the slider is released and
 // the frames go on being recorded until the refined landscapes are drawn (`settled()`): the
-// longest gap covers both. A benchmark, not a test.
+// longest gap covers both. Meanwhile `stalls.mjs` watches the machine's own slow spells:
+// a gap that overlaps one is the machine's, and `longestClearGapMs` is the longest gap
+// outside them. A benchmark, not a test.
 //   node tests/frames.mjs [RESOLUTION]   e.g. 256x256 (default: the page's own)
 // Prints JSON per configuration; writes out/frames-RESOLUTION.json.
 import { writeFileSync } from 'node:fs';
 import { start, settled, onElement, OUT } from './browser.mjs';
+import { watchSlowSpells } from './stalls.mjs';
 
-const configs = [
-  { name: 'blog-kl (2 landscapes)', divergences: ['reverse_kl', 'forward_kl'] },
-  { name: '4 landscapes', divergences: ['reverse_kl', 'forward_kl', 'hellinger', 'amari'] },
-  { name: 'blog-stein (4 landscapes, KSD²)', preset: 'blog-stein' },
-];
 const [nMu, nSigma] = (process.argv[2] ?? '').split('x').map(Number);
 
 const env = await start();
+// Every preset (the registry's list, read from the page), and four landscapes on the default.
+const probe = await env.page('index.html', { width: 1400, height: 1000 });
+await settled(probe);
+const presets = await probe.evaluate(async () => {
+  // The module instance the element loaded (the same URL): the registry's presets.
+  const { presetInfo } = await import(new URL('www/pkg/divergence_web.js', document.baseURI).href);
+  return presetInfo().map((p) => ({ name: p.name, n: p.state.divergences.length }));
+});
+await probe.context().close();
+const configs = [
+  ...presets.map((p) => ({ name: `${p.name} (${p.n} landscape${p.n > 1 ? 's' : ''})`, preset: p.name })),
+  { name: '4 landscapes (reverse KL, forward KL, Hellinger, Amari)', divergences: ['reverse_kl', 'forward_kl', 'hellinger', 'amari'] },
+];
+// The machine's slow spells with nothing of ours running, for comparison.
+const idle = watchSlowSpells();
+await new Promise((ok) => setTimeout(ok, 8000));
+const machine = await idle.stop();
+const spells = (slow) => slow.filter(([s], i) => i === 0 || s - slow[i - 1][1] > 50).length;
+console.log(JSON.stringify({ idle: '8 s, nothing running', slowSamples: machine.slow.length, spells: spells(machine.slow),
+  worst: +Math.max(0, ...machine.slow.map((s) => s[2])).toFixed(0) }));
 const results = [];
 for (const c of configs) {
   const page = await env.page('index.html', { width: 1400, height: 1000 });
@@ -31,12 +49,13 @@ for (const c of configs) {
   await page.evaluate(() => {
     window.__frames = [];
     window.__long = [];
-    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); })
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push([e.startTime, e.duration]); })
       .observe({ type: 'longtask', buffered: false });
   });
   // The drag, driven from inside the page at every animation frame: pointerdown on the
   // slider (the element goes into its dragging mode), a new value each frame, then change.
-  const { frames, long, settleMs } = await page.evaluate(() => new Promise((done) => {
+  const watch = watchSlowSpells();
+  const { frames, long, settleMs, origin } = await page.evaluate(() => new Promise((done) => {
     const el = document.querySelector('divergence-explorer');
     const range = el.shadowRoot.querySelector('input[type=range][aria-label="Component 2 mean"]');
     range.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
@@ -54,7 +73,7 @@ for (const c of configs) {
         el.settled().then(() => {
           on = false;
           window.__frames.push(performance.now());
-          done({ frames: window.__frames, long: window.__long, settleMs: performance.now() - t1 });
+          done({ frames: window.__frames, long: window.__long, settleMs: performance.now() - t1, origin: performance.timeOrigin });
         });
         return;
       }
@@ -64,7 +83,12 @@ for (const c of configs) {
     };
     requestAnimationFrame(tick);
   }));
-  const dt = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
+  const { slow } = await watch.stop();
+  const gaps = frames.slice(1).map((t, i) => [origin + frames[i], origin + t]);
+  const machines = ([a, b]) => slow.some(([s, e]) => s < b && e > a);
+  const clear = gaps.filter((g) => !machines(g)).map(([a, b]) => b - a);
+  const clearLong = long.filter(([t, d]) => !machines([origin + t, origin + t + d])).map(([, d]) => d);
+  const dt = gaps.map(([a, b]) => b - a).sort((a, b) => a - b);
   const q = (f) => dt[Math.min(dt.length - 1, Math.floor(f * dt.length))];
   const r = {
     name: c.name,
@@ -73,13 +97,18 @@ for (const c of configs) {
     medianMs: +q(0.5).toFixed(1),
     p95Ms: +q(0.95).toFixed(1),
     longestGapMs: +dt[dt.length - 1].toFixed(0),
+    gapsOver50: dt.filter((d) => d > 50).length,
+    longestClearGapMs: +Math.max(...clear).toFixed(0),
+    clearGapsOver50: clear.filter((d) => d > 50).length,
+    slowSpells: spells(slow),
     settleMs: +settleMs.toFixed(0),
     longTasks: long.length,
-    longestTaskMs: long.length ? +Math.max(...long).toFixed(0) : 0,
+    longestTaskMs: long.length ? +Math.max(...long.map(([, d]) => d)).toFixed(0) : 0,
+    clearLongTasks: clearLong.length,
   };
   console.log(JSON.stringify(r));
   results.push(r);
   await page.context().close();
 }
 await env.close();
-writeFileSync(`${OUT}frames-${nMu ? `${nMu}x${nSigma}` : 'default'}.json`, JSON.stringify(results, null, 2));
+writeFileSync(`${OUT}frames-${nMu ? `${nMu}x${nSigma}` : 'default'}.json`, JSON.stringify({ machine: { seconds: 8, slowSamples: machine.slow.length, spells: spells(machine.slow) }, results }, null, 2));

@@ -3,10 +3,12 @@
 // `Component 2 mean` (blog-kl, blog-stein), and ticking KSD² on blog-kl. The page records
 // performance.now() at every animation frame and the duration of every `Explorer.work` call;
 // the gap is the longest interval between frames from the first key to `settled()`, the
-// settle time runs from the last key (or the tick) to `settled()`. A benchmark, not a test.
+// settle time runs from the last key (or the tick) to `settled()`; gaps that overlap one of
+// the machine's slow spells (`stalls.mjs`) are told apart. A benchmark, not a test.
 //   node tests/settle.mjs [CASE…]   (default: every case) — writes out/settle.json
 import { writeFileSync } from 'node:fs';
 import { start, settled, onElement, OUT } from './browser.mjs';
+import { watchSlowSpells } from './stalls.mjs';
 
 const cases = [
   { name: 'blog-kl: 5 arrow steps on Component 2 mean', preset: 'blog-kl', keys: 5 },
@@ -33,7 +35,7 @@ for (const c of cases) {
       const f = obj[key];
       obj[key] = function (...a) {
         const t = performance.now();
-        try { return f.apply(this, a); } finally { into.push(performance.now() - t); }
+        try { return f.apply(this, a); } finally { into.push([performance.now() - t, key]); }
       };
     };
     for (const k of Object.getOwnPropertyNames(Explorer.prototype)) {
@@ -43,6 +45,7 @@ for (const c of cases) {
     const loop = () => { window.__frames.push(performance.now()); requestAnimationFrame(loop); };
     requestAnimationFrame(loop);
   });
+  const watch = watchSlowSpells();
   const t0 = await page.evaluate(() => performance.now());
   if (c.keys) {
     const range = page.locator('divergence-explorer input[type=range][aria-label="Component 2 mean"]');
@@ -53,19 +56,28 @@ for (const c of cases) {
   }
   const t1 = await page.evaluate(() => performance.now());
   await settled(page, undefined, 300_000);
-  const r = await page.evaluate(([t0, t1]) => {
+  const { slow } = await watch.stop();
+  const r = await page.evaluate(([t0, t1, slow]) => {
     const end = performance.now();
     const f = window.__frames.filter((t) => t >= t0);
-    const gaps = f.slice(1).map((t, i) => t - f[i]);
+    f.push(end);
+    const o = performance.timeOrigin;
+    const spans = f.slice(1).map((t, i) => [f[i], t]);
+    const machines = ([a, b]) => slow.some(([s, e]) => s < o + b && e > o + a);
+    const gaps = spans.map(([a, b]) => b - a);
+    const clear = spans.filter((g) => !machines(g)).map(([a, b]) => b - a);
     return {
       settleMs: Math.round(end - t1),
-      longestGapMs: Math.round(Math.max(0, end - f[f.length - 1], ...gaps)),
+      longestGapMs: Math.round(Math.max(0, ...gaps)),
       gapsOver50: gaps.filter((g) => g > 50).length,
+      longestClearGapMs: Math.round(Math.max(0, ...clear)),
+      clearGapsOver50: clear.filter((g) => g > 50).length,
       workCalls: window.__work.length,
-      longestWorkMs: Math.round(Math.max(0, ...window.__work)),
-      longestDrawMs: Math.round(Math.max(0, ...window.__draw)),
+      longestWorkMs: Math.round(Math.max(0, ...window.__work.map(([d]) => d))),
+      longestDrawMs: Math.round(Math.max(0, ...window.__draw.map(([d]) => d))),
+      longestDraw: window.__draw.reduce((a, b) => (b[0] > a[0] ? b : a), [0, ''])[1],
     };
-  }, [t0, t1]);
+  }, [t0, t1, slow]);
   const out = { name: c.name, ...r };
   console.log(JSON.stringify(out));
   results.push(out);

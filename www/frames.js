@@ -3,10 +3,12 @@
 // control is dragged; `settled()`'s waiters.
 
 // Milliseconds per frame: of work (a slice ends after the unit that passes it), and in all,
-// after which waiting panels are left for the next frame (at least one is drawn). The
-// browser's own share of a frame (rasterising the canvases drawn, style, layout, composite)
-// comes on top: ~10 ms in software-rendered Chromium on 2 cores for a drag's five panels.
-const BUDGET = { work: 6, frame: 11 };
+// counting the browser's rasterising of each draw (panels.js), after which waiting panels
+// are left for the next frame (at least one is drawn). Style, layout, composite and the
+// reader's input come on top: ~4 ms in software-rendered Chromium on 2 cores. While a
+// control is held every frame brings a new state, so frames are lighter and the landscapes
+// that finish are drawn in the next ones (BENCHMARKS.md: drag frames at the 16.7-ms vsync).
+const BUDGET = { idle: { work: 6, frame: 14 }, dragging: { work: 3, frame: 9 } };
 
 export class Frames {
   constructor(el) {
@@ -89,11 +91,12 @@ export class Frames {
     const ex = x._host.ex;
     if (!ex) return;
     const start = performance.now();
+    const budget = this.dragging ? BUDGET.dragging : BUDGET.idle;
     let done;
     try {
       x._host.call(() => {
         x._descents.step(ex);
-        done = ex.work(BUDGET.work);
+        done = ex.work(budget.work);
       });
     } catch (e) {
       return this.broken(`Computation failed: ${e.message ?? e}`);
@@ -107,7 +110,7 @@ export class Frames {
       x._root.classList.toggle('dark', dark);
       panels.collect(ex, x._descents.running);
       if (panels.waiting(this.dragging)) {
-        x._host.call(() => panels.draw(ex, { dragging: this.dragging, dark, deadline: start + BUDGET.frame }));
+        x._host.call(() => panels.draw(ex, { dragging: this.dragging, dark, deadline: start + budget.frame }));
       }
       // Progress, staleness and descriptions (cheap when nothing changed): every frame.
       x._host.call(() => x._status.frame(ex));

@@ -252,12 +252,15 @@ export class Panels {
   }
 
   /** Draws waiting panels, longest waiting first, until `deadline` (performance.now()) has
-   * passed, at least one: a frame never draws every panel at once when that would be long. */
+   * passed, at least one: a frame never draws every panel at once when that would be long.
+   * Each draw counts twice: the browser rasterises what a draw recorded when the frame
+   * commits, after this, in about the draw's own time (software canvas, this machine). */
   draw(ex, { dragging, dark, deadline }) {
     const queue = [...this.stale].sort((a, b) => a[1] - b[1]);
     let drawn = 0;
+    let raster = 0;
     for (const [key] of queue) {
-      if (drawn && performance.now() > deadline) break;
+      if (drawn && performance.now() + raster > deadline) break;
       const canvas = this.drawable(key, dragging);
       if (!canvas) continue;
       this.stale.delete(key);
@@ -265,7 +268,9 @@ export class Panels {
       const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
       const ht = Math.max(1, Math.round(canvas.clientHeight * dpr));
       if (canvas.width !== w || canvas.height !== ht) { canvas.width = w; canvas.height = ht; }
-      this.drawOne(ex, key, canvas, dark, deadline);
+      const t = performance.now();
+      this.drawOne(ex, key, canvas, dark, deadline - raster);
+      raster += performance.now() - t;
       drawn += 1;
     }
     this.rects.length = this.lands.length;
