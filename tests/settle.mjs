@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Longest frame gap and settle time after a change, per blog preset: five arrow-key steps on
-// `Component 2 mean` (blog-kl, blog-stein), and ticking KSD² on blog-kl. The page records
-// performance.now() at every animation frame and the duration of every `Explorer.work` call;
-// the gap is the longest interval between frames from the first key to `settled()`, the
+// `Component 2 mean` (blog-kl, blog-stein, and blog-kl at 512²), and ticking KSD² on
+// blog-kl. The page records performance.now() at every animation frame and the duration of
+// every `Explorer.work` call; the gap is the longest interval between frames from the first key to `settled()`, the
 // settle time runs from the last key (or the tick) to `settled()`; gaps that overlap one of
 // the machine's slow spells (`stalls.mjs`) are told apart. A benchmark, not a test.
 //   node tests/settle.mjs [CASE…]   (default: every case) — writes out/settle.json
@@ -14,6 +14,7 @@ const cases = [
   { name: 'blog-kl: 5 arrow steps on Component 2 mean', preset: 'blog-kl', keys: 5 },
   { name: 'blog-stein: 5 arrow steps on Component 2 mean', preset: 'blog-stein', keys: 5 },
   { name: 'blog-kl: KSD² ticked', preset: 'blog-kl', tick: 'ksd' },
+  { name: 'blog-kl at 512²: 5 arrow steps on Component 2 mean', preset: 'blog-kl', keys: 5, res: [512, 512] },
 ].filter((c) => process.argv.length < 3 || process.argv.slice(2).some((a) => c.name.startsWith(a)));
 
 const env = await start();
@@ -21,7 +22,7 @@ const results = [];
 for (const c of cases) {
   const page = await env.page('index.html', { width: 1400, height: 1000 });
   await settled(page);
-  await onElement(page, (el, p) => el.setPreset(p), c.preset);
+  await onElement(page, (el, c) => { el.setPreset(c.preset); if (c.res) el.resolution = c.res; }, c);
   await settled(page, undefined, 300_000);
   // Frame and work-call recorders, from now on.
   await page.evaluate(async () => {

@@ -265,7 +265,7 @@ impl Figure {
                 let area = root
                     .clone()
                     .shrink(((col * w) as i32, (row * LAND.1) as i32), (w, LAND.1));
-                let prep = Prepared::new(c.name, &c.land, &self.target, c.log, 1.0, false);
+                let prep = Prepared::new(c.name, &c.land, &self.target, c.log, 1.0, usize::MAX);
                 let panel = prep.panel(&c.land, &c.minima, &self.target, Some(&self.q), theme);
                 draw_panel(&area, &panel).map_err(e)?;
             }

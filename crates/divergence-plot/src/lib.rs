@@ -354,21 +354,23 @@ pub struct Prepared {
 
 impl Prepared {
     /// For the panel `name` (a divergence, or `log_ksd`) on a `log` or linear colour scale
-    /// saturating at quantile `clip`; `quick` (while dragging) takes contours from ~64 cells
-    /// a side of a larger grid (contours are most of a landscape draw's time).
+    /// saturating at quantile `clip`, contours traced on a grid of about `contour_side` cells
+    /// a side at most (a larger grid is decimated: contours are most of a landscape draw's
+    /// time, and a plot a few hundred pixels wide shows no finer lines).
+    /// `usize::MAX` traces every cell.
     pub fn new(
         name: &str,
         land: &Landscape,
         target: &divergence::Target,
         log: bool,
         clip: f64,
-        quick: bool,
+        contour_side: usize,
     ) -> Prepared {
         let scale = Scale::auto(&land.values, log, clip);
         let levels = contour_levels(&scale, 9);
         let side = land.grid.mu.len().max(land.grid.sigma.len());
-        let lines = if quick && side > 96 {
-            contours(&decimate(land, side.div_ceil(64)), &levels)
+        let lines = if side > contour_side.saturating_add(contour_side / 2) {
+            contours(&decimate(land, side.div_ceil(contour_side.max(1))), &levels)
         } else {
             contours(land, &levels)
         };
@@ -990,6 +992,56 @@ mod tests {
         let lv = contour_levels(&s, 3);
         assert!((lv[1] - 0.1).abs() < 1e-12);
         assert_eq!(s.t(f64::INFINITY), None);
+    }
+
+    /// D = μ² + σ² on an `n` × `n` grid: its level sets are circles.
+    fn bowl(n: usize) -> Landscape {
+        let grid = Grid::new((-2.0, 2.0), (0.1, 2.0), n, n, false).unwrap();
+        let values = (grid.sigma.iter())
+            .flat_map(|&s| grid.mu.iter().map(move |&m| m * m + s * s))
+            .collect();
+        Landscape { grid, values }
+    }
+
+    #[test]
+    fn prepared_contours_come_from_a_bounded_grid_and_still_follow_the_level_sets() {
+        let target = divergence::Target::new(&[Component {
+            weight: 1.0,
+            mean: 0.0,
+            std: 1.0,
+        }])
+        .unwrap();
+        let points = |p: &Prepared| p.contours.iter().map(Vec::len).sum::<usize>();
+        // Up to 1.5 × the side given, every cell is traced: the page's 128 × 96 as before.
+        let small = bowl(128);
+        let prep = Prepared::new("reverse_kl", &small, &target, false, 1.0, 128);
+        assert_eq!(
+            prep.contours,
+            contours(&small, &contour_levels(&prep.scale, 9))
+        );
+        // At 1024² the page traces every 8th row and column; an export traces all.
+        let big = bowl(1024);
+        let page = Prepared::new("reverse_kl", &big, &target, false, 1.0, 128);
+        let all = Prepared::new("reverse_kl", &big, &target, false, 1.0, usize::MAX);
+        assert!(
+            points(&all) > 6 * points(&page),
+            "{} vs {}",
+            points(&all),
+            points(&page)
+        );
+        // Each point still lies on a level's circle, within a thousandth of its radius.
+        let radii: Vec<f64> = contour_levels(&page.scale, 9)
+            .iter()
+            .map(|l| l.sqrt())
+            .collect();
+        for &(m, s) in page.contours.iter().flatten() {
+            let r = (m * m + s * s).sqrt();
+            let off = radii
+                .iter()
+                .map(|l| (r - l).abs() / l)
+                .fold(f64::INFINITY, f64::min);
+            assert!(off < 1e-3, "({m}, {s}) is off every level by {off:e}");
+        }
     }
 
     #[test]

@@ -71,18 +71,30 @@ impl From<plot::LineFrame> for LineOut {
     }
 }
 
+/// Most cells a side that a landscape's contours are traced on, on the page (a plot is ~400
+/// pixels wide) and while a slider is held; exports trace every cell.
+const CONTOUR_SIDE: usize = 128;
+const QUICK_CONTOUR_SIDE: usize = 64;
+
 /// The panel's titles, colour scale and contours from the page's options: the costly part of
 /// a landscape draw (contours), kept by the explorer while neither changes. The descent path
-/// is set at each draw.
+/// is set at each draw. `export`: contours from every cell (SVG), else from a grid of at
+/// most `CONTOUR_SIDE` a side, so that a draw's time does not grow with the resolution.
 pub fn prepare(
     panel: &PanelDef,
     land: &Landscape,
     target: &Target,
     opts: &LandscapeOpts,
+    export: bool,
 ) -> Prepared {
     let log = opts.log_scale.unwrap_or(panel.log);
     let clip = opts.clip.unwrap_or(1.0);
-    let mut prep = Prepared::new(&panel.name, land, target, log, clip, opts.quick);
+    let side = match (export, opts.quick) {
+        (true, _) => usize::MAX,
+        (false, true) => QUICK_CONTOUR_SIDE,
+        (false, false) => CONTOUR_SIDE,
+    };
+    let mut prep = Prepared::new(&panel.name, land, target, log, clip, side);
     if let Some(t) = &opts.title {
         prep.title = t.clone();
     }
@@ -182,7 +194,7 @@ pub fn landscape_svg(
     opts: &LandscapeOpts,
     size: (u32, u32),
 ) -> Result<String, JsError> {
-    let mut prep = prepare(panel, land, target, opts);
+    let mut prep = prepare(panel, land, target, opts, true);
     prep.path = path(opts);
     let theme = Theme::new(opts.dark, 1.0);
     let p = prep.panel(land, mins, target, Some(q), theme);

@@ -621,7 +621,10 @@ impl Explorer {
         let prepared = match (shown, cache.get_mut(i)) {
             (Some((land, _)), Some(slot)) => {
                 if slot.as_ref().is_none_or(|(_, k)| *k != key) {
-                    *slot = Some((draw::prepare(p, land, self.study.target(), &opts), key));
+                    *slot = Some((
+                        draw::prepare(p, land, self.study.target(), &opts, false),
+                        key,
+                    ));
                 }
                 slot.as_mut().map(|(prep, _)| prep)
             }
