@@ -2,11 +2,12 @@
 // Frame times while a slider is dragged: the `Component 2 mean` slider is held and moved
 // every frame for 5 s; the page records performance.now() at every frame (each one renders:
 // the slider moves every frame, and the element draws in the frame's callbacks before the
-// recording one) and every long task (PerformanceObserver); then the slider is released and
-// the frames go on being recorded until the refined landscapes are drawn (`settled()`): the
-// longest gap covers both. Meanwhile `stalls.mjs` watches the machine's own slow spells:
-// a gap that overlaps one is the machine's, and `longestClearGapMs` is the longest gap
-// outside them. A benchmark, not a test.
+// recording one), every long task and every frame of 50 ms or more with the time our scripts
+// ran in it (PerformanceObserver); then the slider is released and the frames go on being
+// recorded until the refined landscapes are drawn (`settled()`): the longest gap covers both.
+// Meanwhile `stalls.mjs` watches the machine's own slow spells: a gap that overlaps one is
+// the machine's, and `longestClearGapMs` is the longest gap outside them. A benchmark, not a
+// test.
 //   node tests/frames.mjs [RESOLUTION]   e.g. 256x256 (default: the page's own)
 // Prints JSON per configuration; writes out/frames-RESOLUTION.json.
 import { writeFileSync } from 'node:fs';
@@ -49,13 +50,21 @@ for (const c of configs) {
   await page.evaluate(() => {
     window.__frames = [];
     window.__long = [];
+    window.__loaf = [];
     new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push([e.startTime, e.duration]); })
       .observe({ type: 'longtask', buffered: false });
+    // Frames of 50 ms or more, with the time our scripts (www/) ran in them.
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) {
+        const ours = e.scripts.filter((s) => s.sourceURL.includes('/www/')).reduce((a, s) => a + s.duration, 0);
+        window.__loaf.push([e.startTime, e.duration, ours]);
+      }
+    }).observe({ type: 'long-animation-frame', buffered: false });
   });
   // The drag, driven from inside the page at every animation frame: pointerdown on the
   // slider (the element goes into its dragging mode), a new value each frame, then change.
   const watch = watchSlowSpells();
-  const { frames, long, settleMs, origin } = await page.evaluate(() => new Promise((done) => {
+  const { frames, long, loaf, settleMs, origin } = await page.evaluate(() => new Promise((done) => {
     const el = document.querySelector('divergence-explorer');
     const range = el.shadowRoot.querySelector('input[type=range][aria-label="Component 2 mean"]');
     range.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
@@ -73,7 +82,7 @@ for (const c of configs) {
         el.settled().then(() => {
           on = false;
           window.__frames.push(performance.now());
-          done({ frames: window.__frames, long: window.__long, settleMs: performance.now() - t1, origin: performance.timeOrigin });
+          done({ frames: window.__frames, long: window.__long, loaf: window.__loaf, settleMs: performance.now() - t1, origin: performance.timeOrigin });
         });
         return;
       }
@@ -105,6 +114,8 @@ for (const c of configs) {
     longTasks: long.length,
     longestTaskMs: long.length ? +Math.max(...long.map(([, d]) => d)).toFixed(0) : 0,
     clearLongTasks: clearLong.length,
+    longFrames: loaf.length,
+    oursInLongFramesMs: +Math.max(0, ...loaf.map(([, , ours]) => ours)).toFixed(0),
   };
   console.log(JSON.stringify(r));
   results.push(r);

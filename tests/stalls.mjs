@@ -1,16 +1,22 @@
 // The machine's own slow spells, for the frame benchmarks. This VM now and then runs at a
 // fraction of its speed for ~100 ms (every second or two, idle or not; its guest kernel sees
-// neither steal nor run-queue wait, so only a rate of work shows it). A thread in this
-// process runs a fixed ~0.2-ms sum every 4 ms (~5% of a core) and notes each that takes
-// over 4× its usual time (the median of its first 100, taken the same way), less any
-// run-queue wait (`/proc/thread-self/schedstat`: waiting behind Chromium's
-// threads is contention, not a slow spell).
+// neither steal nor run-queue wait, so only a rate of work shows it). A thread per core,
+// pinned to it (`taskset`), runs a fixed ~0.2-ms sum every 4 ms (~5% of the core) and notes
+// each that takes over 4× its usual time (the median of its first 100, taken the same way),
+// less any run-queue wait (`/proc/thread-self/schedstat`: waiting behind Chromium's threads
+// is contention, not a slow spell).
 import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 
 const src = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
-const flag = new Int32Array(workerData);
+const { execFileSync } = require('node:child_process');
+const flag = new Int32Array(workerData.flag);
+try {
+  const tid = fs.readlinkSync('/proc/thread-self').split('/').pop();
+  execFileSync('taskset', ['-p', '-c', String(workerData.cpu), tid], { stdio: 'ignore' });
+} catch { /* unpinned: it still sees the spells of whichever core it runs on */ }
 const nap = new Int32Array(new SharedArrayBuffer(4));
 const now = () => performance.timeOrigin + performance.now();
 const queued = () => Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e6;
@@ -27,24 +33,27 @@ while (Atomics.load(flag, 0) === 0) {
   Atomics.wait(nap, 0, 0, 4);
   const t0 = now(), d = timed(n);
   if (first.length < 100) { first.push(d); if (first.length === 100) quiet = first.sort((a, b) => a - b)[50]; }
-  if (d > 4 * quiet) slow.push([t0, now(), d / quiet]);
+  if (d > 4 * quiet) slow.push([t0, now(), d / quiet, workerData.cpu]);
 }
 parentPort.postMessage({ quiet, slow, sink });
 `;
 
-/** Starts watching; `stop()` resolves to `{ quiet, slow }`: the sum's quiet time (ms) and
- * each slow run `[start, end, times quiet]` in epoch ms (as a page's
- * `performance.timeOrigin + performance.now()`). */
+/** Starts watching; `stop()` resolves to `{ quiet, slow }`: each core's sum's quiet time
+ * (ms) and every slow run `[start, end, times quiet, core]` in epoch ms (as a page's
+ * `performance.timeOrigin + performance.now()`), by start. */
 export function watchSlowSpells() {
   const flag = new SharedArrayBuffer(4);
-  const worker = new Worker(src, { eval: true, workerData: flag });
-  const result = new Promise((ok, fail) => { worker.once('message', ok); worker.once('error', fail); });
+  const runs = Array.from({ length: availableParallelism() }, (_, cpu) => {
+    const worker = new Worker(src, { eval: true, workerData: { flag, cpu } });
+    const result = new Promise((ok, fail) => { worker.once('message', ok); worker.once('error', fail); });
+    return { worker, result };
+  });
   return {
     async stop() {
       Atomics.store(new Int32Array(flag), 0, 1);
-      const r = await result;
-      await worker.terminate();
-      return r;
+      const all = await Promise.all(runs.map((r) => r.result));
+      await Promise.all(runs.map((r) => r.worker.terminate()));
+      return { quiet: all.map((r) => r.quiet), slow: all.flatMap((r) => r.slow).sort((a, b) => a[0] - b[0]) };
     },
   };
 }
