@@ -16,7 +16,7 @@ if (wasm) {
     + wasm.map((r) => `| ${r.name} | ${r.n}² | ${ms(r.secs)} |`).join('\n') + '\n';
 }
 const slowNote = 'Gaps and long tasks that overlap one of the machine\'s slow spells (`tests/stalls.mjs`: a '
-  + 'thread of the benchmark runs a fixed 0.2-ms sum every 4 ms and notes each that takes over 4× its usual time, '
+  + 'thread per core, pinned to it, runs a fixed 0.2-ms sum every 4 ms and notes each that takes over 4× its usual time, '
   + 'less any run-queue wait) are told apart: *clear* is what is left. This VM runs at a fraction of its speed '
   + 'for ~50–100 ms every second or two with nothing of ours running (a plain C loop of fixed chunks sees the '
   + 'same, on both cores at once, with neither steal nor run-queue time in the guest).\n\n';
