@@ -12,7 +12,7 @@
 // Prints JSON per configuration; writes out/frames-RESOLUTION.json.
 import { writeFileSync } from 'node:fs';
 import { start, settled, onElement, OUT } from './browser.mjs';
-import { watchSlowSpells } from './stalls.mjs';
+import { watchSlowSpells, inSpell, spellCount } from './stalls.mjs';
 
 const [nMu, nSigma] = (process.argv[2] ?? '').split('x').map(Number);
 
@@ -33,10 +33,10 @@ const configs = [
 // The machine's slow spells with nothing of ours running, for comparison.
 const idle = watchSlowSpells();
 await new Promise((ok) => setTimeout(ok, 8000));
-const machine = await idle.stop();
-const spells = (slow) => slow.filter(([s], i) => i === 0 || s - slow[i - 1][1] > 50).length;
-console.log(JSON.stringify({ idle: '8 s, nothing running', slowSamples: machine.slow.length, spells: spells(machine.slow),
-  worst: +Math.max(0, ...machine.slow.map((s) => s[2])).toFixed(0) }));
+const { slow: idleSlow } = await idle.stop();
+const machine = { seconds: 8, slowSamples: idleSlow.length, spells: spellCount(idleSlow),
+  worst: +Math.max(0, ...idleSlow.map((s) => s[2])).toFixed(0) };
+console.log(JSON.stringify({ idle: machine }));
 const results = [];
 for (const c of configs) {
   const page = await env.page('index.html', { width: 1400, height: 1000 });
@@ -94,9 +94,8 @@ for (const c of configs) {
   }));
   const { slow } = await watch.stop();
   const gaps = frames.slice(1).map((t, i) => [origin + frames[i], origin + t]);
-  const machines = ([a, b]) => slow.some(([s, e]) => s < b && e > a);
-  const clear = gaps.filter((g) => !machines(g)).map(([a, b]) => b - a);
-  const clearLong = long.filter(([t, d]) => !machines([origin + t, origin + t + d])).map(([, d]) => d);
+  const clear = gaps.filter((g) => !inSpell(slow, g)).map(([a, b]) => b - a);
+  const clearLong = long.filter(([t, d]) => !inSpell(slow, [origin + t, origin + t + d]));
   const dt = gaps.map(([a, b]) => b - a).sort((a, b) => a - b);
   const q = (f) => dt[Math.min(dt.length - 1, Math.floor(f * dt.length))];
   const r = {
@@ -109,7 +108,7 @@ for (const c of configs) {
     gapsOver50: dt.filter((d) => d > 50).length,
     longestClearGapMs: +Math.max(...clear).toFixed(0),
     clearGapsOver50: clear.filter((d) => d > 50).length,
-    slowSpells: spells(slow),
+    slowSpells: spellCount(slow),
     settleMs: +settleMs.toFixed(0),
     longTasks: long.length,
     longestTaskMs: long.length ? +Math.max(...long.map(([, d]) => d)).toFixed(0) : 0,
@@ -122,4 +121,4 @@ for (const c of configs) {
   await page.context().close();
 }
 await env.close();
-writeFileSync(`${OUT}frames-${nMu ? `${nMu}x${nSigma}` : 'default'}.json`, JSON.stringify({ machine: { seconds: 8, slowSamples: machine.slow.length, spells: spells(machine.slow) }, results }, null, 2));
+writeFileSync(`${OUT}frames-${nMu ? `${nMu}x${nSigma}` : 'default'}.json`, JSON.stringify({ machine, results }, null, 2));

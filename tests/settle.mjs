@@ -2,13 +2,14 @@
 // Longest frame gap and settle time after a change, per blog preset: five arrow-key steps on
 // `Component 2 mean` (blog-kl, blog-stein, and blog-kl at 512²), and ticking KSD² on
 // blog-kl. The page records performance.now() at every animation frame and the duration of
-// every `Explorer.work` call; the gap is the longest interval between frames from the first key to `settled()`, the
-// settle time runs from the last key (or the tick) to `settled()`; gaps that overlap one of
-// the machine's slow spells (`stalls.mjs`) are told apart. A benchmark, not a test.
+// every `Explorer.work` call; the gap is the longest interval between frames from the first
+// key to `settled()`, the settle time runs from the last key (or the tick) to `settled()`;
+// gaps that overlap one of the machine's slow spells (`stalls.mjs`) are told apart. A
+// benchmark, not a test.
 //   node tests/settle.mjs [CASE…]   (default: every case) — writes out/settle.json
 import { writeFileSync } from 'node:fs';
 import { start, settled, onElement, OUT } from './browser.mjs';
-import { watchSlowSpells } from './stalls.mjs';
+import { watchSlowSpells, inSpell } from './stalls.mjs';
 
 const cases = [
   { name: 'blog-kl: 5 arrow steps on Component 2 mean', preset: 'blog-kl', keys: 5 },
@@ -58,27 +59,28 @@ for (const c of cases) {
   const t1 = await page.evaluate(() => performance.now());
   await settled(page, undefined, 300_000);
   const { slow } = await watch.stop();
-  const r = await page.evaluate(([t0, t1, slow]) => {
+  const { spans, ...r } = await page.evaluate(([t0, t1]) => {
     const end = performance.now();
     const f = window.__frames.filter((t) => t >= t0);
     f.push(end);
     const o = performance.timeOrigin;
-    const spans = f.slice(1).map((t, i) => [f[i], t]);
-    const machines = ([a, b]) => slow.some(([s, e]) => s < o + b && e > o + a);
-    const gaps = spans.map(([a, b]) => b - a);
-    const clear = spans.filter((g) => !machines(g)).map(([a, b]) => b - a);
     return {
+      spans: f.slice(1).map((t, i) => [o + f[i], o + t]),
       settleMs: Math.round(end - t1),
-      longestGapMs: Math.round(Math.max(0, ...gaps)),
-      gapsOver50: gaps.filter((g) => g > 50).length,
-      longestClearGapMs: Math.round(Math.max(0, ...clear)),
-      clearGapsOver50: clear.filter((g) => g > 50).length,
       workCalls: window.__work.length,
       longestWorkMs: Math.round(Math.max(0, ...window.__work.map(([d]) => d))),
       longestDrawMs: Math.round(Math.max(0, ...window.__draw.map(([d]) => d))),
       longestDraw: window.__draw.reduce((a, b) => (b[0] > a[0] ? b : a), [0, ''])[1],
     };
-  }, [t0, t1, slow]);
+  }, [t0, t1]);
+  const gaps = spans.map(([a, b]) => b - a);
+  const clear = spans.filter((g) => !inSpell(slow, g)).map(([a, b]) => b - a);
+  Object.assign(r, {
+    longestGapMs: Math.round(Math.max(0, ...gaps)),
+    gapsOver50: gaps.filter((g) => g > 50).length,
+    longestClearGapMs: Math.round(Math.max(0, ...clear)),
+    clearGapsOver50: clear.filter((g) => g > 50).length,
+  });
   const out = { name: c.name, ...r };
   console.log(JSON.stringify(out));
   results.push(out);

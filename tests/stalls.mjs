@@ -57,3 +57,9 @@ export function watchSlowSpells() {
     },
   };
 }
+
+/** Whether the span `[a, b]` (epoch ms) overlaps one of the slow runs `slow`. */
+export const inSpell = (slow, [a, b]) => slow.some(([s, e]) => s < b && e > a);
+
+/** How many spells the slow runs (by start) make: runs under 50 ms apart are one spell. */
+export const spellCount = (slow) => slow.filter(([s], i) => i === 0 || s - slow[i - 1][1] > 50).length;
