@@ -9,6 +9,7 @@
 // the machine's, and `longestClearGapMs` is the longest gap outside them. A benchmark, not a
 // test.
 //   node tests/frames.mjs [RESOLUTION]   e.g. 256x256 (default: the page's own)
+//   FRAMES_ONLY=text runs only the configurations whose name contains it.
 // Prints JSON per configuration; writes out/frames-RESOLUTION.json.
 import { writeFileSync } from 'node:fs';
 import { start, settled, onElement, OUT } from './browser.mjs';
@@ -25,11 +26,16 @@ const presets = await probe.evaluate(async () => {
   const { presetInfo } = await import(new URL('www/pkg/divergence_web.js', document.baseURI).href);
   return presetInfo().map((p) => ({ name: p.name, n: p.state.divergences.length }));
 });
+const every = await probe.evaluate(async () => {
+  const { divergenceInfo } = await import(new URL('www/pkg/divergence_web.js', document.baseURI).href);
+  return divergenceInfo().map((d) => d.name);
+});
 await probe.context().close();
 const configs = [
   ...presets.map((p) => ({ name: `${p.name} (${p.n} landscape${p.n > 1 ? 's' : ''})`, preset: p.name })),
   { name: '4 landscapes (reverse KL, forward KL, Hellinger, Amari)', divergences: ['reverse_kl', 'forward_kl', 'hellinger', 'amari'] },
-];
+  { name: `every divergence (${every.length} landscapes)`, divergences: every },
+].filter((c) => !process.env.FRAMES_ONLY || c.name.includes(process.env.FRAMES_ONLY));
 // The machine's slow spells with nothing of ours running, for comparison.
 const idle = watchSlowSpells();
 await new Promise((ok) => setTimeout(ok, 8000));

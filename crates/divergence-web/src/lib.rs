@@ -52,11 +52,6 @@ pub struct Explorer {
     inject_panic: bool,
 }
 
-/// Largest x table or FFT of a landscape plan on the page (128 KiB a buffer): 1024² views
-/// fit; beyond, per-cell quadrature, so that one extreme view does not set the page's memory
-/// high-water mark.
-const PLAN_POINTS: usize = 1 << 13;
-
 /// The page's starting resolution (μ × σ cells) until it sets its own.
 const RESOLUTION: (usize, usize) = (96, 72);
 
@@ -796,8 +791,8 @@ impl Explorer {
 impl Explorer {
     fn with_state(state: State) -> WebResult<Explorer> {
         let v = state.validate()?;
-        let mut study =
-            Study::new(v.target, v.panels, state.view, RESOLUTION).with_plan_points(PLAN_POINTS);
+        let mut study = Study::new(v.target, v.panels, state.view, RESOLUTION)
+            .with_plan_points(divergence::conv::PAGE_PLAN_POINTS);
         study.set_metric(v.metric);
         Ok(Explorer {
             state,

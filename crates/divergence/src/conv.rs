@@ -29,6 +29,17 @@ const REACH: f64 = 9.0;
 /// worth it. A page passes its own, smaller limit to [`Plan::with_limit`] (memory).
 pub(crate) const MAX_POINTS: usize = 1 << 20;
 
+/// The page's cap on a plan's x table and FFTs (512 KiB a buffer): every divergence's plan
+/// fits the presets' views at 1024²; beyond it, per-cell quadrature, so that one extreme view
+/// does not set the page's memory high-water mark.
+pub const PAGE_PLAN_POINTS: usize = 1 << 15;
+
+/// Jensen–Shannon columns per unit of work: ~1.4 ms natively at 1024² (a row there took 11).
+const JS_COLUMNS: usize = 128;
+
+/// Neyman χ² columns per unit of work: ~1 ms natively at 1024² (a row there took 17).
+const NEYMAN_COLUMNS: usize = 64;
+
 /// What a row computes from the correlation S(μ) = ∫ f(x) K(x − μ) dx.
 #[derive(Clone, Copy, Debug)]
 enum RowForm {
@@ -424,6 +435,32 @@ impl Plan {
         matches!(self, Plan::Correlation(_))
     }
 
+    /// How many cells of a row of `nm` make one unit of a landscape's work: a pair of rows
+    /// for a correlation (one FFT), 64 columns for Neyman χ² (its cells can each fall back to
+    /// quadrature) and 128 for Jensen–Shannon (a wide q's row is long), a row otherwise.
+    pub fn unit_cells(&self, nm: usize) -> usize {
+        match self {
+            Plan::Correlation(_) => 2 * nm,
+            Plan::Neyman(_) => nm.min(NEYMAN_COLUMNS),
+            Plan::JensenShannon(_) => nm.min(JS_COLUMNS),
+            _ => nm,
+        }
+    }
+
+    /// Columns `j0..j0 + out.len()` of row `sigma` (a row of `nm`), for plans whose unit is
+    /// less than a row ([`Plan::unit_cells`]); whole rows go through [`Plan::rows`].
+    pub fn row_part(&self, sigma: f64, nm: usize, j0: usize, out: &mut [f64]) {
+        match self {
+            Plan::Neyman(t) => t.row(sigma, nm, j0, out),
+            Plan::JensenShannon(t) => t.row(sigma, nm, j0, out),
+            _ => {
+                let mut row = vec![0.0; nm];
+                self.rows(&[sigma], &mut row);
+                out.copy_from_slice(&row[j0..j0 + out.len()]);
+            }
+        }
+    }
+
     /// Rows `sigmas` of the landscape, one after another in `out` (`out.len()` a multiple
     /// of `sigmas.len()`): correlations go two rows per FFT.
     pub fn rows(&self, sigmas: &[f64], out: &mut [f64]) {
@@ -440,7 +477,7 @@ impl Plan {
         match self {
             Plan::JensenShannon(t) => {
                 for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
-                    t.row(s, row);
+                    t.row(s, nm, 0, row);
                 }
             }
             Plan::Ksd(t) => {
@@ -455,7 +492,7 @@ impl Plan {
             }
             Plan::Neyman(t) => {
                 for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
-                    t.row(s, row);
+                    t.row(s, nm, 0, row);
                 }
             }
             Plan::Correlation(c) => {
@@ -553,22 +590,27 @@ impl Correlation {
 impl JsTable {
     /// Jensen–Shannon along a row: the excess (p+q)ln(p+q) − p ln p − q ln q vanishes where
     /// either density does, so each μ sums only over the overlap of q's reach and p's support.
-    fn row(&self, sigma: f64, out: &mut [f64]) {
+    /// `out` holds columns `j0..` of a row of `nm` (a wide q's row is split into parts).
+    fn row(&self, sigma: f64, nm: usize, j0: usize, out: &mut [f64]) {
         let step = self.x.h * self.thin as f64;
         // The excess is below q·(1 + ln(1 + p/q)): e^(−8²/2) of q's peak is far under 1e-12.
         let m = ((8.0 * sigma / step).ceil() as usize).min(self.x.origin / self.thin);
         let log_c = -sigma.ln() - LN_SQRT_2PI;
         out.fill(0.0);
         let (lo, hi) = self.support;
-        let nm = out.len();
-        // Tap k's columns within p's support, and its (p, p ln p) from column 0.
+        let cols = j0..j0 + out.len();
+        // Tap k's columns within p's support and `cols`, and its (p, p ln p) from column 0.
         let tap = |k: usize| {
             // x index of μ_j + (k − m)·step is first + j·stride.
             let first = self.x.origin + k * self.thin - m * self.thin;
-            let j_lo = lo.saturating_sub(first).div_ceil(self.x.stride);
+            let j_lo = lo
+                .saturating_sub(first)
+                .div_ceil(self.x.stride)
+                .max(cols.start);
             let j_hi = hi
                 .checked_sub(first)
-                .map_or(0, |d| (d / self.x.stride + 1).min(nm));
+                .map_or(0, |d| (d / self.x.stride + 1).min(nm))
+                .min(cols.end);
             let (phase, at) = (first % self.x.stride, first / self.x.stride);
             let end = at + j_hi.max(j_lo);
             (
@@ -588,14 +630,15 @@ impl JsTable {
             let (ra, pa, la) = tap(m - i);
             if i == 0 {
                 for j in ra {
-                    out[j] += excess(pa[j] + q, la[j]) - qlq;
+                    out[j - j0] += excess(pa[j] + q, la[j]) - qlq;
                 }
                 continue;
             }
             let (rb, pb, lb) = tap(m + i);
             let both = ra.start.max(rb.start)..ra.end.min(rb.end);
             if both.start < both.end {
-                let (o, pa, la) = (&mut out[both.clone()], &pa[both.clone()], &la[both.clone()]);
+                let o = &mut out[both.start - j0..both.end - j0];
+                let (pa, la) = (&pa[both.clone()], &la[both.clone()]);
                 let (pb, lb) = (&pb[both.clone()], &lb[both.clone()]);
                 for c in 0..o.len() {
                     o[c] += (excess(pa[c] + q, la[c]) + excess(pb[c] + q, lb[c])) - 2.0 * qlq;
@@ -608,7 +651,7 @@ impl JsTable {
             for (r, p, l) in [(&ra, pa, la), (&rb, pb, lb)] {
                 for part in alone(r) {
                     for j in part {
-                        out[j] += excess(p[j] + q, l[j]) - qlq;
+                        out[j - j0] += excess(p[j] + q, l[j]) - qlq;
                     }
                 }
             }

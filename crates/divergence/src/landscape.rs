@@ -226,7 +226,26 @@ pub struct Descender {
     iters_left: usize,
     /// The gradient phase's step size and metric (Δμ², Δσ²), or None in the Newton phase.
     flow: Option<(f64, [f64; 2])>,
+    /// The Newton step under way, one evaluation per call of [`Descender::step`].
+    newton: Option<Newton>,
 }
+
+/// A Newton step in progress: the gradients about x that give its Hessian, then its
+/// backtracking line search at `a` times the step.
+#[derive(Clone, Debug)]
+enum Newton {
+    Hessian(Vec<[f64; 3]>),
+    Search {
+        step: [f64; 2],
+        slope: f64,
+        len: f64,
+        a: f64,
+        newton: bool,
+    },
+}
+
+/// The Hessian's finite-difference step in (μ, ln σ).
+const HESSIAN_STEP: f64 = 1e-4;
 
 impl Descender {
     /// A descent starting at `(mu, sigma)` that takes at most `max_iter` steps.
@@ -241,6 +260,7 @@ impl Descender {
             finished: !cur[0].is_finite() || max_iter == 0,
             iters_left: max_iter,
             flow: None,
+            newton: None,
         }
     }
 
@@ -312,7 +332,10 @@ impl Descender {
         }
     }
 
-    /// One step (gradient or Newton, with its line search); true when the descent has stopped.
+    /// One evaluation's worth of the descent: a gradient step with its line search, or a
+    /// quarter of a Newton step's Hessian, or one trial of its line search (an evaluation
+    /// can take milliseconds at extreme views; callers slice their work by these); true when
+    /// the descent has stopped.
     pub fn step(&mut self, p: &Target, div: &Divergence) -> bool {
         if self.finished {
             return true;
@@ -323,13 +346,67 @@ impl Descender {
                 return self.finished;
             }
         }
-        let (x, cur) = (self.x, self.cur);
-        let g = [cur[1], cur[2]];
-        let h = 1e-4;
-        let gp0 = value_grad_t(p, div, x[0] + h, x[1]);
-        let gm0 = value_grad_t(p, div, x[0] - h, x[1]);
-        let gp1 = value_grad_t(p, div, x[0], x[1] + h);
-        let gm1 = value_grad_t(p, div, x[0], x[1] - h);
+        let x = self.x;
+        let h = HESSIAN_STEP;
+        match self
+            .newton
+            .take()
+            .unwrap_or(Newton::Hessian(Vec::with_capacity(4)))
+        {
+            Newton::Hessian(mut got) => {
+                let at = [[h, 0.0], [-h, 0.0], [0.0, h], [0.0, -h]][got.len()];
+                got.push(value_grad_t(p, div, x[0] + at[0], x[1] + at[1]));
+                self.newton = Some(if got.len() < 4 {
+                    Newton::Hessian(got)
+                } else {
+                    self.newton_search(&got)
+                });
+                false
+            }
+            Newton::Search {
+                step,
+                slope,
+                len,
+                mut a,
+                newton,
+            } => {
+                // Halve down to moves of 1e-10, the stopping size: below it, values differ by
+                // rounding.
+                if a * len >= 1e-10 {
+                    let y = [x[0] + a * step[0], x[1] + a * step[1]];
+                    let v = value_t(p, div, y[0], y[1]);
+                    if v.is_finite() && v <= self.cur[0] + 1e-4 * a * slope.min(0.0) {
+                        return self.newton_accept(p, div, y);
+                    }
+                    a *= 0.5;
+                    if a * len >= 1e-10 {
+                        self.newton = Some(Newton::Search {
+                            step,
+                            slope,
+                            len,
+                            a,
+                            newton,
+                        });
+                        return false;
+                    }
+                }
+                // No decrease along a Newton direction of a positive definite Hessian: the
+                // minimum to rounding. Along the gradient only if the gradient has vanished.
+                let g = [self.cur[1], self.cur[2]];
+                self.iters_left -= 1;
+                self.converged =
+                    newton || (g[0].abs() + g[1].abs()) < 1e-7 * (1.0 + self.cur[0].abs());
+                self.finished = true;
+                true
+            }
+        }
+    }
+
+    /// The Newton (or, where the Hessian is not positive definite, gradient) step from the
+    /// gradients at x ± h along each coordinate, kept within a trust region.
+    fn newton_search(&self, got: &[[f64; 3]]) -> Newton {
+        let (x, g, h) = (self.x, [self.cur[1], self.cur[2]], HESSIAN_STEP);
+        let [gp0, gm0, gp1, gm1] = [got[0], got[1], got[2], got[3]];
         let h00 = (gp0[1] - gm0[1]) / (2.0 * h);
         let h11 = (gp1[2] - gm1[2]) / (2.0 * h);
         let h01 = 0.25 * ((gp0[2] - gm0[2]) + (gp1[1] - gm1[1])) / h;
@@ -351,28 +428,19 @@ impl Descender {
             let f = (limit / step[1].abs()).min(limit * x[1].exp().max(1.0) / len);
             step = [step[0] * f, step[1] * f];
         }
-        let slope = g[0] * step[0] + g[1] * step[1];
-        let len = step[0].abs().max(step[1].abs());
-        let mut a = 1.0;
-        let mut accepted = None;
-        // Halve down to moves of 1e-10, the stopping size: below it, values differ by rounding.
-        while a * len >= 1e-10 {
-            let y = [x[0] + a * step[0], x[1] + a * step[1]];
-            let v = value_t(p, div, y[0], y[1]);
-            if v.is_finite() && v <= cur[0] + 1e-4 * a * slope.min(0.0) {
-                accepted = Some(y);
-                break;
-            }
-            a *= 0.5;
+        Newton::Search {
+            step,
+            slope: g[0] * step[0] + g[1] * step[1],
+            len: step[0].abs().max(step[1].abs()),
+            a: 1.0,
+            newton,
         }
+    }
+
+    /// Moves to `y`, the line search's accepted point; true when the descent has stopped.
+    fn newton_accept(&mut self, p: &Target, div: &Divergence, y: [f64; 2]) -> bool {
+        let x = self.x;
         self.iters_left -= 1;
-        let Some(y) = accepted else {
-            // No decrease along a Newton direction of a positive definite Hessian: the minimum
-            // to rounding. Along the gradient only if the gradient has vanished.
-            self.converged = newton || (g[0].abs() + g[1].abs()) < 1e-7 * (1.0 + cur[0].abs());
-            self.finished = true;
-            return true;
-        };
         let moved = (y[0] - x[0]).abs().max((y[1] - x[1]).abs());
         self.x = y;
         self.cur = value_grad_t(p, div, y[0], y[1]);

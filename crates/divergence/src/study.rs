@@ -63,6 +63,9 @@ enum Basins {
 struct Work {
     /// The row-wise path, for the divergences and grids it covers.
     plan: Option<Plan>,
+    /// False until `plan` is built: the panel's first unit of work, so that a new problem
+    /// costs nothing until the work loop's slices take it on.
+    planned: bool,
     /// The plan's FFT buffers, kept from one pair of rows to the next.
     buffers: RowBuffers,
     grid: Grid,
@@ -86,6 +89,7 @@ impl Work {
         let n = grid.mu.len() * grid.sigma.len();
         Work {
             plan,
+            planned: true,
             buffers: RowBuffers::default(),
             grid,
             values: vec![0.0; n],
@@ -96,6 +100,14 @@ impl Work {
             descent: None,
             found: Vec::new(),
             minima: None,
+        }
+    }
+
+    /// Work on `grid` whose plan is still to build.
+    fn pending(grid: Grid) -> Work {
+        Work {
+            planned: false,
+            ..Work::new(None, grid)
         }
     }
 
@@ -220,7 +232,7 @@ impl Study {
     /// A new target, panels and view: everything restarts, descents are dropped, and each
     /// panel keeps showing its last landscape (by name) until the new one is complete.
     pub fn set_problem(&mut self, target: Target, panels: Vec<Panel>, view: View) {
-        let old: Vec<(String, Option<Finished>)> = (self.panels.iter())
+        let mut old: Vec<(String, Option<Finished>)> = (self.panels.iter())
             .map(|p| p.name.clone())
             .zip(std::mem::take(&mut self.shown))
             .collect();
@@ -232,9 +244,11 @@ impl Study {
         self.descents.clear();
         self.basins.clear();
         self.restart();
+        // Moved, not copied (a 1024² landscape is 8 MB), unless a later panel has the name too.
         for (k, p) in self.panels.iter().enumerate() {
-            if let Some((_, s)) = old.iter().find(|(n, _)| *n == p.name) {
-                self.shown[k] = s.clone();
+            let again = self.panels[k + 1..].iter().any(|q| q.name == p.name);
+            if let Some((_, s)) = old.iter_mut().find(|(n, _)| *n == p.name) {
+                self.shown[k] = if again { s.clone() } else { s.take() };
             }
         }
     }
@@ -352,8 +366,9 @@ impl Study {
                     .all(|(b, s)| s.is_none() || matches!(b, Basins::Done(_))))
     }
 
-    /// Advances the computation one unit at a time (one plan row, or a pair for an FFT
-    /// correlation; a few cells; one descent step; one basin step) until `out_of_time()` says stop or everything is done; true when done.
+    /// Advances the computation one unit at a time (a plan's unit, [`Plan::unit_cells`]; a cell
+    /// of quadrature or 16 of a closed form; one descent step; one basin step) until
+    /// `out_of_time()` says stop or everything is done; true when done.
     /// `out_of_time` is asked after every unit: a clock for the page, a count for tests.
     pub fn step(&mut self, out_of_time: &mut impl FnMut() -> bool) -> bool {
         for k in 0..self.work.len() {
@@ -368,30 +383,50 @@ impl Study {
     fn step_panel(&mut self, k: usize, out_of_time: &mut impl FnMut() -> bool) -> bool {
         let div = self.panels[k].div;
         let job = &mut self.work[k];
-        let total = job.values.len();
         while job.minima.is_none() {
-            if let (Some(plan), true) = (&job.plan, job.cells_done < total) {
-                // Rows on the tabulated grid: two at a time for an FFT correlation (one inverse
-                // FFT per pair), else one (a row of JS, KSD, Fisher or Neyman χ² sums cells).
-                let nm = job.grid.mu.len();
-                let i = job.cells_done / nm;
-                let rows = if plan.is_correlation() { 2 } else { 1 };
-                let end = (i + rows).min(job.grid.sigma.len());
-                plan.rows_with(
-                    &job.grid.sigma[i..end],
-                    &mut job.values[i * nm..end * nm],
-                    &mut job.buffers,
-                );
-                job.cells_done += (end - i) * nm;
-                self.cells_computed += ((end - i) * nm) as u64;
-            } else if job.cells_done < total {
-                // A few cells at a time: one `ksd` cell alone takes milliseconds.
-                let n = if matches!(div, Divergence::Ksd { .. }) {
-                    2
-                } else {
-                    16
+            // (A correlation without a plan while dragging moves to a smaller grid.)
+            let total = job.values.len();
+            if !job.planned {
+                job.plan = Plan::with_limit(&self.target, &div, &job.grid, self.plan_points);
+                job.planned = true;
+                // While dragging, a correlation keeps full resolution only with its plan.
+                if let (Area::View { view, resolution }, Detail::Quick, None) =
+                    (&self.area, self.detail, &job.plan)
+                {
+                    let cells = |g: &Grid| g.mu.len() * g.sigma.len();
+                    match grid_of(view, (resolution.0 / 3, resolution.1 / 3)) {
+                        Ok(g) if !closed_form(&div) && cells(&g) < cells(&job.grid) => {
+                            *job = Work::pending(g);
+                        }
+                        _ => {}
+                    }
                 }
-                .min(total - job.cells_done);
+            } else if let (Some(plan), true) = (&job.plan, job.cells_done < total) {
+                // The plan's unit on the tabulated grid: two rows for an FFT correlation (one
+                // inverse FFT per pair), part of a row for Neyman χ², else one row.
+                let nm = job.grid.mu.len();
+                let (i, j0) = (job.cells_done / nm, job.cells_done % nm);
+                let unit = plan.unit_cells(nm);
+                let n = if unit < nm {
+                    let n = unit.min(nm - j0);
+                    let at = i * nm + j0;
+                    plan.row_part(job.grid.sigma[i], nm, j0, &mut job.values[at..at + n]);
+                    n
+                } else {
+                    let end = (i + unit / nm).min(job.grid.sigma.len());
+                    plan.rows_with(
+                        &job.grid.sigma[i..end],
+                        &mut job.values[i * nm..end * nm],
+                        &mut job.buffers,
+                    );
+                    (end - i) * nm
+                };
+                job.cells_done += n;
+                self.cells_computed += n as u64;
+            } else if job.cells_done < total {
+                // Closed forms 16 cells at a time; a cell of quadrature alone (one `ksd` cell
+                // takes milliseconds).
+                let n = if closed_form(&div) { 16 } else { 1 }.min(total - job.cells_done);
                 let s0 = job.cells_done;
                 landscape_cells(
                     &self.target,
@@ -540,27 +575,22 @@ impl Study {
         for p in &self.panels {
             // Closed forms and row correlations keep full resolution even while dragging; the
             // rest (a log per point, an FFT per cell, or per-cell quadrature) drop to a third
-            // then, and get no plan at full resolution: one plan per landscape, on its grid.
-            let full_plan = (!quick || Plan::correlates(&p.div))
-                .then(|| Plan::with_limit(&self.target, &p.div, &full, self.plan_points))
-                .flatten();
-            let fast = full_plan.as_ref().is_some_and(Plan::is_correlation) || closed_form(&p.div);
+            // then. Plans are built by the work loop (a correlation without one drops too).
             let third = match &self.area {
-                Area::View { view, resolution } if quick && !fast => {
+                Area::View { view, resolution }
+                    if quick && !closed_form(&p.div) && !Plan::correlates(&p.div) =>
+                {
                     Some(grid_of(view, (resolution.0 / 3, resolution.1 / 3)))
                 }
                 _ => None,
             };
             work.push(match third {
-                Some(Ok(g)) => Work::new(
-                    Plan::with_limit(&self.target, &p.div, &g, self.plan_points),
-                    g,
-                ),
+                Some(Ok(g)) => Work::pending(g),
                 Some(Err(_)) => {
                     self.work = Vec::new();
                     return;
                 }
-                None => Work::new(full_plan, full.clone()),
+                None => Work::pending(full.clone()),
             });
         }
         self.work = work;
@@ -692,10 +722,11 @@ mod tests {
     }
 
     #[test]
-    fn every_unit_of_work_is_one_row_pair_a_few_cells_or_one_step_whatever_the_panels() {
+    fn every_unit_of_work_is_the_plans_unit_a_cell_or_one_step_whatever_the_panels() {
         // Every panel the page offers at once, basins on, quick then full detail: asked to stop
-        // after every unit, `step` returns after exactly one, and no unit does more than one
-        // plan row (a pair for an FFT correlation), 16 cells, or one descent or basin step.
+        // after every unit, `step` returns after exactly one, and no unit does more than its
+        // plan's unit (a row pair for an FFT correlation, 64 columns of Neyman χ², else a
+        // row), 16 cells of a closed form, one cell of quadrature, or one descent or basin step.
         let names: Vec<&str> = crate::registry::panel_infos()
             .iter()
             .map(|p| p.name)
@@ -714,16 +745,12 @@ mod tests {
                 assert!(s.units() == u + 1 || (done && s.units() == u), "{calls}");
                 for (k, (a, b)) in before.iter().zip(s.progress()).enumerate() {
                     let nm = s.work[k].grid.mu.len();
-                    let rows = if s.work[k].plan.as_ref().is_some_and(Plan::is_correlation) {
-                        2
-                    } else {
-                        1
+                    let unit = match &s.work[k].plan {
+                        Some(plan) => plan.unit_cells(nm),
+                        None if closed_form(&s.panels[k].div) => 16,
+                        None => 1,
                     };
-                    assert!(
-                        b.cells_done - a.cells_done <= (rows * nm).max(16),
-                        "{}",
-                        names[k]
-                    );
+                    assert!(b.cells_done - a.cells_done <= unit, "{}", names[k]);
                     if detail == Detail::Full {
                         assert!(b.minima_refined <= a.minima_refined + 1, "{}", names[k]);
                     }
@@ -780,6 +807,46 @@ mod tests {
         assert!(s.step(&mut || false));
         assert_eq!(s.finished(1).unwrap().0.grid.mu.len(), 48);
         assert!((s.finished(0).unwrap().1[0].value - 0.693053).abs() < 1e-6);
+        // A correlation whose plan passes the cap drops to a third while dragging, like the
+        // per-cell divergences, and comes back at full resolution after.
+        let mut s = study("blog-kl", &["hellinger"], (48, 36)).with_plan_points(64);
+        s.set_detail(Detail::Quick);
+        assert!(s.step(&mut || false));
+        assert_eq!(s.finished(0).unwrap().0.grid.mu.len(), 16);
+        s.set_detail(Detail::Full);
+        assert!(s.step(&mut || false));
+        assert_eq!(s.finished(0).unwrap().0.grid.mu.len(), 48);
+    }
+
+    #[test]
+    fn a_new_problem_builds_its_plans_in_the_work_loop_one_unit_each() {
+        // set_problem does no work of its own: each panel's plan is its first unit.
+        let names = [
+            "reverse_kl",
+            "jensen_shannon",
+            "ksd",
+            "neyman_chi2",
+            "forward_kl",
+        ];
+        let mut s = study("blog-stein", &names, (64, 48));
+        assert!(s.step(&mut || false));
+        let t = s.target().clone();
+        let panels = s.panels().to_vec();
+        s.set_problem(t, panels, State::preset("blog-stein").unwrap().view);
+        assert!(s.work.iter().all(|w| !w.planned && w.plan.is_none()));
+        for (k, name) in names.iter().enumerate() {
+            let before = s.progress()[k];
+            let u = s.units();
+            s.step(&mut || true);
+            assert_eq!(s.units(), u + 1, "{name}");
+            assert!(s.work[k].planned, "{name}");
+            // Forward KL is a closed form: no plan.
+            assert_eq!(s.work[k].plan.is_some(), *name != "forward_kl", "{name}");
+            assert_eq!(s.progress()[k].cells_done, before.cells_done, "{name}");
+            while !s.progress()[k].complete {
+                s.step(&mut || true);
+            }
+        }
     }
 
     #[test]

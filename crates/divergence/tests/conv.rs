@@ -176,3 +176,38 @@ fn ksd_rows_match_eval_across_kernels_targets_and_grids() {
         eprintln!("{spec} c={c} β={beta}: worst relative error {worst:.1e}");
     }
 }
+
+#[test]
+fn neyman_and_jensen_shannon_rows_in_parts_are_the_whole_rows() {
+    // A Neyman χ² or Jensen–Shannon unit of work is part of a row: the parts, put together,
+    // are the row to the last bit, on the post's view at the page's largest grid and on one
+    // where q²/p's tails reach far.
+    use divergence::conv::{Plan, PAGE_PLAN_POINTS};
+    for (spec, mu, sigma, nm) in [
+        ("0.5:-4:1,0.5:4:1", (-7.0, 7.0), (0.5, 5.0), 1024),
+        ("0.7:-2:0.8,0.3:3:1.6", (-6.0, 7.0), (0.3, 2.2), 200),
+    ] {
+        let p = Target::parse(spec).unwrap();
+        let grid = Grid::new(mu, sigma, nm, 16, false).unwrap();
+        for d in [Divergence::NeymanChi2, Divergence::JensenShannon] {
+            let plan = Plan::with_limit(&p, &d, &grid, PAGE_PLAN_POINTS).unwrap();
+            let unit = plan.unit_cells(nm);
+            assert!(unit < nm, "{spec}: a unit of {unit} cells");
+            for &s in grid.sigma.iter().step_by(5) {
+                let mut whole = vec![0.0; nm];
+                plan.rows(&[s], &mut whole);
+                let mut parts = vec![0.0; nm];
+                for (k, part) in parts.chunks_mut(unit).enumerate() {
+                    plan.row_part(s, nm, k * unit, part);
+                }
+                assert_eq!(
+                    whole.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    parts.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    "{spec}, {}, σ = {s}",
+                    d.name()
+                );
+                assert!(whole.iter().all(|v| *v >= 0.0), "{spec}, σ = {s}");
+            }
+        }
+    }
+}

@@ -1,9 +1,9 @@
 //! Landscape cells against `eval` at extreme views, for every divergence: SPEC's 1e-6 for
 //! the landscape path, on the CLI's plans (`landscape`) and on the page's (plans capped at
-//! 8192 points, per-cell quadrature beyond). And the fast paths behind descents (total
+//! `PAGE_PLAN_POINTS`, per-cell quadrature beyond). And the fast paths behind descents (total
 //! variation's closed form, KSD²'s FFT sum) against `eval` and finite differences.
 
-use divergence::conv::Plan;
+use divergence::conv::{Plan, PAGE_PLAN_POINTS};
 use divergence::quad::Tol;
 use divergence::{
     eval, eval_full, landscape, Derivatives, Divergence, Gaussian, Grid, Params, Target,
@@ -149,9 +149,9 @@ fn landscape_cells_match_eval_at_extreme_views() {
             }
             let t0 = std::time::Instant::now();
             let cli = landscape(&p, &d, &grid).values;
-            // The page's path: plans within 8192 points, else per-cell quadrature.
+            // The page's path: plans within its cap, else per-cell quadrature.
             let mut page = vec![0.0; nm * ns];
-            match Plan::with_limit(&p, &d, &grid, 8192) {
+            match Plan::with_limit(&p, &d, &grid, PAGE_PLAN_POINTS) {
                 Some(plan) => plan.rows(&grid.sigma, &mut page),
                 None => {
                     for (k, v) in page.iter_mut().enumerate() {
@@ -290,27 +290,30 @@ fn ksd_gradient_path_matches_eval_and_differences() {
 }
 
 #[test]
-fn the_page_gets_row_plans_for_the_post_view() {
-    // Within the page's 8192-point cap, so that the page does not fall back to per-cell
-    // quadrature (Neyman χ² keeps its usual reach when the far one would pass the cap).
-    let p = Target::parse("0.5:-4:1,0.5:4:1").unwrap();
-    for n in [64, 256] {
-        let grid = Grid::new((-7.0, 7.0), (0.5, 5.0), n, n, false).unwrap();
-        for d in [
-            Divergence::Fisher,
-            Divergence::NeymanChi2,
-            Divergence::JensenShannon,
-            Divergence::Ksd { c: 1.0, beta: 0.5 },
-        ] {
-            let plan = Plan::with_limit(&p, &d, &grid, 8192);
-            assert!(plan.is_some(), "{} at {n}²", d.name());
-            // Its cells agree with eval on a diagonal of the grid.
-            let mut row = vec![0.0; n];
-            for i in (0..n).step_by(n / 8) {
-                plan.as_ref().unwrap().rows(&grid.sigma[i..i + 1], &mut row);
-                let j = (i * 7) % n;
-                let q = Gaussian::new(grid.mu[j], grid.sigma[i]).unwrap();
-                assert!(agrees(row[j], eval(&p, &q, &d)), "{} ({i}, {j})", d.name());
+fn the_page_gets_row_plans_for_the_post_views_up_to_1024_squared() {
+    // Within the page's cap every divergence with a plan keeps it on the post's views, up to
+    // the page's largest grid (Neyman χ² keeps its usual reach when the far one would pass
+    // the cap): per-cell quadrature at 1024² takes a minute.
+    let params = Params::default();
+    for spec in ["0.5:-4:1,0.5:4:1", "0.3:-2:0.8,0.7:2.5:1.2"] {
+        let p = Target::parse(spec).unwrap();
+        for n in [64, 256, 1024] {
+            let grid = Grid::new((-7.0, 7.0), (0.5, 5.0), n, n, false).unwrap();
+            for d in Divergence::all(&params).unwrap() {
+                if Plan::new(&p, &d, &grid).is_none() {
+                    continue;
+                }
+                let plan = Plan::with_limit(&p, &d, &grid, PAGE_PLAN_POINTS);
+                assert!(plan.is_some(), "{spec}: {} at {n}²", d.name());
+                // Its cells agree with eval on a diagonal of the grid.
+                let mut row = vec![0.0; n];
+                for i in (0..n).step_by(n / 4) {
+                    plan.as_ref().unwrap().rows(&grid.sigma[i..i + 1], &mut row);
+                    let j = (i * 7) % n;
+                    let q = Gaussian::new(grid.mu[j], grid.sigma[i]).unwrap();
+                    let want = eval(&p, &q, &d);
+                    assert!(agrees(row[j], want), "{} ({i}, {j})", d.name());
+                }
             }
         }
     }

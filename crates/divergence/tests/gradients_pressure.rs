@@ -220,11 +220,19 @@ fn stepwise_descent_matches_descend_and_plateaus_give_no_candidates() {
     let js = Divergence::JensenShannon;
     let whole = descend(&p, &js, 1.0, 2.5, 60);
     let mut d = Descender::new(&p, &js, 1.0, 2.5, 60);
-    let mut steps = 0;
-    while !d.step(&p, &js) {
-        steps += 1;
-        assert_eq!(d.path().len(), steps + 1, "one iterate per step");
+    // A call is one evaluation's worth: a Newton step takes its four Hessian gradients and at
+    // least one line-search trial, and adds at most one iterate.
+    let mut calls = 0;
+    loop {
+        let before = d.path().len();
+        let done = d.step(&p, &js);
+        calls += 1;
+        assert!(d.path().len() <= before + 1, "one iterate at most a call");
+        if done {
+            break;
+        }
     }
+    assert!(calls >= 5 * (d.path().len() - 1), "{calls} calls");
     let stepped = d.into_descent();
     assert_eq!(stepped.path, whole.path);
     assert_eq!(stepped.converged, whole.converged);

@@ -128,9 +128,9 @@ impl FisherTable {
 impl NeymanTable {
     /// Neyman χ² along a row: Σ_k step·(q − p)²/p, +inf where ∫q²/p diverges (SPEC §2).
     /// Each μ sums its own window: q's reach and that of q²/p's tails (see [`neyman_reach`]).
-    pub(super) fn row(&self, sigma: f64, out: &mut [f64]) {
+    /// `out` holds columns `j0..` of a row of `nm` (a row is split where its cells are slow).
+    pub(super) fn row(&self, sigma: f64, nm: usize, j0: usize, out: &mut [f64]) {
         let p = &self.target;
-        let nm = out.len();
         let mu_at = |j: usize| self.x.mu0 + (j * self.x.stride) as f64 * self.x.h;
         let reach = neyman_reach(p, sigma, (mu_at(0), mu_at(nm - 1)));
         if reach.is_infinite() {
@@ -168,7 +168,7 @@ impl NeymanTable {
             .filter(|c| c.std == s_max)
             .map(|c| c.mean)
             .collect();
-        for (j, o) in out.iter_mut().enumerate() {
+        for (j, o) in (j0..).zip(out.iter_mut()) {
             let mu = mu_at(j);
             // The window: q's reach, and ±w about each widest component's tilted centre.
             let (lo, hi) =
