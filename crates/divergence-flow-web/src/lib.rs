@@ -68,7 +68,8 @@ pub struct FlowView {
     next: Option<(State, Flows)>,
     /// The time asked for.
     goal: f64,
-    /// Units `work` did over the view's life: a mass sample, or one flow's stretch of time.
+    /// Units `work` did over the view's life: a step of a flow's integration toward its next
+    /// mass sample, or one flow's stretch of time.
     units: u64,
     #[cfg(feature = "fault-injection")]
     inject_panic: bool,
@@ -211,8 +212,8 @@ impl FlowView {
 
     /// Computes for about `budget_ms` milliseconds, unit by unit (one when `budget_ms` ≤ 0,
     /// none once all is complete): the flows asked for, one flow's stretch of at most a
-    /// quarter of time a unit, then the mass-over-time curves, one sampled time a unit; true
-    /// once all are complete.
+    /// quarter of time a unit, then the mass-over-time curves, one step of a flow's
+    /// integration a unit; true once all are complete.
     pub fn work(&mut self, budget_ms: f64) -> bool {
         #[cfg(feature = "fault-injection")]
         if std::mem::take(&mut self.inject_panic) {
@@ -243,7 +244,7 @@ impl FlowView {
         done
     }
 
-    /// Mass samples `work` has taken (`work(0)` takes one).
+    /// Units of work `work` has done (`work(0)` does one).
     #[wasm_bindgen(js_name = workUnits)]
     pub fn work_units(&self) -> f64 {
         self.units as f64

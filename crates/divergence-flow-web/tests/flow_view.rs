@@ -41,7 +41,7 @@ fn fisher_rao_forward_kl_follows_its_closed_form() {
     let closed = e * 3.167124183311992e-5 + (1.0 - e) / 2.0;
     let below = info(&v, &["massBelow", "forward_kl"]);
     assert!((below - closed).abs() < 1e-6, "{below}");
-    // One mass sample per `work(0)`, then the whole curve.
+    // One unit (a step toward the next mass sample) per `work(0)`, then the whole curve.
     assert!(!v.work(0.0));
     assert_eq!(v.work_units(), 9.0);
     while !v.work(50.0) {}

@@ -813,7 +813,7 @@ pub fn sampling<DB: DrawingBackend>(
             s.title
         };
         let mut v: Vec<f64> = s.draws.iter().copied().filter(|x| x.is_finite()).collect();
-        v.sort_by(f64::total_cmp);
+        v.sort_unstable_by(f64::total_cmp);
         let q = |f: f64| {
             v.get(((v.len() as f64 - 1.0) * f).round() as usize)
                 .copied()

@@ -120,10 +120,11 @@ impl Flows {
     }
 
     /// Moves every shown flow to `t` as `set_time` does (to the same bits, while `t` stays
-    /// the same from call to call), one flow and at most [`CHECKPOINT_EVERY`] of time per
-    /// unit, asking `out_of_time()` after each; true once all are at `t`. A stretch once
-    /// begun is finished first, so that every flow stands at one time between stretches; in
-    /// a stretch they differ, and the flows are shown once caught up.
+    /// the same from call to call), flow by flow in stretches of at most [`CHECKPOINT_EVERY`]
+    /// of time, one step of a flow's integration per unit, asking `out_of_time()` after each;
+    /// true once all are at `t`. A stretch once begun is finished first, so that every flow
+    /// stands at one time between stretches; in a stretch they differ, and the flows are
+    /// shown once caught up.
     pub fn catch_up(&mut self, t: f64, out_of_time: &mut impl FnMut() -> bool) -> bool {
         if !t.is_finite() {
             // Refused by every flow, at once.
@@ -143,18 +144,26 @@ impl Flows {
                     stop
                 }
             };
-            // The next flow still shown (a refused one takes no unit).
+            // A step of the next flow still shown (a refused one takes no unit).
             let mut moved = false;
             while let Some(it) = self.items.get_mut(self.next_item) {
-                self.next_item += 1;
-                if let Ok(f) = &mut it.shown {
-                    match f.advance_to(stop) {
-                        Ok(()) => f.density_into(&mut it.q),
-                        Err(e) => it.shown = Err(e.to_string()),
+                let Ok(f) = &mut it.shown else {
+                    self.next_item += 1;
+                    continue;
+                };
+                match f.advance_steps(stop, 1) {
+                    Ok(false) => {}
+                    Ok(true) => {
+                        f.density_into(&mut it.q);
+                        self.next_item += 1;
                     }
-                    moved = true;
-                    break;
+                    Err(e) => {
+                        it.shown = Err(e.to_string());
+                        self.next_item += 1;
+                    }
                 }
+                moved = true;
+                break;
             }
             if self.next_item == self.items.len() {
                 (self.t, self.round, self.next_item) = (stop, None, 0);
@@ -165,7 +174,9 @@ impl Flows {
         }
     }
 
-    /// Samples masses ahead until `out_of_time()`; true when every sampled curve is complete.
+    /// Samples masses ahead, one step of a flow's integration a unit (a sampled time can
+    /// take many: tens of milliseconds), asking `out_of_time()` after each; true when every
+    /// sampled curve is complete. Sliced or not, the curves have the same bits.
     pub fn work(&mut self, out_of_time: &mut impl FnMut() -> bool) -> bool {
         for it in &mut self.items {
             while let Some(f) = &mut it.ahead {
@@ -175,8 +186,9 @@ impl Flows {
                     break;
                 }
                 let t = T_MAX * k as f64 / SAMPLES as f64;
-                match f.advance_to(t) {
-                    Ok(()) => it.masses.push((t, f.mode_masses())),
+                match f.advance_steps(t, 1) {
+                    Ok(true) => it.masses.push((t, f.mode_masses())),
+                    Ok(false) => {}
                     Err(e) => {
                         it.shown = Err(e.to_string());
                         it.ahead = None;
@@ -280,25 +292,27 @@ mod tests {
                 while !sliced.catch_up(t, &mut || true) {
                     units += 1;
                 }
-                // One unit per flow and stretch of at most CHECKPOINT_EVERY.
-                assert_eq!(units, divs.len() * (t / CHECKPOINT_EVERY).ceil() as usize);
+                // At least one unit (an integration step) per flow and stretch of at most
+                // CHECKPOINT_EVERY; Hellinger's steps are at most its max_dt.
+                assert!(units > divs.len() * (t / CHECKPOINT_EVERY).ceil() as usize);
                 same(&direct, &sliced, &format!("{g:?} t = {t}"));
                 // And back: a rewind catches up too.
                 assert!(sliced.catch_up(0.1, &mut || false));
                 direct.set_time(0.1);
                 same(&direct, &sliced, &format!("{g:?} back from {t}"));
             }
-            // A goal moved in a stretch: the stretch is finished first (here to 0.25, or to
-            // 2.0 with the first flow there already), then the new goal is caught up.
-            for (first, units, then, via) in [
-                (2.0, 1, 1.0, 0.25),
-                (2.0, 22, 1.9, 2.0),
-                (2.0, 23, 1.1, 2.0),
-            ] {
+            // A goal moved in a stretch: the stretch is finished first (here to 0.25 after one
+            // step, or to 2.0 once the first k flows are there), then the new goal is caught up.
+            let at = |f: &Flows, k: usize| f.items[k].shown.as_ref().map(|f| f.time()).ok();
+            for (first, ready, then, via) in
+                [(2.0, 0, 1.0, 0.25), (2.0, 1, 1.9, 2.0), (2.0, 2, 1.1, 2.0)]
+            {
                 let mut sliced = fresh();
-                for _ in 0..units {
+                assert!(!sliced.catch_up(first, &mut || true));
+                while ready > 0 && at(&sliced, ready - 1) != Some(first) {
                     assert!(!sliced.catch_up(first, &mut || true));
                 }
+                assert_ne!(at(&sliced, ready), Some(first));
                 assert!(sliced.catch_up(then, &mut || false));
                 let mut direct = fresh();
                 direct.set_time(via);
@@ -314,6 +328,34 @@ mod tests {
         for (x, y) in a.items.iter().zip(&b.items) {
             let t = |i: &Item| i.shown.as_ref().map(|f| f.time()).ok();
             assert_eq!((t(x), &x.q), (t(y), &y.q), "{what}: {}", x.name);
+        }
+    }
+
+    #[test]
+    fn mass_curves_a_step_a_unit_have_the_bits_of_one_call() {
+        let p = Target::parse("0.4:-3:1,0.6:2:0.7").unwrap();
+        let q0 = Gaussian {
+            mu: 0.5,
+            sigma: 2.0,
+        };
+        let divs = named(&["hellinger", "jensen_shannon", "mmd"]);
+        for g in [Geometry::FisherRao, Geometry::Wasserstein] {
+            let mut whole = Flows::new(String::new(), &p, q0, &divs, g);
+            assert!(whole.work(&mut || false));
+            let mut sliced = Flows::new(String::new(), &p, q0, &divs, g);
+            let mut units = 1;
+            while !sliced.work(&mut || true) {
+                units += 1;
+            }
+            // More units than sampled times: a unit is one step, and a sample takes several.
+            let samples: usize = whole.items.iter().map(|it| it.masses.len() - 1).sum();
+            assert!(units > samples, "{g:?}: {units} units, {samples} samples");
+            for (a, b) in whole.items.iter().zip(&sliced.items) {
+                assert_eq!(a.masses, b.masses, "{g:?} {}", a.name);
+                // (Refused flows have none.)
+                let n = if a.shown.is_ok() { SAMPLES + 1 } else { 0 };
+                assert_eq!(a.masses.len(), n, "{g:?} {}", a.name);
+            }
         }
     }
 

@@ -449,6 +449,7 @@ impl Plan {
 
     /// Columns `j0..j0 + out.len()` of row `sigma` (a row of `nm`), for plans whose unit is
     /// less than a row ([`Plan::unit_cells`]); whole rows go through [`Plan::rows`].
+    #[inline(never)]
     pub fn row_part(&self, sigma: f64, nm: usize, j0: usize, out: &mut [f64]) {
         match self {
             Plan::Neyman(t) => t.row(sigma, nm, j0, out),

@@ -485,6 +485,14 @@ impl Flow {
 
     /// Advances (or rewinds) to time `t`.
     pub fn advance_to(&mut self, t: f64) -> Result<(), FlowError> {
+        self.advance_steps(t, usize::MAX).map(|_| ())
+    }
+
+    /// [`Flow::advance_to`] by at most `steps` steps of the integration (a rewind to the
+    /// last checkpoint at or before `t` is free); true once at `t`. Calls with the same `t`
+    /// until true give the bits of one `advance_to(t)`: a caller slicing its work by time
+    /// can stop between any two steps.
+    pub fn advance_steps(&mut self, t: f64, steps: usize) -> Result<bool, FlowError> {
         check_times(&[t])?;
         if t < self.t {
             let k = self
@@ -497,34 +505,36 @@ impl Flow {
             self.state = s;
             self.dt_next = self.max_dt;
         }
-        while self.t < t {
+        let exact = matches!(self.form, Form::Power { beta, scale: Scale::Fixed(_) } if beta == 0.0 || beta == 1.0);
+        for _ in 0..steps {
+            if self.t >= t {
+                break;
+            }
+            // To the next checkpoint (or t), where the state is kept for rewinds.
             let next_cp = (self.t / CHECKPOINT_EVERY).floor() * CHECKPOINT_EVERY + CHECKPOINT_EVERY;
             let stop = t.min(next_cp);
-            let exact = matches!(self.form, Form::Power { beta, scale: Scale::Fixed(_) } if beta == 0.0 || beta == 1.0);
-            while self.t < stop {
-                let remaining = stop - self.t;
-                match self.geometry {
-                    Geometry::FisherRao => {
-                        // Both KLs are exact for any step (see the module notes).
-                        let h = if exact {
-                            remaining
-                        } else {
-                            remaining.min(self.max_dt)
-                        };
-                        self.fisher_rao_step(h)?;
-                        self.t = if h == remaining { stop } else { self.t + h };
-                    }
-                    Geometry::Wasserstein => {
-                        let h = self.wasserstein_step(remaining)?;
-                        self.t = if h == remaining { stop } else { self.t + h };
-                    }
+            let remaining = stop - self.t;
+            match self.geometry {
+                Geometry::FisherRao => {
+                    // Both KLs are exact for any step (see the module notes).
+                    let h = if exact {
+                        remaining
+                    } else {
+                        remaining.min(self.max_dt)
+                    };
+                    self.fisher_rao_step(h)?;
+                    self.t = if h == remaining { stop } else { self.t + h };
+                }
+                Geometry::Wasserstein => {
+                    let h = self.wasserstein_step(remaining)?;
+                    self.t = if h == remaining { stop } else { self.t + h };
                 }
             }
-            if stop == next_cp && self.checkpoints.last().is_some_and(|(tc, _)| *tc < stop) {
-                self.checkpoints.push((stop, self.state.clone()));
+            if self.t == next_cp && self.checkpoints.last().is_some_and(|(tc, _)| *tc < next_cp) {
+                self.checkpoints.push((next_cp, self.state.clone()));
             }
         }
-        Ok(())
+        Ok(self.t >= t)
     }
 
     fn normalise_log(&self, u: &mut [f64]) {

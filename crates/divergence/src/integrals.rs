@@ -148,7 +148,7 @@ impl<'a> Pair<'a> {
             }
         }
         base.retain(|x| x.is_finite());
-        base.sort_by(f64::total_cmp);
+        base.sort_unstable_by(f64::total_cmp);
         base.dedup();
         Self {
             p,
@@ -169,7 +169,7 @@ impl<'a> Pair<'a> {
     pub fn breaks(&self, extra: &[f64], env: impl Fn(f64) -> f64) -> Vec<f64> {
         let mut pts: Vec<f64> = self.base.iter().chain(extra).copied().collect();
         pts.retain(|x| x.is_finite());
-        pts.sort_by(f64::total_cmp);
+        pts.sort_unstable_by(f64::total_cmp);
         pts.dedup();
         let top = pts
             .iter()
@@ -377,7 +377,7 @@ impl<'a> Pair<'a> {
         let br = self.breaks(&[], |x| self.env_pq(x));
         let mut all = br.clone();
         all.extend(self.density_crossings(&br));
-        all.sort_by(f64::total_cmp);
+        all.sort_unstable_by(f64::total_cmp);
         all.dedup();
         integrate(
             |x| {
@@ -433,7 +433,7 @@ impl<'a> Pair<'a> {
                 .map(|o| x + o * c)
                 .filter(|&y| y > lo && y < hi),
         );
-        pts.sort_by(f64::total_cmp);
+        pts.sort_unstable_by(f64::total_cmp);
         pts.dedup();
         integrate(
             |y| {

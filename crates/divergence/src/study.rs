@@ -371,6 +371,12 @@ impl Study {
     /// `out_of_time()` says stop or everything is done; true when done.
     /// `out_of_time` is asked after every unit: a clock for the page, a count for tests.
     pub fn step(&mut self, out_of_time: &mut impl FnMut() -> bool) -> bool {
+        self.step_dyn(out_of_time)
+    }
+
+    /// [`Study::step`] made once, whatever the clock (a unit outweighs a dynamic call; one
+    /// copy of the loop in the page's wasm).
+    fn step_dyn(&mut self, out_of_time: &mut dyn FnMut() -> bool) -> bool {
         for k in 0..self.work.len() {
             if !self.step_panel(k, out_of_time) {
                 return false;
@@ -380,27 +386,21 @@ impl Study {
     }
 
     /// Panel `k` until complete (true) or out of time (false).
-    fn step_panel(&mut self, k: usize, out_of_time: &mut impl FnMut() -> bool) -> bool {
+    fn step_panel(&mut self, k: usize, out_of_time: &mut dyn FnMut() -> bool) -> bool {
         let div = self.panels[k].div;
         let job = &mut self.work[k];
         while job.minima.is_none() {
             // (A correlation without a plan while dragging moves to a smaller grid.)
             let total = job.values.len();
             if !job.planned {
-                job.plan = Plan::with_limit(&self.target, &div, &job.grid, self.plan_points);
-                job.planned = true;
-                // While dragging, a correlation keeps full resolution only with its plan.
-                if let (Area::View { view, resolution }, Detail::Quick, None) =
-                    (&self.area, self.detail, &job.plan)
-                {
-                    let cells = |g: &Grid| g.mu.len() * g.sigma.len();
-                    match grid_of(view, (resolution.0 / 3, resolution.1 / 3)) {
-                        Ok(g) if !closed_form(&div) && cells(&g) < cells(&job.grid) => {
-                            *job = Work::pending(g);
-                        }
-                        _ => {}
-                    }
-                }
+                Self::plan(
+                    &self.target,
+                    &div,
+                    &self.area,
+                    self.detail,
+                    self.plan_points,
+                    job,
+                );
             } else if let (Some(plan), true) = (&job.plan, job.cells_done < total) {
                 // The plan's unit on the tabulated grid: two rows for an FFT correlation (one
                 // inverse FFT per pair), part of a row for Neyman χ², else one row.
@@ -473,7 +473,14 @@ impl Study {
                         }
                     }
                 } else if let Some((mu, sigma)) = job.pending.as_mut().and_then(Vec::pop) {
-                    job.descent = Some(Descender::new(&self.target, &div, mu, sigma, REFINE_STEPS));
+                    job.descent = Some(Descender::with_entropy(
+                        &self.target,
+                        &div,
+                        mu,
+                        sigma,
+                        REFINE_STEPS,
+                        job.entropy,
+                    ));
                 } else {
                     job.minima = Some(job.found.clone());
                     self.shown[k] = Some((job.landscape(), job.found.clone()));
@@ -490,8 +497,32 @@ impl Study {
         true
     }
 
+    /// Builds `job`'s plan (a panel's first unit). While dragging, a correlation keeps full
+    /// resolution only with its plan: without one, the panel drops to a third like the rest.
+    #[inline(never)]
+    fn plan(
+        target: &Target,
+        div: &Divergence,
+        area: &Area,
+        detail: Detail,
+        plan_points: usize,
+        job: &mut Work,
+    ) {
+        job.plan = Plan::with_limit(target, div, &job.grid, plan_points);
+        job.planned = true;
+        if let (Area::View { view, resolution }, Detail::Quick, None) = (area, detail, &job.plan) {
+            let cells = |g: &Grid| g.mu.len() * g.sigma.len();
+            match grid_of(view, (resolution.0 / 3, resolution.1 / 3)) {
+                Ok(g) if !closed_form(div) && cells(&g) < cells(&job.grid) => {
+                    *job = Work::pending(g);
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// Resolves basins of finished landscapes; true when none is pending.
-    fn step_basins(&mut self, out_of_time: &mut impl FnMut() -> bool) -> bool {
+    fn step_basins(&mut self, out_of_time: &mut dyn FnMut() -> bool) -> bool {
         if !self.basins_on {
             return true;
         }
@@ -665,6 +696,8 @@ pub fn minima(p: &Target, div: &Divergence, land: &Landscape) -> Vec<crate::Mini
     s.work = vec![Work {
         cells_done: land.values.len(),
         values: land.values.clone(),
+        // Forward KL refines on its closed form, as a study does after computing the cells.
+        entropy: matches!(div, Divergence::ForwardKl).then(|| crate::closed_forms::entropy(p)),
         ..Work::new(None, land.grid.clone())
     }];
     s.shown = vec![None];

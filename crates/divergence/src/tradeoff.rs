@@ -38,7 +38,7 @@ pub fn amari_between(p: &Target, q: &Target, beta: f64) -> f64 {
             breaks.push(c.mean + k * c.std);
         }
     }
-    breaks.sort_by(f64::total_cmp);
+    breaks.sort_unstable_by(f64::total_cmp);
     breaks.dedup();
     let tol = Tol::EXACT;
     if beta <= 0.0 {
