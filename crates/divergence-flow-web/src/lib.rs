@@ -211,9 +211,9 @@ impl FlowView {
     }
 
     /// Computes for about `budget_ms` milliseconds, unit by unit (one when `budget_ms` ≤ 0,
-    /// none once all is complete): the flows asked for, one flow's stretch of at most a
-    /// quarter of time a unit, then the mass-over-time curves, one step of a flow's
-    /// integration a unit; true once all are complete.
+    /// none once all is complete): the flows asked for, flow by flow in stretches of at most
+    /// a quarter of time, then the mass-over-time curves, one step of a flow's integration a
+    /// unit; true once all are complete.
     pub fn work(&mut self, budget_ms: f64) -> bool {
         #[cfg(feature = "fault-injection")]
         if std::mem::take(&mut self.inject_panic) {

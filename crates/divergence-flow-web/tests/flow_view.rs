@@ -27,8 +27,9 @@ fn get(v: &JsValue, path: &[&str]) -> JsValue {
 fn fisher_rao_forward_kl_follows_its_closed_form() {
     let mut v = FlowView::new(state(4.0), "fisher-rao", 1.0).unwrap();
     let info = |v: &FlowView, key: &[&str]| get(&v.info(0.0).unwrap(), key).as_f64().unwrap();
-    // Made at t = 0: `work` brings the flows to t = 1, one flow's quarter of time a unit
-    // (two flows, four quarters), and only then are they shown.
+    // Made at t = 0: `work` brings the flows to t = 1, one integration step a unit (both KLs
+    // cross a quarter of time in one step: two flows, four quarters), and only then are they
+    // shown.
     assert_eq!(info(&v, &["t"]), 0.0);
     assert!(!v.work(0.0));
     assert_eq!((v.work_units(), info(&v, &["t"])), (1.0, 0.0));
