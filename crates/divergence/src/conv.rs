@@ -430,11 +430,6 @@ impl Plan {
         RowForm::of(div).is_some_and(RowForm::is_correlation)
     }
 
-    /// True when this plan's rows are correlations (see [`Plan::correlates`]).
-    pub fn is_correlation(&self) -> bool {
-        matches!(self, Plan::Correlation(_))
-    }
-
     /// How many cells of a row of `nm` make one unit of a landscape's work: a pair of rows
     /// for a correlation (one FFT), 64 columns for Neyman χ² (its cells can each fall back to
     /// quadrature) and 128 for Jensen–Shannon (a wide q's row is long), a row otherwise.

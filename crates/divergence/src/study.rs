@@ -367,7 +367,8 @@ impl Study {
     }
 
     /// Advances the computation one unit at a time (a plan's unit, [`Plan::unit_cells`]; a cell
-    /// of quadrature or 16 of a closed form; one descent step; one basin step) until
+    /// of quadrature or 16 of a closed form; one evaluation of a minimum's refinement; one
+    /// basin step) until
     /// `out_of_time()` says stop or everything is done; true when done.
     /// `out_of_time` is asked after every unit: a clock for the page, a count for tests.
     pub fn step(&mut self, out_of_time: &mut impl FnMut() -> bool) -> bool {
@@ -403,7 +404,8 @@ impl Study {
                 );
             } else if let (Some(plan), true) = (&job.plan, job.cells_done < total) {
                 // The plan's unit on the tabulated grid: two rows for an FFT correlation (one
-                // inverse FFT per pair), part of a row for Neyman χ², else one row.
+                // inverse FFT per pair), part of a row for Neyman χ² and Jensen–Shannon, else
+                // one row.
                 let nm = job.grid.mu.len();
                 let (i, j0) = (job.cells_done / nm, job.cells_done % nm);
                 let unit = plan.unit_cells(nm);
