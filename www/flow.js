@@ -238,20 +238,23 @@ export class FlowPanel {
       }
     }
     const waiting = !info && !this.error;
-    this.figure.setAttribute('aria-busy', String(waiting || !info?.complete));
+    // Set only on a change: a write of the same text or attribute still costs the page a
+    // style, layout and paint pass, every frame while the flows work.
+    const busy = String(!this.error && (waiting || !info?.complete));
+    if (this.figure.getAttribute('aria-busy') !== busy) this.figure.setAttribute('aria-busy', busy);
+    const say = (text) => { if (this.text.textContent !== text) this.text.textContent = text; };
     if (this.error) {
-      this.figure.setAttribute('aria-busy', 'false');
       this.canvas.getContext('2d')?.clearRect(0, 0, this.canvas.width, this.canvas.height);
-      this.text.textContent = this.error;
+      say(this.error);
     } else if (waiting) {
-      this.text.textContent = LOADING;
+      say(LOADING);
     } else if (!info.current) {
-      this.text.textContent = `Computing the flows at t = ${fmt(+this.t.toFixed(2))} (the figure shows the last ones)…`;
+      say(`Computing the flows at t = ${fmt(+this.t.toFixed(2))} (the figure shows the last ones)…`);
     } else {
       const parts = Object.entries(info.masses).map(([name, m]) => `${this.x._host.title(name)}: ${m.map((v) => `${(100 * v).toFixed(1)}%`).join(' / ')}`);
       const refused = Object.entries(info.refused).map(([name, why]) => `${this.x._host.title(name)}: ${why}`);
-      this.text.textContent = `At t = ${fmt(+this.t.toFixed(2))}, mass of q_t on p's components (left to right): ${parts.join('; ') || 'none'}.`
-        + (refused.length ? ` Not shown: ${refused.join('; ')}.` : '');
+      say(`At t = ${fmt(+this.t.toFixed(2))}, mass of q_t on p's components (left to right): ${parts.join('; ') || 'none'}.`
+        + (refused.length ? ` Not shown: ${refused.join('; ')}.` : ''));
     }
     return this.playing || waiting || (!!info && !info.complete) || resized;
   }
