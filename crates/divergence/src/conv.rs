@@ -444,11 +444,11 @@ impl Plan {
 
     /// Columns `j0..j0 + out.len()` of row `sigma` (a row of `nm`), for plans whose unit is
     /// less than a row ([`Plan::unit_cells`]); whole rows go through [`Plan::rows`].
-    #[inline(never)]
+    #[inline(never)] // inlined, the page's wasm was larger (its 300-KiB budget)
     pub fn row_part(&self, sigma: f64, nm: usize, j0: usize, out: &mut [f64]) {
         match self {
             Plan::Neyman(t) => t.row(sigma, nm, j0, out),
-            Plan::JensenShannon(t) => t.row(sigma, nm, j0, out),
+            Plan::JensenShannon(t) => t.row(sigma, j0, out),
             _ => {
                 let mut row = vec![0.0; nm];
                 self.rows(&[sigma], &mut row);
@@ -473,7 +473,7 @@ impl Plan {
         match self {
             Plan::JensenShannon(t) => {
                 for (&s, row) in sigmas.iter().zip(out.chunks_exact_mut(nm)) {
-                    t.row(s, nm, 0, row);
+                    t.row(s, 0, row);
                 }
             }
             Plan::Ksd(t) => {
@@ -586,8 +586,8 @@ impl Correlation {
 impl JsTable {
     /// Jensen–Shannon along a row: the excess (p+q)ln(p+q) − p ln p − q ln q vanishes where
     /// either density does, so each μ sums only over the overlap of q's reach and p's support.
-    /// `out` holds columns `j0..` of a row of `nm` (a wide q's row is split into parts).
-    fn row(&self, sigma: f64, nm: usize, j0: usize, out: &mut [f64]) {
+    /// `out` holds columns `j0..` of the row (a wide q's row is split into parts).
+    fn row(&self, sigma: f64, j0: usize, out: &mut [f64]) {
         let step = self.x.h * self.thin as f64;
         // The excess is below q·(1 + ln(1 + p/q)): e^(−8²/2) of q's peak is far under 1e-12.
         let m = ((8.0 * sigma / step).ceil() as usize).min(self.x.origin / self.thin);
@@ -605,7 +605,7 @@ impl JsTable {
                 .max(cols.start);
             let j_hi = hi
                 .checked_sub(first)
-                .map_or(0, |d| (d / self.x.stride + 1).min(nm))
+                .map_or(0, |d| d / self.x.stride + 1)
                 .min(cols.end);
             let (phase, at) = (first % self.x.stride, first / self.x.stride);
             let end = at + j_hi.max(j_lo);

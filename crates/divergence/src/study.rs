@@ -501,7 +501,7 @@ impl Study {
 
     /// Builds `job`'s plan (a panel's first unit). While dragging, a correlation keeps full
     /// resolution only with its plan: without one, the panel drops to a third like the rest.
-    #[inline(never)]
+    #[inline(never)] // inlined, the page's wasm was larger (its 300-KiB budget)
     fn plan(
         target: &Target,
         div: &Divergence,
