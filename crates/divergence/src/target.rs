@@ -209,6 +209,28 @@ impl Target {
         (top + z.ln(), s, g2 / z - s * s - h / z)
     }
 
+    /// s_q(x) − s_p(x), q's score less p's, as Σ_k r_k(x) (s_q − s_k) with each term
+    /// [(x − m_k)(σ − s_k)(σ + s_k) + (μ − m_k) s_k²] / (σ² s_k²): exactly zero where q is
+    /// the only component that counts, with no cancellation of two large scores near it.
+    pub fn score_gap(&self, x: f64, q: &Gaussian) -> f64 {
+        let n = self.comps.len();
+        let mut lc = [0.0; MAX_COMPONENTS];
+        let mut top = f64::NEG_INFINITY;
+        for (k, l) in lc.iter_mut().enumerate().take(n) {
+            *l = self.log_component(k, x);
+            top = top.max(*l);
+        }
+        let (mut z, mut gap) = (0.0, 0.0);
+        for (k, c) in self.comps.iter().enumerate() {
+            let r = (lc[k] - top).exp();
+            let num = (x - c.mean) * (q.sigma - c.std) * (q.sigma + c.std)
+                + (q.mu - c.mean) * c.std * c.std;
+            z += r;
+            gap += r * num * self.inv_var[k];
+        }
+        gap / (z * q.sigma * q.sigma)
+    }
+
     /// Mixture mean E_p[x].
     pub fn mean(&self) -> f64 {
         self.comps.iter().map(|c| c.weight * c.mean).sum()
@@ -301,6 +323,23 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("1 to 8"));
+    }
+
+    #[test]
+    fn score_gap_is_the_difference_of_scores_and_vanishes_on_a_component() {
+        let t = Target::parse("0.3:-2:0.5,0.7:1.5:1.3").unwrap();
+        let q = Gaussian::new(0.4, 0.9).unwrap();
+        for &x in &[-3.0, -1.0, 0.2, 2.5] {
+            let direct = -(x - q.mu) / (q.sigma * q.sigma) - t.log_pdf_derivs(x).1;
+            assert!((t.score_gap(x, &q) - direct).abs() < 1e-13, "{x}");
+        }
+        // q on a component the other cannot reach: the gap is exactly zero, where the direct
+        // difference of two scores of size 1e3–1e6 leaves rounding.
+        let t = Target::parse("0.5:-3:0.001,0.5:3:0.001").unwrap();
+        let q = Gaussian::new(3.0, 0.001).unwrap();
+        for &x in &[2.999, 3.0004, 3.003] {
+            assert_eq!(t.score_gap(x, &q), 0.0);
+        }
     }
 
     #[test]
