@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { start, settled, canvasHash, onElement, drawnPixels, errorText, OUT } from './browser.mjs';
 
 const CLI = new URL('../target/release/divergence', import.meta.url).pathname;
@@ -159,6 +160,42 @@ test('dragging the time slider redraws 2,001 points at frame rate', async () => 
   console.log(`flow panel: ${ms.toFixed(1)} ms a frame while scrubbing t from 0 to 5`);
   assert.ok(ms < 50, `${ms} ms a frame`);
   assert.equal((await onElement(page, (el) => el.flow)).t, 5);
+});
+
+test('stacked flows: a canvas each, named for its divergence and drawn when settled, in view or not; the PNG export stacks them', async () => {
+  const page = await env.page('index.html', { width: 1280, height: 800 });
+  await settled(page);
+  const flowsOf = () => page.evaluate(() => [...document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('canvas')]
+    .map((c, index) => ({ index, flow: c.classList.contains('flow'), label: c.getAttribute('aria-label'), w: c.width, h: c.height }))
+    .filter((c) => c.flow));
+  // Two flows keep ~500 px each side by side: one canvas.
+  await onElement(page, (el) => el.setPreset('blog-kl'));
+  await settled(page);
+  assert.equal((await flowsOf()).length, 1);
+  // Four are stacked (KSD² and log KSD² are one flow, refused with its reason).
+  await onElement(page, (el) => el.setState({ divergences: ['reverse_kl', 'forward_kl', 'hellinger', 'ksd', 'log_ksd'] }));
+  await settled(page);
+  const parts = await flowsOf();
+  assert.deepEqual(parts.map((c) => c.label.match(/^Flow of q under (.*?):/)?.[1]), ['Reverse KL', 'Forward KL', 'Hellinger', 'KSD²']);
+  const inView = await page.evaluate(() => [...document.querySelector('divergence-explorer').shadowRoot.querySelectorAll('canvas.flow')]
+    .map((c) => { const r = c.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }));
+  assert.ok(inView.some((v) => !v), 'some flows are out of view');
+  for (const [k, c] of parts.entries()) {
+    const { drawn, total } = await drawnPixels(page, c.index);
+    // Curves for the computed flows; the refused one is a caption and its reason.
+    assert.ok(drawn > (k < 3 ? 0.02 : 0.001) * total, `flow ${k} (${inView[k] ? 'in view' : 'out of view'}): ${drawn} of ${total} pixels drawn`);
+  }
+  // Each draws its own flow: the three computed ones differ.
+  const hashes = await Promise.all(parts.slice(0, 3).map((c) => canvasHash(page, c.index)));
+  assert.equal(new Set(hashes).size, 3);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export flow as PNG' }).click()]);
+  const path = `${OUT}flows-stacked.png`;
+  await dl.saveAs(path);
+  const png = await readFile(path);
+  assert.equal(png.readUInt32BE(16), parts[0].w);
+  assert.equal(png.readUInt32BE(20), parts.reduce((s, c) => s + c.h, 0), 'the PNG holds every flow, one below the other');
+  assert.deepEqual(page.messages, []);
+  await page.context().close();
 });
 
 test('while the flows play, a change of q fires divergence-change at once; settled() waits for the flows', async () => {

@@ -12,9 +12,9 @@ function download(blob, name) {
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
-/** The exports of panel `kind` (`i`: which landscape) of element `x`: a row of buttons on the
- * full page; in an embed one small "Export" button opening them as a menu (none with
- * `exports="off"`). */
+/** The exports of panel `kind` (`i`: which landscape) of element `x`, its PNG from `canvas` (or
+ * the canvas a function returns): a row of buttons on the full page; in an embed one small
+ * "Export" button opening them as a menu (none with `exports="off"`). */
 export function toolbar(x, kind, i, canvas) {
   const name = () => (kind === 'landscape' ? x._state.divergences[i] : kind);
   const what = () => (kind === 'landscape' ? x._host.title(name()) : kind);
@@ -25,7 +25,7 @@ export function toolbar(x, kind, i, canvas) {
     close();
   } }, format);
   const buttons = [
-    button('PNG', () => canvas.toBlob((b) => download(b, `${name()}.png`), 'image/png')),
+    button('PNG', () => (typeof canvas === 'function' ? canvas() : canvas).toBlob((b) => download(b, `${name()}.png`), 'image/png')),
     button('SVG', () => download(new Blob([exportSvg(x, kind, i)], { type: 'image/svg+xml' }), `${name()}.svg`))];
   if (kind === 'landscape') {
     buttons.push(

@@ -13,8 +13,12 @@ const T_MAX = 5;
 const SPEED = 1;
 // Milliseconds a frame spends on the mass curves at least, once the landscapes are complete.
 const BUDGET = 2;
-// Milliseconds between redraws while only the mass curves grow.
+// Milliseconds between redraws of the flows in view while only the mass curves grow.
 const GROWING_REDRAW_MS = 250;
+// Side by side while each flow keeps this many CSS pixels of width; stacked below that, at
+// STACKED_HEIGHT each, one canvas per flow.
+const SIDE_MIN_WIDTH = 330;
+const STACKED_HEIGHT = 440;
 const GEOMETRIES = ['fisher-rao', 'wasserstein'];
 const LOADING = 'Loading the flows of q…';
 
@@ -33,7 +37,17 @@ export class FlowPanel {
     this.geometry = 'fisher-rao';
     this.playing = false;
     this.last = 0;
-    this.canvas = null;
+    /** The canvases' box (the panel's size and visibility), its canvases: one while the
+     * flows sit side by side, one per flow stacked, and those on screen. */
+    this.box = null;
+    this.parts = [];
+    this.visible = new Set();
+    this.io = new IntersectionObserver((es) => {
+      for (const e of es) this.visible[e.isIntersecting ? 'add' : 'delete'](e.target);
+      if (this.stale.size) this.redraw();
+    });
+    /** Canvases whose drawing is behind what the flows show. */
+    this.stale = new Set();
     /** The flows' module once loaded, its `FlowView` once made, the import under way. */
     this.mod = null;
     this.view = null;
@@ -42,15 +56,20 @@ export class FlowPanel {
     this.fresh = false;
     /** Shown in the panel instead of the flows: a failed import, or a crash. */
     this.error = '';
-    /** What the canvas last showed (time, geometry, state, theme, size), and when. */
+    /** What the canvases show (time, geometry, state, theme, layout), and when the mass
+     * curves were last redrawn. */
     this.shown = '';
     this.drawnAt = 0;
   }
 
-  /** The panel's figure: controls, canvas, a status line. */
+  /** The panel's figure: controls, canvases, a status line. */
   build() {
     const x = this.x;
-    this.canvas = h('canvas', { class: 'flow', 'data-panel': 'flow', role: 'img', 'aria-label': 'Flows of q as a free density: q_t against p, and the mass on each mode over time' });
+    this.box = h('div', { class: 'flow-canvases', 'data-panel': 'flow' });
+    this.parts.forEach((c) => this.io.unobserve(c));
+    [this.parts, this.shown] = [[], ''];
+    this.visible.clear();
+    this.stale.clear();
     this.geo = h('select', { 'aria-label': 'Flow geometry' },
       h('option', { value: 'fisher-rao' }, 'Fisher–Rao (mass created in place)'),
       h('option', { value: 'wasserstein' }, 'Wasserstein (mass transported)'));
@@ -68,7 +87,7 @@ export class FlowPanel {
     this.figure = h('figure', { class: 'flow', 'aria-busy': 'true' },
       h('div', { class: 'row flow-controls' }, h('label', {}, 'geometry ', this.geo),
         h('label', { class: 'slider' }, h('span', {}, 'time t'), this.range, this.readout), this.play),
-      this.canvas, this.text, toolbar(x, 'flow', 0, this.canvas));
+      this.box, this.text, toolbar(x, 'flow', 0, () => this.image()));
     this.load();
     return this.figure;
   }
@@ -198,6 +217,17 @@ export class FlowPanel {
     })) || null;
   }
 
+  /** The panel as one canvas: its canvases one below the other. */
+  image() {
+    if (this.parts.length === 1) return this.parts[0];
+    const out = document.createElement('canvas');
+    out.width = Math.max(1, ...this.parts.map((c) => c.width));
+    out.height = this.parts.reduce((s, c) => s + c.height, 0);
+    let y = 0;
+    for (const c of this.parts) { out.getContext('2d').drawImage(c, 0, y); y += c.height; }
+    return out;
+  }
+
   /** The panel as SVG text of `w × h` CSS pixels. */
   svg(w, h, dark) {
     const out = this.mod && this.guard(() => {
@@ -215,28 +245,24 @@ export class FlowPanel {
    * and leaves the rest of the element alone. */
   draw(ex, dark, deadline) {
     this.tick();
-    const resized = this.layout();
     let info = null;
+    let resized = false;
     if (this.mod && !this.error) {
       try {
         info = this.guard(() => {
           const view = this.current();
+          resized = this.layout(view.names);
           if (ex.done()) view.work(Math.max(BUDGET, deadline - performance.now()));
           const got = view.info(0);
-          // What the canvas shows; while only the mass curves grow, it is redrawn a few
-          // times a second (13 flows are a 5700-px canvas: ~11 ms a draw, more to commit).
-          const shown = `${got.t} ${got.geometry} ${got.current} ${got.complete} ${dark} ${this.canvas.width}x${this.canvas.height}`;
-          const now = performance.now();
-          if (shown !== this.shown || now - this.drawnAt >= GROWING_REDRAW_MS) {
-            view.draw(this.canvas, dark);
-            [this.shown, this.drawnAt] = [shown, now];
-          }
+          this.paint(view, got, dark, deadline);
           return got;
         }) ?? null;
       } catch (e) {
         this.error = `The flows of q failed: ${e.message ?? e}`;
       }
     }
+    // Loading or failed: one blank canvas holds the panel's place.
+    if (!info) resized = this.layout([]);
     const waiting = !info && !this.error;
     // Set only on a change: a write of the same text or attribute still costs the page a
     // style, layout and paint pass, every frame while the flows work.
@@ -244,7 +270,8 @@ export class FlowPanel {
     if (this.figure.getAttribute('aria-busy') !== busy) this.figure.setAttribute('aria-busy', busy);
     const say = (text) => { if (this.text.textContent !== text) this.text.textContent = text; };
     if (this.error) {
-      this.canvas.getContext('2d')?.clearRect(0, 0, this.canvas.width, this.canvas.height);
+      for (const c of this.parts) c.getContext('2d')?.clearRect(0, 0, c.width, c.height);
+      this.stale.clear();
       say(this.error);
     } else if (waiting) {
       say(LOADING);
@@ -256,17 +283,71 @@ export class FlowPanel {
       say(`At t = ${fmt(+this.t.toFixed(2))}, mass of q_t on p's components (left to right): ${parts.join('; ') || 'none'}.`
         + (refused.length ? ` Not shown: ${refused.join('; ')}.` : ''));
     }
-    return this.playing || waiting || (!!info && !info.complete) || resized;
+    return this.playing || waiting || (!!info && !info.complete) || resized || this.stale.size > 0;
   }
 
-  // Divergences side by side while each keeps ~330 px, stacked below that: the height
-  // follows. True when it changed (the next frame draws at the new size).
-  layout() {
-    const n = Math.max(1, new Set(this.x._state.divergences.map((d) => (d === 'log_ksd' ? 'ksd' : d))).size);
-    const w = this.canvas.clientWidth || 640;
-    const height = `${Math.round(w / n >= 330 ? Math.max(360, Math.min(520, 0.45 * w)) : n * 440)}px`;
-    if (this.canvas.style.height === height) return false;
-    this.canvas.style.height = height;
-    return true;
+  // Draws the canvases behind what the flows show: those in view first, then the others
+  // while the frame has time (one at least). While only the mass curves grow, the flows in
+  // view are redrawn a few times a second and the others once the curves are complete: a
+  // redrawn canvas costs the browser a copy of all its pixels at the next commit (13 flows
+  // in one canvas were 6 Mpx: ~30 ms a commit).
+  paint(view, got, dark, deadline) {
+    const shown = `${got.t} ${got.geometry} ${got.current} ${got.complete} ${dark} ${this.parts.length}`;
+    const now = performance.now();
+    if (shown !== this.shown) {
+      [this.shown, this.drawnAt] = [shown, now];
+      this.parts.forEach((c) => this.stale.add(c));
+    } else if (now - this.drawnAt >= GROWING_REDRAW_MS) {
+      this.drawnAt = now;
+      for (const c of this.parts) if (this.visible.has(c)) this.stale.add(c);
+    }
+    const dpr = window.devicePixelRatio || 1;
+    for (const c of this.parts) {
+      const [w, ht] = [Math.max(1, Math.round(c.clientWidth * dpr)), Math.max(1, Math.round(c.clientHeight * dpr))];
+      if (c.width !== w || c.height !== ht) { [c.width, c.height] = [w, ht]; this.stale.add(c); }
+    }
+    const order = this.parts.filter((c) => this.stale.has(c)).sort((a, b) => this.visible.has(b) - this.visible.has(a));
+    let drawn = 0;
+    for (const c of order) {
+      if (drawn && !this.visible.has(c) && performance.now() > deadline) break;
+      if (this.parts.length === 1) view.draw(c, dark);
+      else view.drawFlow(c, this.parts.indexOf(c), dark);
+      this.stale.delete(c);
+      drawn += 1;
+    }
+  }
+
+  // The flows (of divergences `names`) side by side on one canvas while each keeps
+  // SIDE_MIN_WIDTH, else stacked on a canvas each. True when the canvases or their heights
+  // changed (the next frame draws).
+  layout(names) {
+    const n = Math.max(1, names.length);
+    const w = this.box.clientWidth || 640;
+    const side = w / n >= SIDE_MIN_WIDTH;
+    const count = side ? 1 : n;
+    let changed = false;
+    while (this.parts.length > count) {
+      const c = this.parts.pop();
+      this.io.unobserve(c);
+      this.visible.delete(c);
+      this.stale.delete(c);
+      c.remove();
+      changed = true;
+    }
+    while (this.parts.length < count) {
+      const c = h('canvas', { class: 'flow', role: 'img' });
+      this.box.append(c);
+      this.parts.push(c);
+      this.io.observe(c);
+      changed = true;
+    }
+    const height = `${Math.round(side ? Math.max(360, Math.min(520, 0.45 * w)) : STACKED_HEIGHT)}px`;
+    this.parts.forEach((c, k) => {
+      const label = side ? 'Flows of q as a free density: q_t against p, and the mass on each mode over time'
+        : `Flow of q under ${this.x._host.title(names[k])}: q_t against p, and the mass on each mode over time`;
+      if (c.getAttribute('aria-label') !== label) c.setAttribute('aria-label', label);
+      if (c.style.height !== height) { c.style.height = height; changed = true; }
+    });
+    return changed;
   }
 }

@@ -94,7 +94,7 @@ export class Panels {
     } else x._host.ex?.forgetSampling(); // its experiments stop with it
     if (panels.includes('flow')) {
       plots.append(this.flow.build());
-      c.flow = this.flow.canvas;
+      c.flow = this.flow.box;
     }
     return plots;
   }
@@ -123,7 +123,7 @@ export class Panels {
     this.io.disconnect();
     this.inView.clear();
     if (!this.x._root?.isConnected) return;
-    for (const c of this.x.shadowRoot.querySelectorAll('canvas')) this.io.observe(c);
+    for (const c of this.x.shadowRoot.querySelectorAll('canvas, .flow-canvases')) this.io.observe(c);
   }
 
   // The ψ trade-off: ψ*(m, β) curves, this target's point and flip, and a light-weight slider.
@@ -264,10 +264,11 @@ export class Panels {
       const canvas = this.drawable(key, dragging);
       if (!canvas) continue;
       this.stale.delete(key);
+      // (The flows size their own canvases: `canvas` is their box.)
       const dpr = window.devicePixelRatio || 1;
       const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
       const ht = Math.max(1, Math.round(canvas.clientHeight * dpr));
-      if (canvas.width !== w || canvas.height !== ht) { canvas.width = w; canvas.height = ht; }
+      if (key !== 'flow' && (canvas.width !== w || canvas.height !== ht)) { canvas.width = w; canvas.height = ht; }
       const t = performance.now();
       this.drawOne(ex, key, canvas, dark, deadline - raster);
       raster += performance.now() - t;

@@ -294,6 +294,32 @@ impl FlowView {
         })?)
     }
 
+    /// The flows' divergences in the panel's order, one canvas each when stacked.
+    #[wasm_bindgen(getter)]
+    pub fn names(&self) -> Vec<String> {
+        self.flows.names()
+    }
+
+    /// Draws flow `k` alone on `canvas`, as one cell of the stacked panel; `k` past the last
+    /// flow is a RangeError.
+    #[wasm_bindgen(js_name = drawFlow)]
+    pub fn draw_flow(
+        &self,
+        canvas: web_sys::HtmlCanvasElement,
+        k: usize,
+        dark: bool,
+    ) -> Result<(), WebError> {
+        let n = self.flows.names().len();
+        if k >= n {
+            return Err(WebError::Range(format!(
+                "flow {k} does not exist: there are {n}"
+            )));
+        }
+        Ok(canvas::on_canvas(&canvas, dark, |a, th| {
+            self.flows.draw_one(a, th, k)
+        })?)
+    }
+
     /// The panel as an SVG document of `width × height` (each 64 to 8192).
     #[wasm_bindgen(js_name = exportSvg)]
     pub fn export_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, WebError> {

@@ -127,3 +127,42 @@ fn a_change_back_to_the_flows_shown_drops_the_pending_work() {
     v.set("wasserstein", 1.2).unwrap();
     assert_eq!((current(&v), shown(&v).1), (Some(true), Some(1.2)));
 }
+
+#[wasm_bindgen_test]
+fn each_flow_draws_alone_and_one_past_the_last_is_a_range_error() {
+    let mut v = FlowView::new(state(4.0), "fisher-rao", 1.0).unwrap();
+    v.catch_up();
+    let names = v.names();
+    let want = State::preset("blog-kl").unwrap().divergences;
+    assert_eq!(names, want);
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let canvas: web_sys::HtmlCanvasElement =
+        doc.create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(600);
+    canvas.set_height(440);
+    let ink = |c: &web_sys::HtmlCanvasElement| {
+        let cx: web_sys::CanvasRenderingContext2d =
+            c.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
+        let d = cx.get_image_data(0.0, 0.0, 600.0, 440.0).unwrap().data();
+        // Pixels away from the white background, and a digest of them.
+        (
+            d.chunks(4).filter(|p| p[0] < 200 || p[1] < 200).count(),
+            d.iter().map(|&b| b as u64).sum::<u64>(),
+        )
+    };
+    let mut seen = Vec::new();
+    for k in 0..names.len() {
+        v.draw_flow(canvas.clone(), k, false).unwrap();
+        let (n, digest) = ink(&canvas);
+        assert!(n > 600 * 440 / 50, "flow {k}: {n} pixels drawn");
+        seen.push(digest);
+    }
+    assert_ne!(seen[0], seen[1], "each canvas shows its own flow");
+    let err: js_sys::RangeError = JsValue::from(
+        v.draw_flow(canvas, names.len(), false)
+            .expect_err("refused"),
+    )
+    .dyn_into()
+    .expect("a RangeError");
+    assert!(String::from(err.message()).contains("there are 2"));
+}

@@ -229,13 +229,42 @@ impl Flows {
             * dx
     }
 
+    /// The flows' divergences in the panel's order (KSD² and log KSD² are one flow).
+    pub fn names(&self) -> Vec<String> {
+        self.items.iter().map(|it| it.name.clone()).collect()
+    }
+
     /// Draws the panel on `area`.
     pub fn draw<DB: plotters::prelude::DrawingBackend>(
         &self,
         area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
         theme: &crate::Theme,
     ) -> crate::Drawn<DB> {
-        let series: Vec<crate::FlowSeries> = (self.items.iter())
+        self.draw_range(area, theme, 0..self.items.len())
+    }
+
+    /// Draws flow `k` alone on `area`, as it is one cell of the stacked panel (the page gives
+    /// each flow a canvas of its own when they are stacked: it redraws those in view).
+    pub fn draw_one<DB: plotters::prelude::DrawingBackend>(
+        &self,
+        area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+        theme: &crate::Theme,
+        k: usize,
+    ) -> crate::Drawn<DB> {
+        self.draw_range(
+            area,
+            theme,
+            k.min(self.items.len())..(k + 1).min(self.items.len()),
+        )
+    }
+
+    fn draw_range<DB: plotters::prelude::DrawingBackend>(
+        &self,
+        area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+        theme: &crate::Theme,
+        range: std::ops::Range<usize>,
+    ) -> crate::Drawn<DB> {
+        let series: Vec<crate::FlowSeries> = (self.items[range].iter())
             .map(|it| crate::FlowSeries {
                 name: &it.name,
                 q: match &it.shown {
