@@ -167,18 +167,27 @@ test('busy and stale: KSD² shows its progress and aria-busy, and is marked behi
   const at = (v) => box.x + 8 + ((v + 10) / 20) * (box.width - 16);
   await page.mouse.move(at(4), box.y + box.height / 2);
   await page.mouse.down();
-  // Every state the figures pass through, recorded as it happens (quick KSD² catches up fast).
+  // Every state the figures pass through, recorded as it happens (quick KSD² catches up fast),
+  // with whether a stale figure's badge lies inside its heatmap (clear of the title above).
   await shadow(page, (root) => {
     window.seen = new Set();
+    const inPlot = (f, i) => {
+      const a = root.host.plotArea(i);
+      const r = f.querySelector('canvas.landscape').getBoundingClientRect();
+      const b = f.querySelector('.busy').getBoundingClientRect();
+      return !!a && b.left >= r.left + a.x - 1 && b.top >= r.top + a.y - 1
+        && b.right <= r.left + a.x + a.width + 1 && b.bottom <= r.top + a.y + a.height + 1;
+    };
     const note = () => window.seen.add([...root.querySelectorAll('.landscapes figure')]
-      .map((f) => (f.classList.contains('stale') ? f.querySelector('.busy').textContent : '')).join('|'));
+      .map((f, i) => (f.classList.contains('stale') ? `${f.querySelector('.busy').textContent}${inPlot(f, i) ? '' : ' (outside the plot)'}` : '')).join('|'));
     window.watch = new MutationObserver(note);
     window.watch.observe(root.querySelector('.landscapes'), { subtree: true, attributes: true, characterData: true, childList: true });
   });
   for (let k = 1; k <= 20; k++) await page.mouse.move(at(4 - 0.1 * k), box.y + box.height / 2);
   await page.mouse.up();
   const seen = await page.evaluate(() => { window.watch.disconnect(); return [...window.seen]; });
-  assert.ok(seen.some((s) => s.endsWith('|behind · updating')), `KSD² marked behind during the drag: ${seen.join(', ')}`);
+  assert.ok(seen.some((s) => s.endsWith('|behind · updating')), `KSD² marked behind during the drag, in its heatmap: ${seen.join(', ')}`);
+  assert.ok(!seen.some((s) => s.includes('outside the plot')), `a badge over the title or axes: ${seen.join(', ')}`);
   await settled(page);
   assert.equal(await shadow(page, (root) => root.querySelectorAll('figure.stale, figure[aria-busy=true]').length), 0);
   await el((e) => { e.resolution = [128, 96]; });

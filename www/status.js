@@ -85,6 +85,13 @@ export class Status {
         set(parts.bar, 'aria-label', `${title}: ${behind ? 'behind the drag, updating' : 'computing'}`);
         setText(parts.label, behind ? 'behind · updating' : `computing ${pct}%`, true);
         parts.fill.style.width = `${pct}%`;
+        // In the heatmap's top-left corner (once drawn), clear of the panel's title.
+        const r = x._panels.plotArea(i);
+        if (r) {
+          const [left, top] = [`${Math.round(canvas.offsetLeft + r.x + 4)}px`, `${Math.round(canvas.offsetTop + r.y + 4)}px`];
+          if (parts.bar.style.left !== left) parts.bar.style.left = left;
+          if (parts.bar.style.top !== top) parts.bar.style.top = top;
+        }
       }
       if (!describe) return;
       let D = NaN;
