@@ -78,7 +78,7 @@ export class DivergenceExplorer extends HTMLElement {
 
   disconnectedCallback() {
     this._resize.disconnect();
-    this._panels.io.disconnect();
+    this._panels.unobserve();
     this._theme.stop();
     this._url.unlisten();
     this._frames.stop();

@@ -43,8 +43,8 @@ export class FlowPanel {
     this.parts = [];
     this.visible = new Set();
     this.io = new IntersectionObserver((es) => {
-      for (const e of es) this.visible[e.isIntersecting ? 'add' : 'delete'](e.target);
-      if (this.stale.size) this.redraw();
+      for (const e of es) if (this.parts.includes(e.target)) this.visible[e.isIntersecting ? 'add' : 'delete'](e.target);
+      if (this.stale.size && this.x.isConnected) this.redraw();
     });
     /** Canvases whose drawing is behind what the flows show. */
     this.stale = new Set();
@@ -217,8 +217,28 @@ export class FlowPanel {
     })) || null;
   }
 
-  /** The panel as one canvas: its canvases one below the other. */
+  /** The element's state, size, theme or options changed: every canvas is redrawn. */
+  invalidate() {
+    this.shown = '';
+  }
+
+  /** Watches which of the canvases are on screen (again, once the element is back on a page). */
+  observe() {
+    this.io.disconnect();
+    this.visible.clear();
+    this.parts.forEach((c) => this.io.observe(c));
+  }
+
+  /** The panel as one canvas: its canvases one below the other, drawn first if behind. */
   image() {
+    if (this.mod && !this.error) {
+      this.guard(() => {
+        const view = this.current();
+        view.catchUp();
+        this.layout(view.names);
+        this.paint(view, view.info(0), this.x._dark, Infinity);
+      });
+    }
     if (this.parts.length === 1) return this.parts[0];
     const out = document.createElement('canvas');
     out.width = Math.max(1, ...this.parts.map((c) => c.width));
@@ -251,6 +271,7 @@ export class FlowPanel {
       try {
         info = this.guard(() => {
           const view = this.current();
+          // (The flows shown: the previous state's until the new ones reach t.)
           resized = this.layout(view.names);
           if (ex.done()) view.work(Math.max(BUDGET, deadline - performance.now()));
           const got = view.info(0);
@@ -343,7 +364,7 @@ export class FlowPanel {
     }
     const height = `${Math.round(side ? Math.max(360, Math.min(520, 0.45 * w)) : STACKED_HEIGHT)}px`;
     this.parts.forEach((c, k) => {
-      const label = side ? 'Flows of q as a free density: q_t against p, and the mass on each mode over time'
+      const label = side || !names[k] ? 'Flows of q as a free density: q_t against p, and the mass on each mode over time'
         : `Flow of q under ${this.x._host.title(names[k])}: q_t against p, and the mass on each mode over time`;
       if (c.getAttribute('aria-label') !== label) c.setAttribute('aria-label', label);
       if (c.style.height !== height) { c.style.height = height; changed = true; }

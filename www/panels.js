@@ -120,10 +120,17 @@ export class Panels {
 
   /** Watches which canvases are on screen (see `draw`). */
   observe() {
-    this.io.disconnect();
-    this.inView.clear();
+    this.unobserve();
     if (!this.x._root?.isConnected) return;
     for (const c of this.x.shadowRoot.querySelectorAll('canvas, .flow-canvases')) this.io.observe(c);
+    this.flow.observe();
+  }
+
+  /** Stops watching the canvases (the element left the page). */
+  unobserve() {
+    this.io.disconnect();
+    this.flow.io.disconnect();
+    this.inView.clear();
   }
 
   // The ψ trade-off: ψ*(m, β) curves, this target's point and flip, and a light-weight slider.
@@ -213,6 +220,7 @@ export class Panels {
   invalidate() {
     this.lands.forEach((_, i) => this.mark(`land${i}`));
     for (const key of Object.keys(this.canvases)) this.mark(key);
+    this.flow.invalidate();
   }
 
   /** Panel `key` needs drawing; it keeps its place in the queue if it already waits. */
@@ -265,10 +273,12 @@ export class Panels {
       if (!canvas) continue;
       this.stale.delete(key);
       // (The flows size their own canvases: `canvas` is their box.)
-      const dpr = window.devicePixelRatio || 1;
-      const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
-      const ht = Math.max(1, Math.round(canvas.clientHeight * dpr));
-      if (key !== 'flow' && (canvas.width !== w || canvas.height !== ht)) { canvas.width = w; canvas.height = ht; }
+      if (key !== 'flow') {
+        const dpr = window.devicePixelRatio || 1;
+        const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
+        const ht = Math.max(1, Math.round(canvas.clientHeight * dpr));
+        if (canvas.width !== w || canvas.height !== ht) { canvas.width = w; canvas.height = ht; }
+      }
       const t = performance.now();
       this.drawOne(ex, key, canvas, dark, deadline - raster);
       raster += performance.now() - t;

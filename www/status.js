@@ -59,6 +59,12 @@ export class Status {
     const progress = ex.progress();
     const q = x._state.q;
     const v = x._state.view;
+    // A busy landscape's badge goes in its heatmap's top-left corner (once drawn), clear of
+    // the panel's title: every place read before the loop writes (one layout, not one each).
+    const spots = lands.map((canvas, i) => {
+      const r = (progress[i] ?? 1) < 1 ? x._panels.plotArea(i) : null;
+      return r && [`${Math.round(canvas.offsetLeft + r.x + 4)}px`, `${Math.round(canvas.offsetTop + r.y + 4)}px`];
+    });
     // Descriptions change with the state and with busy/dragging: skip the work (a D per
     // landscape, at quadrature accuracy) on frames where none of that changed, and while a
     // drag runs (they follow when it ends).
@@ -85,10 +91,8 @@ export class Status {
         set(parts.bar, 'aria-label', `${title}: ${behind ? 'behind the drag, updating' : 'computing'}`);
         setText(parts.label, behind ? 'behind · updating' : `computing ${pct}%`, true);
         parts.fill.style.width = `${pct}%`;
-        // In the heatmap's top-left corner (once drawn), clear of the panel's title.
-        const r = x._panels.plotArea(i);
-        if (r) {
-          const [left, top] = [`${Math.round(canvas.offsetLeft + r.x + 4)}px`, `${Math.round(canvas.offsetTop + r.y + 4)}px`];
+        if (spots[i]) {
+          const [left, top] = spots[i];
           if (parts.bar.style.left !== left) parts.bar.style.left = left;
           if (parts.bar.style.top !== top) parts.bar.style.top = top;
         }

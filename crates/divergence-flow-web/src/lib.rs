@@ -309,7 +309,7 @@ impl FlowView {
         k: usize,
         dark: bool,
     ) -> Result<(), WebError> {
-        let n = self.flows.names().len();
+        let n = self.flows.len();
         if k >= n {
             return Err(WebError::Range(format!(
                 "flow {k} does not exist: there are {n}"

@@ -234,6 +234,16 @@ impl Flows {
         self.items.iter().map(|it| it.name.clone()).collect()
     }
 
+    /// The number of flows.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// True without any flow.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
     /// Draws the panel on `area`.
     pub fn draw<DB: plotters::prelude::DrawingBackend>(
         &self,
@@ -243,8 +253,8 @@ impl Flows {
         self.draw_range(area, theme, 0..self.items.len())
     }
 
-    /// Draws flow `k` alone on `area`, as it is one cell of the stacked panel (the page gives
-    /// each flow a canvas of its own when they are stacked: it redraws those in view).
+    /// Draws flow `k` alone on `area`, as in one cell of the stacked panel (a canvas of its
+    /// own on the page).
     pub fn draw_one<DB: plotters::prelude::DrawingBackend>(
         &self,
         area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,

@@ -209,9 +209,11 @@ impl Target {
         (top + z.ln(), s, g2 / z - s * s - h / z)
     }
 
-    /// s_q(x) − s_p(x), q's score less p's, as Σ_k r_k(x) (s_q − s_k) with each term
-    /// [(x − m_k)(σ − s_k)(σ + s_k) + (μ − m_k) s_k²] / (σ² s_k²): exactly zero where q is
-    /// the only component that counts, with no cancellation of two large scores near it.
+    /// s_q(x) − s_p(x), q's score less p's, as Σ_k r_k(x)(s_q − s_k) over the components'
+    /// responsibilities r_k and scores s_k, each difference
+    /// [(x − m_k)(σ − σ_k)(σ + σ_k) + (μ − m_k)σ_k²] / (σ²σ_k²) for component k = N(m_k, σ_k²):
+    /// exactly zero where q is the one component that counts, no cancellation of two large
+    /// scores near it.
     pub fn score_gap(&self, x: f64, q: &Gaussian) -> f64 {
         let n = self.comps.len();
         let mut lc = [0.0; MAX_COMPONENTS];
