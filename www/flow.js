@@ -5,7 +5,7 @@
 // wasm module of their own (divergence_flow_web), imported the first time a flow panel is
 // built: a page without one never downloads it. A failure to load it, or a crash in it, is
 // shown in this panel alone.
-import { h, fmt, asError, loadModule } from './util.js';
+import { h, fmt, asError, loadModule, fitCanvas } from './util.js';
 import { toolbar } from './exports.js';
 
 const T_MAX = 5;
@@ -243,8 +243,9 @@ export class FlowPanel {
     const out = document.createElement('canvas');
     out.width = Math.max(1, ...this.parts.map((c) => c.width));
     out.height = this.parts.reduce((s, c) => s + c.height, 0);
+    const cx = out.getContext('2d');
     let y = 0;
-    for (const c of this.parts) { out.getContext('2d').drawImage(c, 0, y); y += c.height; }
+    for (const c of this.parts) { cx.drawImage(c, 0, y); y += c.height; }
     return out;
   }
 
@@ -322,11 +323,7 @@ export class FlowPanel {
       this.drawnAt = now;
       for (const c of this.parts) if (this.visible.has(c)) this.stale.add(c);
     }
-    const dpr = window.devicePixelRatio || 1;
-    for (const c of this.parts) {
-      const [w, ht] = [Math.max(1, Math.round(c.clientWidth * dpr)), Math.max(1, Math.round(c.clientHeight * dpr))];
-      if (c.width !== w || c.height !== ht) { [c.width, c.height] = [w, ht]; this.stale.add(c); }
-    }
+    for (const c of this.parts) if (fitCanvas(c)) this.stale.add(c);
     const order = this.parts.filter((c) => this.stale.has(c)).sort((a, b) => this.visible.has(b) - this.visible.has(a));
     let drawn = 0;
     for (const c of order) {

@@ -1,7 +1,7 @@
 // The figure's panels: one landscape per divergence, the densities, the pressure pair with
 // its formula table, the ψ trade-off and the sampling estimators. `build` lays them out for
 // the `panels` attribute; `draw` paints the panels that wait, within a frame's time.
-import { h, fmt } from './util.js';
+import { h, fmt, fitCanvas } from './util.js';
 import { slider } from './controls.js';
 import { toolbar } from './exports.js';
 import { setText } from './status.js';
@@ -273,12 +273,7 @@ export class Panels {
       if (!canvas) continue;
       this.stale.delete(key);
       // (The flows size their own canvases: `canvas` is their box.)
-      if (key !== 'flow') {
-        const dpr = window.devicePixelRatio || 1;
-        const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
-        const ht = Math.max(1, Math.round(canvas.clientHeight * dpr));
-        if (canvas.width !== w || canvas.height !== ht) { canvas.width = w; canvas.height = ht; }
-      }
+      if (key !== 'flow') fitCanvas(canvas);
       const t = performance.now();
       this.drawOne(ex, key, canvas, dark, deadline - raster);
       raster += performance.now() - t;

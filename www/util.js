@@ -49,6 +49,17 @@ export function unknownKey(obj, schema) {
 /** An Error from anything thrown (wasm-bindgen throws Errors; be safe with the rest). */
 export const asError = (e) => (e instanceof Error ? e : new Error(String(e)));
 
+/** Gives `canvas` a backing store of its CSS size at the screen's pixel ratio; true when that
+ * changed its size (which clears it). */
+export function fitCanvas(canvas) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
+  const ht = Math.max(1, Math.round(canvas.clientHeight * dpr));
+  if (canvas.width === w && canvas.height === ht) return false;
+  [canvas.width, canvas.height] = [w, ht];
+  return true;
+}
+
 const modules = new Map();
 let instances = 0;
 
