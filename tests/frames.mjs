@@ -54,6 +54,15 @@ for (const c of configs) {
   }, { ...c, res: nMu ? [nMu, nSigma] : null });
   await settled(page);
   await page.evaluate(() => {
+    // The page thread's own speed at every frame: a fixed sum (~0.5 ms when the machine is
+    // quiet; performance.now() has 0.1-ms steps here), timed when a frame is recorded; sized
+    // here, before the observers, once optimised.
+    const sum = (n) => { let s = 0; for (let i = 0; i < n; i++) s += Math.sqrt(i ^ (s | 0)); window.__sink = s; };
+    const best = (n) => Math.min(...[0, 1, 2, 3, 4].map(() => { const t = performance.now(); sum(n); return performance.now() - t; }));
+    for (let k = 0; k < 20; k++) sum(1e5);
+    let n = 1000;
+    while (best(n) < 0.5) n *= 2;
+    window.__meter = { sum, n };
     window.__frames = [];
     window.__long = [];
     window.__loaf = [];
@@ -63,32 +72,40 @@ for (const c of configs) {
     new PerformanceObserver((l) => {
       for (const e of l.getEntries()) {
         const ours = e.scripts.filter((s) => s.sourceURL.includes('/www/')).reduce((a, s) => a + s.duration, 0);
-        window.__loaf.push([e.startTime, e.duration, ours]);
+        window.__loaf.push([e.startTime, e.duration, ours, {
+          render: e.renderStart ? +(e.renderStart - e.startTime).toFixed(0) : null,
+          style: e.styleAndLayoutStart ? +(e.styleAndLayoutStart - e.startTime).toFixed(0) : null,
+          scripts: e.scripts.map((x) => [x.invoker, x.sourceFunctionName, +x.duration.toFixed(0), +x.forcedStyleAndLayoutDuration.toFixed(0), +(x.startTime - e.startTime).toFixed(0)]),
+        }]);
       }
     }).observe({ type: 'long-animation-frame', buffered: false });
   });
   // The drag, driven from inside the page at every animation frame: pointerdown on the
   // slider (the element goes into its dragging mode), a new value each frame, then change.
   const watch = watchSlowSpells();
-  const { frames, long, loaf, settleMs, origin } = await page.evaluate(() => new Promise((done) => {
+  const { frames, meter, long, loaf, settleMs, origin } = await page.evaluate(() => new Promise((done) => {
     const el = document.querySelector('divergence-explorer');
+    const { sum, n } = window.__meter;
+    const timed = () => { const t = performance.now(); sum(n); return performance.now() - t; };
+    const meter = [];
+    const record = () => { meter.push(timed()); window.__frames.push(performance.now()); };
     const range = el.shadowRoot.querySelector('input[type=range][aria-label="Component 2 mean"]');
     range.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
     const t0 = performance.now();
     let k = 0;
     const tick = () => {
-      window.__frames.push(performance.now());
+      record();
       if (performance.now() - t0 > 5000) {
         // Released: the time to the refined landscapes, and the frames meanwhile.
         const t1 = performance.now();
         let on = true;
-        const more = () => { if (on) { window.__frames.push(performance.now()); requestAnimationFrame(more); } };
+        const more = () => { if (on) { record(); requestAnimationFrame(more); } };
         range.dispatchEvent(new Event('change', { bubbles: true }));
         requestAnimationFrame(more);
         el.settled().then(() => {
           on = false;
-          window.__frames.push(performance.now());
-          done({ frames: window.__frames, long: window.__long, loaf: window.__loaf, settleMs: performance.now() - t1, origin: performance.timeOrigin });
+          record();
+          done({ frames: window.__frames, meter, long: window.__long, loaf: window.__loaf, settleMs: performance.now() - t1, origin: performance.timeOrigin });
         });
         return;
       }
@@ -102,6 +119,12 @@ for (const c of configs) {
   const gaps = frames.slice(1).map((t, i) => [origin + frames[i], origin + t]);
   const clear = gaps.filter((g) => !inSpell(slow, g)).map(([a, b]) => b - a);
   const clearLong = long.filter(([t, d]) => !inSpell(slow, [origin + t, origin + t + d]));
+  // Each gap > 50 ms with the page thread's speed at its two ends (the meter's time over its
+  // median: 1 is quiet), whether it overlaps a slow spell, and our scripts' time in long frames.
+  const quiet = [...meter].sort((a, b) => a - b)[meter.length >> 1];
+  const detail = gaps.map(([a, b], i) => [b - a, meter[i] / quiet, meter[i + 1] / quiet, inSpell(slow, [a, b]), i])
+    .filter(([d]) => d > 50)
+    .map(([d, s0, s1, spell, i]) => ({ frame: i, gapMs: +d.toFixed(0), speedAtEnds: [+s0.toFixed(1), +s1.toFixed(1)], spell }));
   const dt = gaps.map(([a, b]) => b - a).sort((a, b) => a - b);
   const q = (f) => dt[Math.min(dt.length - 1, Math.floor(f * dt.length))];
   const r = {
@@ -121,6 +144,11 @@ for (const c of configs) {
     clearLongTasks: clearLong.length,
     longFrames: loaf.length,
     oursInLongFramesMs: +Math.max(0, ...loaf.map(([, , ours]) => ours)).toFixed(0),
+    meterQuietMs: +quiet.toFixed(2),
+    longGaps: detail,
+    longTaskStarts: long.map(([t, d]) => [+(t - frames[0]).toFixed(0), +d.toFixed(0)]),
+    loaf: loaf.map(([t, d, o, x]) => ({ at: +(t - frames[0]).toFixed(0), d: +d.toFixed(0), ...x })),
+    frameSpan: +(frames[frames.length - 1] - frames[0]).toFixed(0),
   };
   console.log(JSON.stringify(r));
   results.push(r);

@@ -244,3 +244,58 @@ test('blog-stein with every panel: after a target change no draw computes the fl
   // panel before): a few times the density panel's draw at most.
   assert.ok(r.pressure < 8 * r.density, `pressure ${r.pressure} ms vs density ${r.density} ms`);
 });
+
+test('an idle frame draws a landscape only where the draw is expected to fit, or after working less to make room for it', async (t) => {
+  const page = await env.page('index.html');
+  await settled(page);
+  const r = await onElement(page, async (el) => {
+    el.resolution = [256, 256];
+    await el.settled();
+    const { Explorer } = await import(new URL('www/pkg/divergence_web.js', document.baseURI).href);
+    const proto = Explorer.prototype;
+    const work = proto.work;
+    const drawLandscape = proto.drawLandscape;
+    const frames = [];
+    const frame = () => {
+      const t = document.timeline.currentTime;
+      if (frames.at(-1)?.t !== t) frames.push({ t, draws: [] });
+      return frames.at(-1);
+    };
+    proto.work = function (budget) {
+      Object.assign(frame(), { start: performance.now(), budget });
+      return work.call(this, budget);
+    };
+    proto.drawLandscape = function (i, ...rest) {
+      const t = performance.now();
+      try { return drawLandscape.call(this, i, ...rest); } finally { frame().draws.push({ i, start: t, ms: performance.now() - t }); }
+    };
+    el.setPreset('blog-stein');
+    await el.settled();
+    proto.work = work;
+    proto.drawLandscape = drawLandscape;
+    return frames;
+  });
+  // The rule, replayed with the page's own timings: a draw is expected to take twice its
+  // landscape's last (drawn, then rasterised), each earlier draw of the frame counts twice,
+  // an idle frame has 14 ms and works 6 (1 ms slack for what the wrappers leave out). A draw
+  // that does not fit is allowed only in a frame that worked no more than left it room.
+  const last = new Map();
+  let late = 0;
+  let draws = 0;
+  r.forEach((f, k) => {
+    let before = 0;
+    for (const d of f.draws) {
+      const est = 2 * (last.get(d.i) ?? 0);
+      if (d.start + before + est > f.start + 14 + 1) {
+        late += 1;
+        assert.ok(f.budget <= Math.max(1, Math.min(6, 14 - est)),
+          `frame ${k}: landscape ${d.i} (expected ${est.toFixed(1)} ms) drawn ${(d.start - f.start).toFixed(1)} ms into a frame that worked ${f.budget} ms: ${JSON.stringify(f)}`);
+      }
+      before += d.ms;
+      last.set(d.i, d.ms);
+      draws += 1;
+    }
+  });
+  t.diagnostic(`${r.length} frames, ${draws} landscape draws, ${late} beyond the frame, each after shortened work`);
+  assert.ok(draws >= 4, 'every landscape drawn');
+});

@@ -60,6 +60,8 @@ export class FlowPanel {
      * curves were last redrawn. */
     this.shown = '';
     this.drawnAt = 0;
+    /** Milliseconds the last canvas drawn took: the estimate of the next. */
+    this.canvasMs = 0;
   }
 
   /** The panel's figure: controls, canvases, a status line. */
@@ -274,7 +276,8 @@ export class FlowPanel {
           const view = this.current();
           // (The flows shown: the previous state's until the new ones reach t.)
           resized = this.layout(view.names);
-          if (ex.done()) view.work(Math.max(BUDGET, deadline - performance.now()));
+          // (Leaving room for a canvas's drawing and its rasterising at commit.)
+          if (ex.done()) view.work(Math.max(BUDGET, deadline - performance.now() - 2 * this.canvasMs));
           const got = view.info(0);
           this.paint(view, got, dark, deadline);
           return got;
@@ -308,8 +311,9 @@ export class FlowPanel {
     return this.playing || waiting || (!!info && !info.complete) || resized || this.stale.size > 0;
   }
 
-  // Draws the canvases behind what the flows show: those in view first, then the others
-  // while the frame has time (one at least). While only the mass curves grow, the flows in
+  // Draws the canvases behind what the flows show, those in view first, one at least (the
+  // flows at the reader's t, while the time slider moves), then each while it is expected
+  // to end (drawn and rasterised) before `deadline`. While only the mass curves grow, the flows in
   // view are redrawn a few times a second and the others once the curves are complete: a
   // redrawn canvas costs the browser a copy of all its pixels at the next commit (13 flows
   // in one canvas were 6 Mpx: ~30 ms a commit).
@@ -327,9 +331,11 @@ export class FlowPanel {
     const order = this.parts.filter((c) => this.stale.has(c)).sort((a, b) => this.visible.has(b) - this.visible.has(a));
     let drawn = 0;
     for (const c of order) {
-      if (drawn && !this.visible.has(c) && performance.now() > deadline) break;
+      if (drawn && performance.now() + 2 * this.canvasMs > deadline) break;
+      const t = performance.now();
       if (this.parts.length === 1) view.draw(c, dark);
       else view.drawFlow(c, this.parts.indexOf(c), dark);
+      this.canvasMs = performance.now() - t;
       this.stale.delete(c);
       drawn += 1;
     }

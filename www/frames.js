@@ -96,7 +96,9 @@ export class Frames {
     try {
       x._host.call(() => {
         x._descents.step(ex);
-        done = ex.work(budget.work);
+        // An idle frame with a draw due works only what leaves room for it (one unit at least).
+        const due = this.dragging ? 0 : x._panels.due(false);
+        done = ex.work(Math.max(1, Math.min(budget.work, budget.frame - due)));
       });
     } catch (e) {
       return this.broken(`Computation failed: ${e.message ?? e}`);

@@ -30,6 +30,12 @@ export class Panels {
     /** Panels waiting to be drawn: key (`land0`…, `density`, …) → when marked, oldest first. */
     this.stale = new Map();
     this.seq = 0;
+    /** Per panel but the flows (which keep their own), while dragging (coarse) and not: its
+     * last draw's milliseconds, the estimate of its next. */
+    this.cost = new Map();
+    /** Panels the last frame left for lack of room: the next draws one of them whatever
+     * its estimate, so none waits for ever. */
+    this.skipped = new Set();
     // Per landscape and for the trade-off: the wasm side's revision last seen.
     this.landRevs = [];
     this.tradeoffRev = -1;
@@ -259,26 +265,55 @@ export class Panels {
     return canvas && (!dragging || this.inView.has(canvas)) ? canvas : null;
   }
 
-  /** Draws waiting panels, longest waiting first, until `deadline` (performance.now()) has
-   * passed, at least one: a frame never draws every panel at once when that would be long.
-   * Each draw counts twice: the browser rasterises what a draw recorded when the frame
-   * commits, after this, in about the draw's own time (software canvas, this machine). */
+  /** Milliseconds of drawing this frame should leave room for (`estimate`): the longest of
+   * the panels the last frame left for lack of room (one of them is drawn whatever its
+   * estimate), else the oldest waiting panel's (the flows aside). An idle frame works less
+   * by that much, so that its work and that draw fit in it together. */
+  due(dragging) {
+    let left = 0;
+    let oldest = null;
+    for (const [key, seq] of this.stale) {
+      if (key === 'flow' || !this.drawable(key, dragging)) continue;
+      if (this.skipped.has(key)) left = Math.max(left, this.estimate(key, dragging));
+      if (!oldest || seq < oldest[1]) oldest = [key, seq];
+    }
+    return left || (oldest ? this.estimate(oldest[0], dragging) : 0);
+  }
+
+  // Milliseconds panel `key`'s next draw is expected to take, counted twice (drawn, then
+  // rasterised at commit): its last draw's in the same mode.
+  estimate(key, dragging) { return 2 * (this.cost.get(`${key} ${dragging}`) ?? 0); }
+
+  /** Draws waiting panels, longest waiting first, each expected to end before `deadline`
+   * (performance.now()): a frame never draws every panel at once when that would be long.
+   * One at least while dragging; idle, a panel left for lack of room is drawn in the next
+   * frame (one such a frame), which works less for the oldest (`due`). A draw counts twice:
+   * the browser rasterises what it recorded when the frame commits, after this, in about
+   * the draw's own time (software canvas, this machine); its estimate is the panel's last. */
   draw(ex, { dragging, dark, deadline }) {
     const queue = [...this.stale].sort((a, b) => a[1] - b[1]);
     let drawn = 0;
     let raster = 0;
+    let forced = false;
+    const skipped = new Set();
     for (const [key] of queue) {
-      if (drawn && performance.now() + raster > deadline) break;
       const canvas = this.drawable(key, dragging);
       if (!canvas) continue;
+      if (performance.now() + raster + this.estimate(key, dragging) > deadline) {
+        if (forced || (dragging ? drawn : !this.skipped.has(key))) { skipped.add(key); continue; }
+        forced = true;
+      }
       this.stale.delete(key);
       // (The flows size their own canvases: `canvas` is their box.)
       if (key !== 'flow') fitCanvas(canvas);
       const t = performance.now();
       this.drawOne(ex, key, canvas, dark, deadline - raster);
-      raster += performance.now() - t;
+      const took = performance.now() - t;
+      if (key !== 'flow') this.cost.set(`${key} ${dragging}`, took);
+      raster += took;
       drawn += 1;
     }
+    this.skipped = skipped;
     this.rects.length = this.lands.length;
   }
 
