@@ -82,7 +82,10 @@ for (const c of configs) {
   });
   // The drag, driven from inside the page at every animation frame: pointerdown on the
   // slider (the element goes into its dragging mode), a new value each frame, then change.
+  // (Started a second ahead: its workers' start and sizing take both cores for a moment,
+  // which showed as a long first frame when they began with the drag.)
   const watch = watchSlowSpells();
+  await new Promise((ok) => setTimeout(ok, 1000));
   const { frames, meter, long, loaf, settleMs, origin } = await page.evaluate(() => new Promise((done) => {
     const el = document.querySelector('divergence-explorer');
     const { sum, n } = window.__meter;
