@@ -6,8 +6,10 @@
 // ran in it (PerformanceObserver); then the slider is released and the frames go on being
 // recorded until the refined landscapes are drawn (`settled()`): the longest gap covers both.
 // Meanwhile `stalls.mjs` watches the machine's own slow spells: a gap that overlaps one is
-// the machine's, and `longestClearGapMs` is the longest gap outside them. A benchmark, not a
-// test.
+// the machine's, and `longestClearGapMs` is the longest gap outside them. Each gap over
+// 50 ms is listed (`longGaps`) with the page thread's own speed at its two ends (a fixed sum
+// timed at every recorded frame, over its median), and each long animation frame (`loaf`)
+// with where its rendering began and the scripts it ran. A benchmark, not a test.
 //   node tests/frames.mjs [RESOLUTION]   e.g. 256x256 (default: the page's own)
 //   FRAMES_ONLY=text runs only the configurations whose name contains it.
 // Prints JSON per configuration; writes out/frames-RESOLUTION.json.
