@@ -7,9 +7,10 @@
 // recorded until the refined landscapes are drawn (`settled()`): the longest gap covers both.
 // Meanwhile `stalls.mjs` watches the machine's own slow spells: a gap that overlaps one is
 // the machine's, and `longestClearGapMs` is the longest gap outside them. Each gap over
-// 50 ms is listed (`longGaps`) with the page thread's own speed at its two ends (a fixed sum
-// timed at every recorded frame, over its median), and each long animation frame (`loaf`)
-// with where its rendering began and the scripts it ran. A benchmark, not a test.
+// 50 ms is listed (`longGaps`; with FRAMES_METER=1, with the page thread's own speed at its
+// two ends: a fixed sum timed at every recorded frame, over its median), and each long
+// animation frame (`loaf`) with where its rendering began and the scripts it ran. A
+// benchmark, not a test.
 //   node tests/frames.mjs [RESOLUTION]   e.g. 256x256 (default: the page's own)
 //   FRAMES_ONLY=text runs only the configurations whose name contains it.
 // Prints JSON per configuration; writes out/frames-RESOLUTION.json.
@@ -55,15 +56,19 @@ for (const c of configs) {
     if (c.res) el.resolution = c.res;
   }, { ...c, res: nMu ? [nMu, nSigma] : null });
   await settled(page);
-  await page.evaluate(() => {
-    // The page thread's own speed at every frame: a fixed sum (~0.5 ms when the machine is
-    // quiet; performance.now() has 0.1-ms steps here), timed when a frame is recorded; sized
-    // here, before the observers, once optimised.
+  await page.evaluate((meter) => {
+    // With FRAMES_METER: the page thread's own speed at every frame, a fixed sum (~0.5 ms
+    // when the machine is quiet; performance.now() has 0.1-ms steps here) timed when a frame
+    // is recorded, sized here, before the observers, once optimised. Off by default: its
+    // ~0.8 ms a frame is load of its own.
     const sum = (n) => { let s = 0; for (let i = 0; i < n; i++) s += Math.sqrt(i ^ (s | 0)); window.__sink = s; };
     const best = (n) => Math.min(...[0, 1, 2, 3, 4].map(() => { const t = performance.now(); sum(n); return performance.now() - t; }));
-    for (let k = 0; k < 20; k++) sum(1e5);
-    let n = 1000;
-    while (best(n) < 0.5) n *= 2;
+    let n = 0;
+    if (meter) {
+      for (let k = 0; k < 20; k++) sum(1e5);
+      n = 1000;
+      while (best(n) < 0.5) n *= 2;
+    }
     window.__meter = { sum, n };
     window.__frames = [];
     window.__long = [];
@@ -81,7 +86,7 @@ for (const c of configs) {
         }]);
       }
     }).observe({ type: 'long-animation-frame', buffered: false });
-  });
+  }, !!process.env.FRAMES_METER);
   // The drag, driven from inside the page at every animation frame: pointerdown on the
   // slider (the element goes into its dragging mode), a new value each frame, then change.
   // (Started a second ahead: its workers' start and sizing take both cores for a moment,
@@ -93,7 +98,7 @@ for (const c of configs) {
     const { sum, n } = window.__meter;
     const timed = () => { const t = performance.now(); sum(n); return performance.now() - t; };
     const meter = [];
-    const record = () => { meter.push(timed()); window.__frames.push(performance.now()); };
+    const record = () => { if (n) meter.push(timed()); window.__frames.push(performance.now()); };
     const range = el.shadowRoot.querySelector('input[type=range][aria-label="Component 2 mean"]');
     range.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
     const t0 = performance.now();
@@ -126,10 +131,11 @@ for (const c of configs) {
   const clearLong = long.filter(([t, d]) => !inSpell(slow, [origin + t, origin + t + d]));
   // Each gap > 50 ms with the page thread's speed at its two ends (the meter's time over its
   // median: 1 is quiet), whether it overlaps a slow spell, and our scripts' time in long frames.
-  const quiet = [...meter].sort((a, b) => a - b)[meter.length >> 1];
-  const detail = gaps.map(([a, b], i) => [b - a, meter[i] / quiet, meter[i + 1] / quiet, inSpell(slow, [a, b]), i])
+  const quiet = meter.length ? [...meter].sort((a, b) => a - b)[meter.length >> 1] : 0;
+  const speed = (i) => (quiet ? +(meter[i] / quiet).toFixed(1) : null);
+  const detail = gaps.map(([a, b], i) => [b - a, i])
     .filter(([d]) => d > 50)
-    .map(([d, s0, s1, spell, i]) => ({ frame: i, gapMs: +d.toFixed(0), speedAtEnds: [+s0.toFixed(1), +s1.toFixed(1)], spell }));
+    .map(([d, i]) => ({ frame: i, gapMs: +d.toFixed(0), speedAtEnds: [speed(i), speed(i + 1)], spell: inSpell(slow, gaps[i]) }));
   const dt = gaps.map(([a, b]) => b - a).sort((a, b) => a - b);
   const q = (f) => dt[Math.min(dt.length - 1, Math.floor(f * dt.length))];
   const r = {
@@ -149,7 +155,7 @@ for (const c of configs) {
     clearLongTasks: clearLong.length,
     longFrames: loaf.length,
     oursInLongFramesMs: +Math.max(0, ...loaf.map(([, , ours]) => ours)).toFixed(0),
-    meterQuietMs: +quiet.toFixed(2),
+    meterQuietMs: quiet ? +quiet.toFixed(2) : null,
     longGaps: detail,
     longTaskStarts: long.map(([t, d]) => [+(t - frames[0]).toFixed(0), +d.toFixed(0)]),
     loaf: loaf.map(([t, d, o, x]) => ({ at: +(t - frames[0]).toFixed(0), d: +d.toFixed(0), ...x })),
