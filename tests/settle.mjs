@@ -48,7 +48,7 @@ for (const c of cases) {
     requestAnimationFrame(loop);
   });
   // (Started a second ahead: its workers' start and sizing take both cores for a moment,
-  // which showed as a long first frame when they began with the drag.)
+  // which would land on the change's first frames.)
   const watch = watchSlowSpells();
   await new Promise((ok) => setTimeout(ok, 1000));
   const t0 = await page.evaluate(() => performance.now());

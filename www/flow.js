@@ -313,10 +313,10 @@ export class FlowPanel {
 
   // Draws the canvases behind what the flows show, those in view first, one at least (the
   // flows at the reader's t, while the time slider moves), then each while it is expected
-  // to end (drawn and rasterised) before `deadline`. While only the mass curves grow, the flows in
-  // view are redrawn a few times a second and the others once the curves are complete: a
-  // redrawn canvas costs the browser a copy of all its pixels at the next commit (13 flows
-  // in one canvas were 6 Mpx: ~30 ms a commit).
+  // to end (drawn and rasterised) before `deadline`. While only the mass curves grow, the
+  // flows in view are redrawn a few times a second and the others once the curves are
+  // complete: a redrawn canvas costs the browser a copy of all its pixels at the next commit
+  // (13 flows in one canvas were 6 Mpx: ~30 ms a commit).
   paint(view, got, dark, deadline) {
     const shown = `${got.t} ${got.geometry} ${got.current} ${got.complete} ${dark} ${this.parts.length}`;
     const now = performance.now();
