@@ -9,14 +9,16 @@
 // the machine's, and `longestClearGapMs` is the longest gap outside them. Each gap over
 // 50 ms is listed (`longGaps`; with FRAMES_METER=1, with the page thread's own speed at its
 // two ends: a fixed sum timed at every recorded frame, over its median), and each long
-// animation frame (`loaf`) with where its rendering began and the scripts it ran. A
-// benchmark, not a test.
+// animation frame (`loaf`) with where its rendering began and the scripts it ran, and each
+// long gap's CPU time from Chromium's trace (`cpu.mjs`): the page thread's, our scripts'
+// (wall and CPU) and the busiest threads'. A benchmark, not a test.
 //   node tests/frames.mjs [RESOLUTION]   e.g. 256x256 (default: the page's own)
 //   FRAMES_ONLY=text runs only the configurations whose name contains it.
 // Prints JSON per configuration; writes out/frames-RESOLUTION.json.
 import { writeFileSync } from 'node:fs';
 import { start, settled, onElement, OUT } from './browser.mjs';
 import { watchSlowSpells, inSpell, spellCount } from './stalls.mjs';
+import { startCpuTrace, stopCpuTrace } from './cpu.mjs';
 
 const [nMu, nSigma] = (process.argv[2] ?? '').split('x').map(Number);
 
@@ -92,14 +94,17 @@ for (const c of configs) {
   // (Started a second ahead: its workers' start and sizing take both cores for a moment,
   // which showed as a long first frame when they began with the drag.)
   const watch = watchSlowSpells();
+  await startCpuTrace(env.browser, page);
   await new Promise((ok) => setTimeout(ok, 1000));
-  const { frames, meter, long, loaf, settleMs, origin } = await page.evaluate(() => new Promise((done) => {
+  const { frames, meter, long, loaf, settleMs, origin, markAt } = await page.evaluate(() => new Promise((done) => {
     const el = document.querySelector('divergence-explorer');
     const { sum, n } = window.__meter;
     const timed = () => { const t = performance.now(); sum(n); return performance.now() - t; };
     const meter = [];
     const record = () => { if (n) meter.push(timed()); window.__frames.push(performance.now()); };
     const range = el.shadowRoot.querySelector('input[type=range][aria-label="Component 2 mean"]');
+    const markAt = performance.now();
+    performance.mark('frames-drag');
     range.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
     const t0 = performance.now();
     let k = 0;
@@ -115,7 +120,7 @@ for (const c of configs) {
         el.settled().then(() => {
           on = false;
           record();
-          done({ frames: window.__frames, meter, long: window.__long, loaf: window.__loaf, settleMs: performance.now() - t1, origin: performance.timeOrigin });
+          done({ frames: window.__frames, meter, long: window.__long, loaf: window.__loaf, settleMs: performance.now() - t1, origin: performance.timeOrigin, markAt });
         });
         return;
       }
@@ -126,6 +131,7 @@ for (const c of configs) {
     requestAnimationFrame(tick);
   }));
   const { slow } = await watch.stop();
+  const cpuIn = await stopCpuTrace(env.browser, 'frames-drag', markAt);
   const gaps = frames.slice(1).map((t, i) => [origin + frames[i], origin + t]);
   const clear = gaps.filter((g) => !inSpell(slow, g)).map(([a, b]) => b - a);
   const clearLong = long.filter(([t, d]) => !inSpell(slow, [origin + t, origin + t + d]));
@@ -135,7 +141,8 @@ for (const c of configs) {
   const speed = (i) => (quiet ? +(meter[i] / quiet).toFixed(1) : null);
   const detail = gaps.map(([a, b], i) => [b - a, i])
     .filter(([d]) => d > 50)
-    .map(([d, i]) => ({ frame: i, gapMs: +d.toFixed(0), speedAtEnds: [speed(i), speed(i + 1)], spell: inSpell(slow, gaps[i]) }));
+    .map(([d, i]) => ({ frame: i, gapMs: +d.toFixed(0), speedAtEnds: [speed(i), speed(i + 1)], spell: inSpell(slow, gaps[i]),
+      ...cpuIn([frames[i], frames[i + 1]]) }));
   const dt = gaps.map(([a, b]) => b - a).sort((a, b) => a - b);
   const q = (f) => dt[Math.min(dt.length - 1, Math.floor(f * dt.length))];
   const r = {
@@ -148,6 +155,9 @@ for (const c of configs) {
     gapsOver50: dt.filter((d) => d > 50).length,
     longestClearGapMs: +Math.max(...clear).toFixed(0),
     clearGapsOver50: clear.filter((d) => d > 50).length,
+    // Gaps the page's thread alone would make: its own CPU time in them over 50 ms.
+    pageThreadGapsOver50: detail.filter((g) => g.pageThreadCpuMs > 50).length,
+    longestOursCpuInGapMs: Math.max(0, ...detail.map((g) => g.oursCpuMs)),
     slowSpells: spellCount(slow),
     settleMs: +settleMs.toFixed(0),
     longTasks: long.length,

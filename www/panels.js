@@ -9,6 +9,9 @@ import { FlowPanel } from './flow.js';
 import { SamplingPanel } from './sampling.js';
 import { formulaTable } from './formulas.js';
 
+// How many of a panel's last draws its estimate looks back on.
+const RECENT = 4;
+
 /** The plot column of one element (`x`). */
 export class Panels {
   constructor(x) {
@@ -31,7 +34,7 @@ export class Panels {
     this.stale = new Map();
     this.seq = 0;
     /** Per panel but the flows (which keep their own), while dragging (coarse) and not: its
-     * last draw's milliseconds, the estimate of its next. */
+     * last draws' milliseconds (`RECENT`), whose longest is the estimate of its next. */
     this.cost = new Map();
     /** Panels the last frame left for lack of room: the next draws one of them whatever
      * its estimate, so none waits for ever. */
@@ -281,17 +284,21 @@ export class Panels {
   }
 
   // Milliseconds panel `key`'s next draw is expected to take, counted twice (drawn, then
-  // rasterised at commit): its last draw's in the same mode.
-  estimate(key, dragging) { return 2 * (this.cost.get(`${key} ${dragging}`) ?? 0); }
+  // rasterised at commit): the longest of its last draws in the same mode (a landscape's
+  // draw that traces new contours takes 2–3× one that redraws kept contours for a new q).
+  estimate(key, dragging) { return 2 * Math.max(0, ...(this.cost.get(`${key} ${dragging}`) ?? [])); }
 
   /** Draws waiting panels, longest waiting first, each expected to end before `deadline`
    * (performance.now()): a frame never draws every panel at once when that would be long.
    * One at least while dragging; idle, a panel left for lack of room is drawn in the next
-   * frame (one such a frame), which works less for the oldest (`due`). A draw counts twice:
-   * the browser rasterises what it recorded when the frame commits, after this, in about
-   * the draw's own time (software canvas, this machine); its estimate is the panel's last. */
+   * frame (one such a frame, drawn first), which works less for it (`due`). A draw counts
+   * twice: the browser rasterises what it recorded when the frame commits, after this, in
+   * about the draw's own time (software canvas, this machine); see `estimate`. */
   draw(ex, { dragging, dark, deadline }) {
-    const queue = [...this.stale].sort((a, b) => a[1] - b[1]);
+    // Idle, the panels the last frame left come first: the one drawn whatever its estimate
+    // is drawn before any other, in the room this frame's shortened work left for it.
+    const owed = ([key]) => (!dragging && this.skipped.has(key) ? 0 : 1);
+    const queue = [...this.stale].sort((a, b) => owed(a) - owed(b) || a[1] - b[1]);
     let drawn = 0;
     let raster = 0;
     let forced = false;
@@ -300,7 +307,7 @@ export class Panels {
       const canvas = this.drawable(key, dragging);
       if (!canvas) continue;
       if (performance.now() + raster + this.estimate(key, dragging) > deadline) {
-        if (forced || (dragging ? drawn : !this.skipped.has(key))) { skipped.add(key); continue; }
+        if (forced || drawn || (!dragging && !this.skipped.has(key))) { skipped.add(key); continue; }
         forced = true;
       }
       this.stale.delete(key);
@@ -309,7 +316,10 @@ export class Panels {
       const t = performance.now();
       this.drawOne(ex, key, canvas, dark, deadline - raster);
       const took = performance.now() - t;
-      if (key !== 'flow') this.cost.set(`${key} ${dragging}`, took);
+      if (key !== 'flow') {
+        const recent = this.cost.get(`${key} ${dragging}`) ?? [];
+        this.cost.set(`${key} ${dragging}`, [...recent.slice(1 - RECENT), took]);
+      }
       raster += took;
       drawn += 1;
     }

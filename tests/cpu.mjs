@@ -1,0 +1,58 @@
+// Where a frame gap's time went, from Chromium's own trace: each thread's CPU time inside it
+// (the `toplevel` tasks' thread durations, pro-rated to the gap), and our scripts' (the
+// animation-frame callbacks and event dispatches on the page's thread) wall and CPU time.
+// Light enough to leave on during a benchmark (two categories; the gaps it shows come with
+// or without it). Aligned on a `performance.mark` the page sets at a known `performance.now()`.
+export const CATEGORIES = ['toplevel', 'devtools.timeline', 'blink.user_timing'];
+
+/** Starts tracing `page` (env.browser's tracing; one page at a time). */
+export async function startCpuTrace(browser, page) {
+  await browser.startTracing(page, { categories: CATEGORIES });
+}
+
+/** Stops tracing; returns `gapCpu([a, b])` for intervals in the page's performance.now()
+ * ms, given the mark's name and when the page set it. */
+export async function stopCpuTrace(browser, markName, markAt) {
+  const trace = JSON.parse((await browser.stopTracing()).toString());
+  const ev = trace.traceEvents ?? trace;
+  const names = new Map();
+  for (const e of ev) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
+  const procs = new Map();
+  for (const e of ev) if (e.ph === 'M' && e.name === 'process_name') procs.set(e.pid, e.args.name);
+  const mark = ev.find((e) => e.name === markName);
+  if (!mark) throw new Error(`the trace has no mark ${markName}`);
+  const page = mark.pid;
+  const off = mark.ts / 1000 - markAt;
+  const tasks = ev.filter((e) => e.ph === 'X' && e.dur && e.cat === 'toplevel');
+  const ours = ev.filter((e) => e.ph === 'X' && e.dur && e.pid === page
+    && (e.name === 'FireAnimationFrame' || e.name === 'EventDispatch'));
+  return ([a, b]) => {
+    const A = (a + off) * 1000;
+    const B = (b + off) * 1000;
+    const part = (e) => Math.max(0, Math.min(B, e.ts + e.dur) - Math.max(A, e.ts)) / e.dur;
+    const threads = new Map();
+    let mainCpu = 0;
+    for (const e of tasks) {
+      const f = part(e);
+      if (!f) continue;
+      const key = `${procs.get(e.pid) ?? e.pid}/${names.get(`${e.pid}:${e.tid}`) ?? e.tid}`;
+      const cpu = (e.tdur ?? 0) * f / 1000;
+      threads.set(key, (threads.get(key) ?? 0) + cpu);
+      if (e.pid === page && names.get(`${e.pid}:${e.tid}`) === 'CrRendererMain') mainCpu += cpu;
+    }
+    let wall = 0;
+    let cpu = 0;
+    for (const e of ours) {
+      const f = part(e);
+      wall += e.dur * f / 1000;
+      cpu += (e.tdur ?? 0) * f / 1000;
+    }
+    const r = (x) => +x.toFixed(1);
+    return {
+      pageThreadCpuMs: r(mainCpu),
+      oursCpuMs: r(cpu),
+      oursWallMs: r(wall),
+      busiest: [...threads].sort((x, y) => y[1] - x[1]).slice(0, 4).map(([k, v]) => `${k} ${r(v)}`),
+    };
+  };
+}
