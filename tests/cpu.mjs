@@ -1,6 +1,7 @@
 // Where a frame gap's time went, from Chromium's own trace: each thread's CPU time inside it
-// (the `toplevel` tasks' thread durations, pro-rated to the gap), and our scripts' (the
-// animation-frame callbacks and event dispatches on the page's thread) wall and CPU time.
+// (the `toplevel` tasks' thread durations, pro-rated to the gap), our scripts' (the
+// animation-frame callbacks and event dispatches on the page's thread) wall and CPU time,
+// and V8's compiling of our wasm in its workers.
 // Light enough to leave on during a benchmark (two categories; the gaps it shows come with
 // or without it). Aligned on a `performance.mark` the page sets at a known `performance.now()`.
 export const CATEGORIES = ['toplevel', 'devtools.timeline', 'blink.user_timing'];
@@ -32,6 +33,7 @@ export async function stopCpuTrace(browser, markName, markAt) {
     const part = (e) => Math.max(0, Math.min(B, e.ts + e.dur) - Math.max(A, e.ts)) / e.dur;
     const threads = new Map();
     let mainCpu = 0;
+    let compileCpu = 0;
     for (const e of tasks) {
       const f = part(e);
       if (!f) continue;
@@ -39,6 +41,9 @@ export async function stopCpuTrace(browser, markName, markAt) {
       const cpu = (e.tdur ?? 0) * f / 1000;
       threads.set(key, (threads.get(key) ?? 0) + cpu);
       if (e.pid === page && names.get(`${e.pid}:${e.tid}`) === 'CrRendererMain') mainCpu += cpu;
+      // V8 compiling the page's wasm in its workers (dynamic tier-up of functions that
+      // became hot, e.g. the full-detail paths at the first release after a load).
+      if (e.pid === page && String(e.args?.src_file).startsWith('v8/src/wasm/')) compileCpu += cpu;
     }
     let wall = 0;
     let cpu = 0;
@@ -50,6 +55,7 @@ export async function stopCpuTrace(browser, markName, markAt) {
     const r = (x) => +x.toFixed(1);
     return {
       pageThreadCpuMs: r(mainCpu),
+      wasmCompileCpuMs: r(compileCpu),
       oursCpuMs: r(cpu),
       oursWallMs: r(wall),
       busiest: [...threads].sort((x, y) => y[1] - x[1]).slice(0, 4).map(([k, v]) => `${k} ${r(v)}`),

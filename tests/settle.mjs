@@ -4,12 +4,14 @@
 // blog-kl. The page records performance.now() at every animation frame and the duration of
 // every `Explorer.work` call; the gap is the longest interval between frames from the first
 // key to `settled()`, the settle time runs from the last key (or the tick) to `settled()`;
-// gaps that overlap one of the machine's slow spells (`stalls.mjs`) are told apart. A
-// benchmark, not a test.
+// gaps that overlap one of the machine's slow spells (`stalls.mjs`) are told apart, and each
+// gap over 50 ms is read in Chromium's trace (`cpu.mjs`: the page thread's and our scripts'
+// CPU time in it). A benchmark, not a test.
 //   node tests/settle.mjs [CASE…]   (default: every case) — writes out/settle.json
 import { writeFileSync } from 'node:fs';
 import { start, settled, onElement, OUT } from './browser.mjs';
 import { watchSlowSpells, inSpell } from './stalls.mjs';
+import { startCpuTrace, stopCpuTrace } from './cpu.mjs';
 
 const cases = [
   { name: 'blog-kl: 5 arrow steps on Component 2 mean', preset: 'blog-kl', keys: 5 },
@@ -50,8 +52,9 @@ for (const c of cases) {
   // (Started a second ahead: its workers' start and sizing take both cores for a moment,
   // which would land on the change's first frames.)
   const watch = watchSlowSpells();
+  await startCpuTrace(env.browser, page);
   await new Promise((ok) => setTimeout(ok, 1000));
-  const t0 = await page.evaluate(() => performance.now());
+  const t0 = await page.evaluate(() => { performance.mark('settle-change'); return performance.now(); });
   if (c.keys) {
     const range = page.locator('divergence-explorer input[type=range][aria-label="Component 2 mean"]');
     await range.focus();
@@ -62,13 +65,15 @@ for (const c of cases) {
   const t1 = await page.evaluate(() => performance.now());
   await settled(page, undefined, 300_000);
   const { slow } = await watch.stop();
-  const { spans, ...r } = await page.evaluate(([t0, t1]) => {
+  const cpuIn = await stopCpuTrace(env.browser, 'settle-change', t0);
+  const { spans, frames, ...r } = await page.evaluate(([t0, t1]) => {
     const end = performance.now();
     const f = window.__frames.filter((t) => t >= t0);
     f.push(end);
     const o = performance.timeOrigin;
     return {
       spans: f.slice(1).map((t, i) => [o + f[i], o + t]),
+      frames: f,
       settleMs: Math.round(end - t1),
       workCalls: window.__work.length,
       longestWorkMs: Math.round(Math.max(0, ...window.__work.map(([d]) => d))),
@@ -83,7 +88,11 @@ for (const c of cases) {
     gapsOver50: gaps.filter((g) => g > 50).length,
     longestClearGapMs: Math.round(Math.max(0, ...clear)),
     clearGapsOver50: clear.filter((g) => g > 50).length,
+    longGaps: frames.slice(1).map((t, i) => [frames[i], t]).filter(([a, b]) => b - a > 50)
+      .map(([a, b]) => ({ at: Math.round(a - t0), gapMs: Math.round(b - a), ...cpuIn([a, b]) })),
   });
+  r.pageThreadGapsOver50 = r.longGaps.filter((g) => g.pageThreadCpuMs > 50).length;
+  r.longestOursCpuInGapMs = Math.max(0, ...r.longGaps.map((g) => g.oursCpuMs));
   const out = { name: c.name, ...r };
   console.log(JSON.stringify(out));
   results.push(out);
