@@ -65,6 +65,9 @@ struct Marker {
     color: RGBColor,
     /// Where the label's top-left sits, in text lines from the point (x, y; y down).
     offset: (f64, f64),
+    /// The label may sit a few lines away, joined by a leader, when no place beside the point
+    /// is clear (a point between two close curves).
+    far: bool,
 }
 
 /// Axes and labels of a line chart.
@@ -173,7 +176,8 @@ fn line_chart<DB: DrawingBackend>(
         }
     }
     // Each label at the first of its candidate places that stays inside the plot and clear of
-    // the legend, the points and the labels placed before it (else at its preferred place).
+    // the legend, the points, the labels placed before it and the curves (else at the place
+    // that overlaps them least).
     let (xr, yr) = c.plotting_area().get_pixel_range();
     let inner = [
         xr.start as f64,
@@ -209,12 +213,25 @@ fn line_chart<DB: DrawingBackend>(
         })
         .collect();
     taken.extend(points.iter().map(|&(x, y)| [x - r, y - r, x + r, y + r]));
+    let mut paths: Vec<Vec<(f64, f64)>> = (curves.iter())
+        .map(|cv| {
+            (cv.points.iter())
+                .map(|p| {
+                    let (x, y) = c.backend_coord(p);
+                    (f64::from(x), f64::from(y))
+                })
+                .collect()
+        })
+        .collect();
+    // Labels are placed in the markers' order (one that may go farther comes last), then drawn,
+    // leaders first.
+    let size = theme.scaled(font, 0.9);
+    let mut placed = Vec::with_capacity(markers.len());
     for (m, &(px, py)) in markers.iter().zip(&points) {
-        let size = theme.scaled(font, 0.9);
-        let style = (FontFamily::SansSerif, size).into_font().color(&m.color);
-        let w = m.label.chars().count() as f64 * 0.62 * size / font;
+        // Measured: a label left of its point ends at the point, whatever the font.
+        let w = f64::from(crate::text_width(area, &m.label, size)) / font;
         let hgt = 1.3 * size / font;
-        let candidates = [
+        let near = [
             m.offset,
             (0.6, 0.2),
             (0.6, -1.4),
@@ -229,9 +246,28 @@ fn line_chart<DB: DrawingBackend>(
             (-w - 0.8, -2.4),
             (0.8, -2.4),
         ];
-        // Overlap (in square pixels) with what is placed, plus what falls outside the plot.
+        // Two to four lines away, joined to the point by a leader.
+        let far: &[(f64, f64)] = if m.far {
+            &[
+                (-w - 0.8, 2.6),
+                (0.8, 2.6),
+                (-w / 2.0, 2.6),
+                (-w - 0.8, -3.6),
+                (0.8, -3.6),
+                (-w / 2.0, -3.6),
+                (-w - 0.8, 3.8),
+                (0.8, 3.8),
+                (-w - 0.8, -4.8),
+                (0.8, -4.8),
+            ]
+        } else {
+            &[]
+        };
+        // Overlap (in square pixels) with what is placed and what falls outside the plot, a
+        // hundred times over (text on text is unreadable), plus four fonts' worth per pixel of
+        // curve through the text.
         let cost = |(dx, dy): (f64, f64)| {
-            let pad = 2.0;
+            let pad = theme.px(2.0);
             let b = [
                 px + dx * font - pad,
                 py + dy * font - pad,
@@ -246,10 +282,14 @@ fn line_chart<DB: DrawingBackend>(
             let hits: f64 = (taken.iter().filter(|t| **t != mine))
                 .map(|t| clip(b[0], b[2], t[0], t[2]) * clip(b[1], b[3], t[1], t[3]))
                 .sum();
-            hits + (area - inside)
+            let crossed: f64 = (paths.iter())
+                .flat_map(|p| p.windows(2))
+                .map(|s| length_inside(s[0], s[1], b))
+                .sum();
+            100.0 * (hits + area - inside) + 4.0 * font * crossed
         };
         let mut best = (f64::INFINITY, m.offset);
-        for o in candidates {
+        for &o in near.iter().chain(far) {
             let k = cost(o);
             if k < best.0 {
                 best = (k, o);
@@ -259,12 +299,38 @@ fn line_chart<DB: DrawingBackend>(
             }
         }
         let (dx, dy) = best.1;
-        taken.push([
+        let bx = [
             px + dx * font,
             py + dy * font,
             px + (dx + w) * font,
             py + (dy + hgt) * font,
-        ]);
+        ];
+        taken.push(bx);
+        // A far label's leader: from the dot's edge to the nearest point of the text's box.
+        let leader = far.contains(&best.1).then(|| {
+            let (ex, ey) = (px.clamp(bx[0], bx[2]) - px, py.clamp(bx[1], bx[3]) - py);
+            let len = ex.hypot(ey).max(1.0);
+            ((ex * r / len, ey * r / len), (ex, ey))
+        });
+        if let Some((from, to)) = leader {
+            // Later labels keep off the leader as off a curve.
+            paths.push(vec![(px + from.0, py + from.1), (px + to.0, py + to.1)]);
+        }
+        placed.push((best.1, leader));
+    }
+    for (m, &(_, leader)) in markers.iter().zip(&placed) {
+        if let Some((from, to)) = leader {
+            c.draw_series(std::iter::once(
+                EmptyElement::at(m.at)
+                    + PathElement::new(
+                        vec![(from.0 as i32, from.1 as i32), (to.0 as i32, to.1 as i32)],
+                        m.color.stroke_width(theme.px(1.0).round().max(1.0) as u32),
+                    ),
+            ))?;
+        }
+    }
+    for (m, &((dx, dy), _)) in markers.iter().zip(&placed) {
+        let style = (FontFamily::SansSerif, size).into_font().color(&m.color);
         c.draw_series(std::iter::once(
             EmptyElement::at(m.at)
                 + Circle::new((0, 0), r as i32, m.color.filled())
@@ -284,6 +350,30 @@ fn line_chart<DB: DrawingBackend>(
         .position(axes.legend)
         .draw()?;
     Ok(frame)
+}
+
+/// The length of the segment from `a` to `z` inside the box `[x0, y0, x1, y1]` (Liang–Barsky
+/// clipping).
+fn length_inside(a: (f64, f64), z: (f64, f64), b: [f64; 4]) -> f64 {
+    let (dx, dy) = (z.0 - a.0, z.1 - a.1);
+    let (mut t0, mut t1) = (0.0_f64, 1.0_f64);
+    for (p, q) in [
+        (-dx, a.0 - b[0]),
+        (dx, b[2] - a.0),
+        (-dy, a.1 - b[1]),
+        (dy, b[3] - a.1),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return 0.0;
+            }
+        } else if p < 0.0 {
+            t0 = t0.max(q / p);
+        } else {
+            t1 = t1.min(q / p);
+        }
+    }
+    (t1 - t0).max(0.0) * dx.hypot(dy)
 }
 
 /// p (thick), its weighted components (thin) and q over x.
@@ -540,6 +630,7 @@ pub fn tradeoff<DB: DrawingBackend>(
             label: name.to_string(),
             color: fg,
             offset,
+            far: false,
         })
         .collect();
     let caption;
@@ -574,12 +665,14 @@ pub fn tradeoff<DB: DrawingBackend>(
             ),
             color: accent,
             offset: (0.5, psi_dy),
+            far: true,
         });
         markers.push(Marker {
             at: (beta, p.flip.min(1.0)),
             label: format!("flip at ψ = {:.4}", p.flip),
             color: accent,
             offset: (0.5, flip_dy),
+            far: true,
         });
         caption = format!("ψ trade-off, m = {} heavy modes, β = {beta:.3}", p.m);
     } else {
@@ -687,6 +780,7 @@ pub fn psi_threshold<DB: DrawingBackend>(
             label: name.to_string(),
             color: fg,
             offset,
+            far: false,
         })
         .collect();
     let top = if log {
@@ -705,7 +799,7 @@ pub fn psi_threshold<DB: DrawingBackend>(
             } else {
                 RGBColor(255, 127, 14)
             };
-            let right = if log { at.0 > -1.5 } else { at.0 > 0.5 };
+            // Between the two curves, by the named points: its label may go farther.
             markers.push(Marker {
                 at,
                 label: format!(
@@ -714,7 +808,8 @@ pub fn psi_threshold<DB: DrawingBackend>(
                     if covers { "covers" } else { "drops" }
                 ),
                 color: accent,
-                offset: (if right { -8.0 } else { 0.6 }, 0.2),
+                offset: (0.6, 0.2),
+                far: true,
             });
         }
     }
@@ -1028,6 +1123,7 @@ pub fn flow<DB: DrawingBackend>(
                         label: String::new(),
                         color: PALETTE[c % PALETTE.len()],
                         offset: (0.0, 0.0),
+                        far: false,
                     })
                     .collect()
             })
@@ -1046,4 +1142,23 @@ pub fn flow<DB: DrawingBackend>(
         line_chart(&bottom, axes, &lines, &markers, theme)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::length_inside;
+
+    #[test]
+    fn length_inside_clips_a_segment_to_the_box() {
+        let b = [0.0, 0.0, 10.0, 10.0];
+        // Across the diagonal, half outside on each side: 10√2 of 20√2.
+        let d = length_inside((-5.0, -5.0), (15.0, 15.0), b);
+        assert!((d - 10.0 * 2f64.sqrt()).abs() < 1e-12, "{d}");
+        // Wholly inside, wholly outside, along an edge's line but beyond it.
+        assert_eq!(length_inside((2.0, 3.0), (5.0, 7.0), b), 5.0);
+        assert_eq!(length_inside((-3.0, 1.0), (-1.0, 9.0), b), 0.0);
+        assert_eq!(length_inside((11.0, 0.0), (11.0, 10.0), b), 0.0);
+        // Horizontal, entering from the left: 4 inside.
+        assert_eq!(length_inside((-6.0, 5.0), (4.0, 5.0), b), 4.0);
+    }
 }

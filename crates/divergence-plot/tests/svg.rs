@@ -350,3 +350,121 @@ fn a_recorded_landscape_replays_to_the_same_svg_and_pixels() {
     assert!(want.iter().filter(|&&v| v != 0).count() > want.len() / 2);
     assert!(got == want, "replayed pixels differ from direct drawing");
 }
+
+/// The segments of every opaque `<polyline>` and `<line>` of an SVG drawn in `stroke` (grid
+/// lines are faint).
+fn strokes(svg: &str, stroke: &str) -> Vec<((f64, f64), (f64, f64))> {
+    let doc = roxmltree::Document::parse(svg).expect("the SVG parses");
+    let mut out = Vec::new();
+    for n in doc.descendants() {
+        let opaque = n
+            .attribute("opacity")
+            .and_then(|o| o.parse::<f64>().ok())
+            .unwrap_or(1.0)
+            > 0.5;
+        if n.attribute("stroke") != Some(stroke) || !opaque {
+            continue;
+        }
+        let num = |a: &str| n.attribute(a).and_then(|v| v.parse::<f64>().ok());
+        if n.has_tag_name("line") {
+            if let (Some(a), Some(b), Some(c), Some(d)) =
+                (num("x1"), num("y1"), num("x2"), num("y2"))
+            {
+                out.push(((a, b), (c, d)));
+            }
+        } else if n.has_tag_name("polyline") {
+            let pts: Vec<(f64, f64)> = (n.attribute("points").unwrap_or(""))
+                .split_whitespace()
+                .filter_map(|p| {
+                    let (x, y) = p.split_once(',')?;
+                    Some((x.parse().ok()?, y.parse().ok()?))
+                })
+                .collect();
+            out.extend(pts.windows(2).map(|w| (w[0], w[1])));
+        }
+    }
+    out
+}
+
+/// Whether the segment a–b passes through the box (x0, y0, x1, y1), tested at 200 points.
+fn crosses((a, b): ((f64, f64), (f64, f64)), bbox: (f64, f64, f64, f64)) -> bool {
+    (0..=200).any(|k| {
+        let t = k as f64 / 200.0;
+        let (x, y) = (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
+        x > bbox.0 && x < bbox.2 && y > bbox.1 && y < bbox.3
+    })
+}
+
+#[test]
+fn labels_of_points_between_curves_stay_clear_of_the_curves() {
+    register_font();
+    // The ψ post's figures (blog-psi: ψ = 0.18/0.82 ≈ 0.22 at β = ½, between the m = 1 and
+    // m → ∞ curves, by Bhattacharyya's point) and the trade-off panel (light-mode: the target's
+    // ψ and its flip point among five curves), at a phone's, a column's and a page's widths
+    // (the trade-off panel spans the page's):
+    // no curve passes through those points' labels (they may sit farther, with a leader).
+    let pref = |name: &str| {
+        let target = Target::new(&preset(name).unwrap().target).unwrap();
+        preference(&target, 0.5).unwrap()
+    };
+    let (psi, light) = (pref("blog-psi"), pref("light-mode"));
+    let curve_colours = [
+        "#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#1E1E1E",
+    ];
+    for kind in ["psi", "psi_log", "tradeoff"] {
+        let sizes: &[(u32, u32)] = match kind {
+            "tradeoff" => &[(640, 400), (1280, 427)],
+            _ => &[(330, 250), (360, 270), (640, 400)],
+        };
+        for &(w, h) in sizes {
+            for ratio in [1.0, 2.0] {
+                let theme = Theme::new(false, ratio);
+                let size = ((w as f64 * ratio) as u32, (h as f64 * ratio) as u32);
+                let svg = svg_of(size, |b| {
+                    let a = b.into_drawing_area();
+                    match kind {
+                        "tradeoff" => tradeoff(&a, Some(&light), 0.5, &theme),
+                        _ => psi_threshold(&a, kind == "psi_log", Some(&psi), 0.5, &theme),
+                    }
+                    .unwrap();
+                    a.present().unwrap();
+                });
+                let segs: Vec<_> = (curve_colours.iter())
+                    .flat_map(|c| strokes(&svg, c))
+                    .collect();
+                assert!(
+                    segs.len() > 100,
+                    "{kind}: the curves are found: {}",
+                    segs.len()
+                );
+                let all = labels(&svg);
+                let marked: Vec<_> = (all.iter())
+                    .filter(|l| {
+                        ["ψ = ", "this target", "flip at"]
+                            .iter()
+                            .any(|m| l.text.starts_with(m))
+                    })
+                    .collect();
+                assert_eq!(
+                    marked.len(),
+                    if kind == "tradeoff" { 2 } else { 1 },
+                    "{kind}: {marked:?}"
+                );
+                for l in marked {
+                    // Measured as the chart measures (the registered font), not 0.6 em a character.
+                    let (x0, y0, _, y1) = l.bbox;
+                    let font = (FontFamily::SansSerif, l.size).into_font();
+                    let x1 = x0 + f64::from(font.box_size(&l.text).unwrap().0);
+                    // Both boxes are estimates: a curve may graze a label's outer 2 px.
+                    let e = 2.0 * ratio;
+                    let inner = (x0 + e, y0 + e, x1 - e, y1 - e);
+                    let hit = segs.iter().find(|s| crosses(**s, inner));
+                    assert!(
+                        hit.is_none(),
+                        "{kind}, {w}×{h} at {ratio}: {l:?} crossed by {hit:?}"
+                    );
+                }
+            }
+        }
+    }
+}
