@@ -33,7 +33,7 @@ for (const [file, what] of [['frames-default.json', 'the page\'s own resolution 
     + (machine ? `With nothing running, ${machine.seconds} s before the runs: ${machine.spells} slow spells (${machine.slowSamples} slow samples).\n\n` : '')
     + 'Each gap over 50 ms is also read in Chromium\'s trace (`tests/cpu.mjs`: the `toplevel` tasks\' thread '
     + 'time): *page thread* counts the gaps in which the page\'s thread itself (our scripts, style, layout, paint) '
-    + 'used over 50 ms of CPU, the gaps it would make on a core of its own; *ours* is the most CPU our scripts used in any gap over 50 ms.\n\n'
+    + 'used over 50 ms of CPU, the gaps it would make on a core of its own; *ours* is the most CPU the page\'s scripts (ours, and the benchmark\'s driving of the slider) used in any gap over 50 ms.\n\n'
     + '| page | frames | median | 95th pct | longest gap | gaps > 50 ms (clear) | longest clear gap | page thread | ours | slow spells | settle after release | long tasks (clear) | longest task |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
     + results.map((r) => `| ${r.name} | ${r.frames} | ${r.medianMs} ms | ${r.p95Ms} ms | ${r.longestGapMs} ms | ${r.gapsOver50 ?? '–'} (${r.clearGapsOver50 ?? '–'}) | ${r.longestClearGapMs ?? '–'} ms | ${r.pageThreadGapsOver50 ?? '–'} | ${r.longestOursCpuInGapMs ?? '–'} ms | ${r.slowSpells ?? '–'} | ${r.settleMs} ms | ${r.longTasks} (${r.clearLongTasks ?? '–'}) | ${r.longestTaskMs} ms |`).join('\n') + '\n';
 }
@@ -42,9 +42,9 @@ if (settle) {
   md += '\n## Settling after a change (the page\'s own resolution)\n\n'
     + '`tests/settle.mjs`: five arrow-key steps on `Component 2 mean`, or a divergence ticked, in headless Chromium; '
     + 'the longest interval between animation frames from the first key to `settled()`, the time from the last key '
-    + 'to `settled()`, and the longest single `Explorer.work` call and panel redraw.\n\n'
-    + '| change | settle | longest frame gap | gaps > 50 ms (clear) | longest clear gap | work calls | longest work call | longest redraw |\n|---|---|---|---|---|---|---|---|\n'
-    + settle.map((r) => `| ${r.name} | ${r.settleMs} ms | ${r.longestGapMs} ms | ${r.gapsOver50} (${r.clearGapsOver50 ?? '–'}) | ${r.longestClearGapMs ?? '–'} ms | ${r.workCalls} | ${r.longestWorkMs} ms | ${r.longestDrawMs} ms (${r.longestDraw ?? ''}) |`).join('\n') + '\n';
+    + 'to `settled()`, and the longest single `Explorer.work` call and panel redraw; *page thread* and *ours* as above.\n\n'
+    + '| change | settle | longest frame gap | gaps > 50 ms (clear) | longest clear gap | page thread | ours | work calls | longest work call | longest redraw |\n|---|---|---|---|---|---|---|---|---|---|\n'
+    + settle.map((r) => `| ${r.name} | ${r.settleMs} ms | ${r.longestGapMs} ms | ${r.gapsOver50} (${r.clearGapsOver50 ?? '–'}) | ${r.longestClearGapMs ?? '–'} ms | ${r.pageThreadGapsOver50 ?? '–'} | ${r.longestOursCpuInGapMs ?? '–'} ms | ${r.workCalls} | ${r.longestWorkMs} ms | ${r.longestDrawMs} ms (${r.longestDraw ?? ''}) |`).join('\n') + '\n';
 }
 const r = read('soak.json');
 if (r) {

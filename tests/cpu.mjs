@@ -1,9 +1,10 @@
 // Where a frame gap's time went, from Chromium's own trace: each thread's CPU time inside it
-// (the `toplevel` tasks' thread durations, pro-rated to the gap), our scripts' (the
-// animation-frame callbacks and event dispatches on the page's thread) wall and CPU time,
-// and V8's compiling of our wasm in its workers.
-// Light enough to leave on during a benchmark (two categories; the gaps it shows come with
-// or without it). Aligned on a `performance.mark` the page sets at a known `performance.now()`.
+// (the outermost `toplevel` tasks' thread durations, pro-rated to the gap), the page's
+// scripts' (its outermost animation-frame callbacks and event dispatches: ours, and a
+// benchmark's driving of the controls) wall and CPU time, and V8's compiling of our wasm
+// (in the renderer's workers, mostly). Light enough to leave on during a benchmark (three
+// categories; the gaps it shows come with or without it). Aligned on a `performance.mark`
+// the page sets at a known `performance.now()`.
 export const CATEGORIES = ['toplevel', 'devtools.timeline', 'blink.user_timing'];
 
 /** Starts tracing `page` (env.browser's tracing; one page at a time). */
@@ -24,9 +25,9 @@ export async function stopCpuTrace(browser, markName, markAt) {
   if (!mark) throw new Error(`the trace has no mark ${markName}`);
   const page = mark.pid;
   const off = mark.ts / 1000 - markAt;
-  const tasks = ev.filter((e) => e.ph === 'X' && e.dur && e.cat === 'toplevel');
-  const ours = ev.filter((e) => e.ph === 'X' && e.dur && e.pid === page
-    && (e.name === 'FireAnimationFrame' || e.name === 'EventDispatch'));
+  const tasks = outermost(ev.filter((e) => e.ph === 'X' && e.dur && e.cat === 'toplevel'));
+  const ours = outermost(ev.filter((e) => e.ph === 'X' && e.dur && e.pid === page
+    && (e.name === 'FireAnimationFrame' || e.name === 'EventDispatch')));
   return ([a, b]) => {
     const A = (a + off) * 1000;
     const B = (b + off) * 1000;
@@ -41,8 +42,8 @@ export async function stopCpuTrace(browser, markName, markAt) {
       const cpu = (e.tdur ?? 0) * f / 1000;
       threads.set(key, (threads.get(key) ?? 0) + cpu);
       if (e.pid === page && names.get(`${e.pid}:${e.tid}`) === 'CrRendererMain') mainCpu += cpu;
-      // V8 compiling the page's wasm in its workers (dynamic tier-up of functions that
-      // became hot, e.g. the full-detail paths at the first release after a load).
+      // V8 compiling the page's wasm (dynamic tier-up of functions that became hot, e.g.
+      // the full-detail paths at the first change after a load).
       if (e.pid === page && String(e.args?.src_file).startsWith('v8/src/wasm/')) compileCpu += cpu;
     }
     let wall = 0;
@@ -61,4 +62,18 @@ export async function stopCpuTrace(browser, markName, markAt) {
       busiest: [...threads].sort((x, y) => y[1] - x[1]).slice(0, 4).map(([k, v]) => `${k} ${r(v)}`),
     };
   };
+}
+
+// The events not inside another of the same thread (a dispatch inside a frame callback, a
+// message inside a task): each span of a thread's time counted once.
+function outermost(events) {
+  const out = [];
+  const end = new Map();
+  for (const e of [...events].sort((x, y) => x.ts - y.ts || y.dur - x.dur)) {
+    const thread = `${e.pid}:${e.tid}`;
+    if (e.ts < (end.get(thread) ?? -Infinity)) continue;
+    end.set(thread, e.ts + e.dur);
+    out.push(e);
+  }
+  return out;
 }

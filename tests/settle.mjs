@@ -64,11 +64,12 @@ for (const c of cases) {
   }
   const t1 = await page.evaluate(() => performance.now());
   await settled(page, undefined, 300_000);
+  // (Read before the watcher and the trace stop: stopping takes a while.)
+  const end = await page.evaluate(() => performance.now());
   const { slow } = await watch.stop();
   const cpuIn = await stopCpuTrace(env.browser, 'settle-change', t0);
-  const { spans, frames, ...r } = await page.evaluate(([t0, t1]) => {
-    const end = performance.now();
-    const f = window.__frames.filter((t) => t >= t0);
+  const { spans, frames, ...r } = await page.evaluate(([t0, t1, end]) => {
+    const f = window.__frames.filter((t) => t >= t0 && t <= end);
     f.push(end);
     const o = performance.timeOrigin;
     return {
@@ -80,7 +81,7 @@ for (const c of cases) {
       longestDrawMs: Math.round(Math.max(0, ...window.__draw.map(([d]) => d))),
       longestDraw: window.__draw.reduce((a, b) => (b[0] > a[0] ? b : a), [0, ''])[1],
     };
-  }, [t0, t1]);
+  }, [t0, t1, end]);
   const gaps = spans.map(([a, b]) => b - a);
   const clear = spans.filter((g) => !inSpell(slow, g)).map(([a, b]) => b - a);
   Object.assign(r, {

@@ -268,19 +268,20 @@ export class Panels {
     return canvas && (!dragging || this.inView.has(canvas)) ? canvas : null;
   }
 
-  /** Milliseconds of drawing this frame should leave room for (`estimate`): the longest of
-   * the panels the last frame left for lack of room (one of them is drawn whatever its
-   * estimate), else the oldest waiting panel's (the flows aside). An idle frame works less
-   * by that much, so that its work and that draw fit in it together. */
+  /** Milliseconds of drawing this frame should leave room for (`estimate`): the draw `draw`
+   * makes whatever its estimate, the oldest of the panels the last frame left for lack of
+   * room, else the oldest waiting panel's (the flows aside). An idle frame works less by
+   * that much, so that its work and that draw fit in it together. */
   due(dragging) {
-    let left = 0;
+    let owed = null;
     let oldest = null;
     for (const [key, seq] of this.stale) {
       if (key === 'flow' || !this.drawable(key, dragging)) continue;
-      if (this.skipped.has(key)) left = Math.max(left, this.estimate(key, dragging));
+      if (this.skipped.has(key) && (!owed || seq < owed[1])) owed = [key, seq];
       if (!oldest || seq < oldest[1]) oldest = [key, seq];
     }
-    return left || (oldest ? this.estimate(oldest[0], dragging) : 0);
+    const next = owed ?? oldest;
+    return next ? this.estimate(next[0], dragging) : 0;
   }
 
   // Milliseconds panel `key`'s next draw is expected to take, counted twice (drawn, then
@@ -290,14 +291,14 @@ export class Panels {
 
   /** Draws waiting panels, longest waiting first, each expected to end before `deadline`
    * (performance.now()): a frame never draws every panel at once when that would be long.
-   * One at least while dragging; idle, a panel left for lack of room is drawn in the next
-   * frame (one such a frame, drawn first), which works less for it (`due`). A draw counts
-   * twice: the browser rasterises what it recorded when the frame commits, after this, in
-   * about the draw's own time (software canvas, this machine); see `estimate`. */
+   * One at least while dragging; idle, the panels left for lack of room come first in the
+   * next frame, and the oldest of them is drawn whatever its estimate, in the room that
+   * frame's shortened work left for it (`due`). A draw counts twice: the browser rasterises
+   * what it recorded when the frame commits, after this, in about the draw's own time
+   * (software canvas, this machine); see `estimate`. */
   draw(ex, { dragging, dark, deadline }) {
-    // Idle, the panels the last frame left come first: the one drawn whatever its estimate
-    // is drawn before any other, in the room this frame's shortened work left for it.
-    const owed = ([key]) => (!dragging && this.skipped.has(key) ? 0 : 1);
+    // (The flows keep no estimate and work to the deadline: never owed.)
+    const owed = ([key]) => (!dragging && key !== 'flow' && this.skipped.has(key) ? 0 : 1);
     const queue = [...this.stale].sort((a, b) => owed(a) - owed(b) || a[1] - b[1]);
     let drawn = 0;
     let raster = 0;
@@ -318,7 +319,7 @@ export class Panels {
       const took = performance.now() - t;
       if (key !== 'flow') {
         const recent = this.cost.get(`${key} ${dragging}`) ?? [];
-        this.cost.set(`${key} ${dragging}`, [...recent.slice(1 - RECENT), took]);
+        this.cost.set(`${key} ${dragging}`, [...recent, took].slice(-RECENT));
       }
       raster += took;
       drawn += 1;

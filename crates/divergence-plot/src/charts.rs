@@ -263,10 +263,16 @@ fn line_chart<DB: DrawingBackend>(
         } else {
             &[]
         };
+        // A leader from the dot's edge to the nearest point of the text's box `b`.
+        let leader_to = |b: [f64; 4]| {
+            let (ex, ey) = (px.clamp(b[0], b[2]) - px, py.clamp(b[1], b[3]) - py);
+            let len = ex.hypot(ey).max(1.0);
+            ((ex * r / len, ey * r / len), (ex, ey))
+        };
         // Overlap (in square pixels) with what is placed and what falls outside the plot, a
         // hundred times over (text on text is unreadable), plus four fonts' worth per pixel of
-        // curve through the text.
-        let cost = |(dx, dy): (f64, f64)| {
+        // curve through the text; a leader through what is placed costs like a font-wide strip.
+        let cost = |(dx, dy): (f64, f64), led: bool| {
             let pad = theme.px(2.0);
             let b = [
                 px + dx * font - pad,
@@ -286,13 +292,22 @@ fn line_chart<DB: DrawingBackend>(
                 .flat_map(|p| p.windows(2))
                 .map(|s| length_inside(s[0], s[1], b))
                 .sum();
-            100.0 * (hits + area - inside) + 4.0 * font * crossed
+            let through: f64 = if led {
+                let (from, to) = leader_to(b);
+                let seg = ((px + from.0, py + from.1), (px + to.0, py + to.1));
+                (taken.iter().filter(|t| **t != mine))
+                    .map(|t| length_inside(seg.0, seg.1, *t))
+                    .sum()
+            } else {
+                0.0
+            };
+            100.0 * (hits + area - inside + font * through) + 4.0 * font * crossed
         };
-        let mut best = (f64::INFINITY, m.offset);
-        for &o in near.iter().chain(far) {
-            let k = cost(o);
+        let mut best = (f64::INFINITY, m.offset, false);
+        for (&o, led) in (near.iter().map(|o| (o, false))).chain(far.iter().map(|o| (o, true))) {
+            let k = cost(o, led);
             if k < best.0 {
-                best = (k, o);
+                best = (k, o, led);
             }
             if k == 0.0 {
                 break;
@@ -306,12 +321,7 @@ fn line_chart<DB: DrawingBackend>(
             py + (dy + hgt) * font,
         ];
         taken.push(bx);
-        // A far label's leader: from the dot's edge to the nearest point of the text's box.
-        let leader = far.contains(&best.1).then(|| {
-            let (ex, ey) = (px.clamp(bx[0], bx[2]) - px, py.clamp(bx[1], bx[3]) - py);
-            let len = ex.hypot(ey).max(1.0);
-            ((ex * r / len, ey * r / len), (ex, ey))
-        });
+        let leader = best.2.then(|| leader_to(bx));
         if let Some((from, to)) = leader {
             // Later labels keep off the leader as off a curve.
             paths.push(vec![(px + from.0, py + from.1), (px + to.0, py + to.1)]);
