@@ -124,7 +124,7 @@ enum Cmd {
         /// A preset name (SPEC §5).
         #[arg(long)]
         preset: String,
-        /// Comma-separated: landscape, density, pressure, ratio, tradeoff, sampling.
+        /// Comma-separated: landscape, density, pressure, ratio, tradeoff, sampling, flow.
         #[arg(long, default_value = "landscape")]
         panels: String,
         /// FILE.png or FILE.svg
