@@ -64,6 +64,16 @@ export async function stopCpuTrace(browser, markName, markAt) {
   };
 }
 
+/** The counts a benchmark reports of its gaps over 50 ms, each read by `gapCpu`: how many
+ * the page's thread would make on a core of its own (over 50 ms of its CPU in them), and
+ * the most CPU the page's scripts used in any. */
+export function gapSummary(longGaps) {
+  return {
+    pageThreadGapsOver50: longGaps.filter((g) => g.pageThreadCpuMs > 50).length,
+    longestOursCpuInGapMs: Math.max(0, ...longGaps.map((g) => g.oursCpuMs)),
+  };
+}
+
 // The events not inside another of the same thread (a dispatch inside a frame callback, a
 // message inside a task): each span of a thread's time counted once.
 function outermost(events) {

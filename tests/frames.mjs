@@ -18,7 +18,7 @@
 import { writeFileSync } from 'node:fs';
 import { start, settled, onElement, OUT } from './browser.mjs';
 import { watchSlowSpells, inSpell, spellCount } from './stalls.mjs';
-import { startCpuTrace, stopCpuTrace } from './cpu.mjs';
+import { startCpuTrace, stopCpuTrace, gapSummary } from './cpu.mjs';
 
 const [nMu, nSigma] = (process.argv[2] ?? '').split('x').map(Number);
 
@@ -155,9 +155,7 @@ for (const c of configs) {
     gapsOver50: dt.filter((d) => d > 50).length,
     longestClearGapMs: +Math.max(...clear).toFixed(0),
     clearGapsOver50: clear.filter((d) => d > 50).length,
-    // Gaps the page's thread alone would make: its own CPU time in them over 50 ms.
-    pageThreadGapsOver50: detail.filter((g) => g.pageThreadCpuMs > 50).length,
-    longestOursCpuInGapMs: Math.max(0, ...detail.map((g) => g.oursCpuMs)),
+    ...gapSummary(detail),
     slowSpells: spellCount(slow),
     settleMs: +settleMs.toFixed(0),
     longTasks: long.length,

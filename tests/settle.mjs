@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { start, settled, onElement, OUT } from './browser.mjs';
 import { watchSlowSpells, inSpell } from './stalls.mjs';
-import { startCpuTrace, stopCpuTrace } from './cpu.mjs';
+import { startCpuTrace, stopCpuTrace, gapSummary } from './cpu.mjs';
 
 const cases = [
   { name: 'blog-kl: 5 arrow steps on Component 2 mean', preset: 'blog-kl', keys: 5 },
@@ -92,8 +92,7 @@ for (const c of cases) {
     longGaps: frames.slice(1).map((t, i) => [frames[i], t]).filter(([a, b]) => b - a > 50)
       .map(([a, b]) => ({ at: Math.round(a - t0), gapMs: Math.round(b - a), ...cpuIn([a, b]) })),
   });
-  r.pageThreadGapsOver50 = r.longGaps.filter((g) => g.pageThreadCpuMs > 50).length;
-  r.longestOursCpuInGapMs = Math.max(0, ...r.longGaps.map((g) => g.oursCpuMs));
+  Object.assign(r, gapSummary(r.longGaps));
   const out = { name: c.name, ...r };
   console.log(JSON.stringify(out));
   results.push(out);

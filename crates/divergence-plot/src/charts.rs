@@ -213,7 +213,10 @@ fn line_chart<DB: DrawingBackend>(
         })
         .collect();
     taken.extend(points.iter().map(|&(x, y)| [x - r, y - r, x + r, y + r]));
-    let mut paths: Vec<Vec<(f64, f64)>> = (curves.iter())
+    // The curves in pixels, which labels keep off (none to place: none needed; the density
+    // and pressure panels, drawn at every frame of a drag, have no labelled points).
+    let labels = markers.iter().any(|m| !m.label.is_empty());
+    let mut paths: Vec<Vec<(f64, f64)>> = (curves.iter().filter(|_| labels))
         .map(|cv| {
             (cv.points.iter())
                 .map(|p| {
@@ -228,6 +231,10 @@ fn line_chart<DB: DrawingBackend>(
     let size = theme.scaled(font, 0.9);
     let mut placed = Vec::with_capacity(markers.len());
     for (m, &(px, py)) in markers.iter().zip(&points) {
+        if m.label.is_empty() {
+            placed.push((m.offset, None));
+            continue;
+        }
         // Measured: a label left of its point ends at the point, whatever the font.
         let w = f64::from(crate::text_width(area, &m.label, size)) / font;
         let hgt = 1.3 * size / font;
